@@ -1,0 +1,10 @@
+-- wrk script for bench/run.sh: prints one machine-readable line at the end.
+-- Only done() is defined, so wrk keeps its fast static-request path.
+done = function(summary, latency, requests)
+   local e = summary.errors
+   io.write(string.format(
+      "BENCH requests=%d bytes=%d duration_us=%d connect=%d read=%d write=%d status=%d timeout=%d p50_us=%d p99_us=%d\n",
+      summary.requests, summary.bytes, summary.duration,
+      e.connect, e.read, e.write, e.status, e.timeout,
+      latency:percentile(50), latency:percentile(99)))
+end

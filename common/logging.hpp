@@ -1,0 +1,20 @@
+// The error log (spdlog). One logger per process, set up by the master before forking; workers
+// inherit the open file.
+#pragma once
+
+#include <spdlog/spdlog.h>
+
+#include <string>
+
+namespace httpserve {
+
+enum class LogLevel;
+
+// `target`: "stderr" or a file path (opened for append). Throws std::runtime_error when the file
+// cannot be opened.
+void setup_error_log(const std::string& target, LogLevel level);
+
+// Tags every following line with the process role, e.g. "master", "worker 3".
+void set_log_role(const std::string& role);
+
+}  // namespace httpserve

@@ -1,0 +1,255 @@
+#include "config/cli.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <vector>
+
+#include "config/load.hpp"
+
+namespace httpserve {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// One option as argparse knows it: its spellings, and whether it takes a value.
+struct Option {
+    char short_name;  // '\0' when there is only a long form
+    const char* long_name;
+    bool takes_value;
+    // argparse names an option in errors by all its spellings: "-b/--bind".
+    std::string display() const {
+        std::string s = short_name ? std::string("-") + short_name : "";
+        if (long_name) s += (s.empty() ? "--" : "/--") + std::string(long_name);
+        return s;
+    }
+};
+
+constexpr Option kOptions[] = {
+    {'h', "help", false},    {'\0', "cgi", false},    {'b', "bind", true}, {'d', "directory", true},
+    {'p', "protocol", true}, {'c', "config", true},   {'t', "test", false}, {'\0', "version", false},
+};
+
+const Option* find_short(char c) {
+    for (const Option& o : kOptions) {
+        if (o.short_name == c) return &o;
+    }
+    return nullptr;
+}
+
+// argparse accepts any unambiguous prefix of a long option ("--dir" for "--directory").
+const Option* find_long(const std::string& name, const std::string& spelled) {
+    std::vector<const Option*> matches;
+    for (const Option& o : kOptions) {
+        if (name == o.long_name) return &o;
+        if (std::string_view(o.long_name).substr(0, name.size()) == name) matches.push_back(&o);
+    }
+    if (matches.size() > 1) {
+        std::string list;
+        for (const Option* o : matches) list += (list.empty() ? "--" : ", --") + std::string(o->long_name);
+        throw UsageError("ambiguous option: " + spelled + " could match " + list);
+    }
+    return matches.empty() ? nullptr : matches.front();
+}
+
+// argparse reads "-5" as a (negative) value, not as an option.
+bool looks_like_negative_number(const std::string& arg) {
+    return arg.size() > 1 && arg[0] == '-' &&
+           std::all_of(arg.begin() + 1, arg.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; }) &&
+           arg.find_first_of("0123456789") != std::string::npos;
+}
+
+bool looks_like_option(const std::string& arg) {
+    return arg.size() > 1 && arg[0] == '-' && !looks_like_negative_number(arg);
+}
+
+uint16_t parse_port(const std::string& text) {
+    size_t i = (!text.empty() && (text[0] == '+' || text[0] == '-')) ? 1 : 0;
+    const bool digits = i < text.size() && std::all_of(text.begin() + static_cast<std::ptrdiff_t>(i), text.end(),
+                                                       [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits) throw UsageError("argument port: invalid int value: '" + text + "'");
+    // Python wraps 70000 to 4464 silently; we refuse anything a socket cannot have.
+    const std::string magnitude = text.substr(i);
+    const size_t significant = magnitude.find_first_not_of('0');
+    const bool negative = text[0] == '-' && significant != std::string::npos;
+    if (negative || (significant != std::string::npos && (magnitude.size() - significant > 5 ||
+                                                          std::stoul(magnitude.substr(significant)) > 65535))) {
+        throw UsageError("argument port: " + text + " is not in 0..65535");
+    }
+    return significant == std::string::npos ? 0 : static_cast<uint16_t>(std::stoul(magnitude.substr(significant)));
+}
+
+void apply(CommandLine& cli, const Option& option, const std::string& value) {
+    const std::string_view name = option.long_name;
+    if (name == "help") {
+        cli.show_help = true;
+    } else if (name == "cgi") {
+        cli.cgi = true;
+    } else if (name == "bind") {
+        cli.bind = value;
+    } else if (name == "directory") {
+        cli.directory = value;
+    } else if (name == "protocol") {
+        if (value != "HTTP/1.0" && value != "HTTP/1.1") {
+            throw UsageError("argument -p/--protocol: invalid choice: '" + value + "' (choose from 'HTTP/1.0', 'HTTP/1.1')");
+        }
+        cli.protocol = value;
+    } else if (name == "config") {
+        cli.config_file = value;
+    } else if (name == "test") {
+        cli.check_only = true;
+    } else if (name == "version") {
+        cli.show_version = true;
+    }
+}
+
+std::string existing_directory(const std::string& directory) {
+    std::error_code ec;
+    fs::path path = fs::absolute(fs::path(directory), ec);
+    if (ec || !fs::is_directory(path, ec)) {
+        throw UsageError("argument -d/--directory: '" + directory + "' is not a directory");
+    }
+    std::string normal = path.lexically_normal().string();
+    while (normal.size() > 1 && normal.back() == '/') normal.pop_back();
+    return normal;
+}
+
+std::string current_directory() {
+    std::error_code ec;
+    const fs::path cwd = fs::current_path(ec);
+    if (ec) throw UsageError("cannot get the current directory: " + ec.message());
+    return cwd.string();
+}
+
+}  // namespace
+
+CommandLine parse_command_line(int argc, const char* const* argv) {
+    CommandLine cli;
+    std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + std::max(argc, 0));
+    std::vector<std::string> unrecognized;
+    bool options_ended = false;
+    bool port_seen = false;
+
+    // The value of an option: attached ("-bX", "--bind=X") or the next argument, which must not
+    // itself look like an option (argparse's rule).
+    const auto take_value = [&](const Option& option, size_t& i, const std::optional<std::string>& attached) {
+        if (attached) return *attached;
+        if (i + 1 >= args.size() || looks_like_option(args[i + 1])) {
+            throw UsageError("argument " + option.display() + ": expected one argument");
+        }
+        return args[++i];
+    };
+    // -h and --version act at once, like argparse, which prints and exits before looking further.
+    const auto stops = [&] { return cli.show_help || cli.show_version; };
+
+    for (size_t i = 0; i < args.size() && !stops(); ++i) {
+        const std::string& arg = args[i];
+        if (options_ended || !looks_like_option(arg)) {
+            if (port_seen) {
+                unrecognized.push_back(arg);
+            } else {
+                cli.port = parse_port(arg);
+                port_seen = true;
+            }
+        } else if (arg == "--") {
+            options_ended = true;
+        } else if (arg.rfind("--", 0) == 0) {
+            const size_t equals = arg.find('=');
+            const std::string name = arg.substr(2, equals == std::string::npos ? std::string::npos : equals - 2);
+            const Option* option = find_long(name, arg.substr(0, equals));
+            if (!option) {
+                unrecognized.push_back(arg);
+                continue;
+            }
+            std::optional<std::string> attached;
+            if (equals != std::string::npos) attached = arg.substr(equals + 1);
+            if (!option->takes_value && attached) {
+                throw UsageError("argument " + option->display() + ": ignored explicit argument '" + *attached + "'");
+            }
+            apply(cli, *option, option->takes_value ? take_value(*option, i, attached) : "");
+        } else {
+            // A cluster of short options: "-t", "-bADDR", "-b=ADDR", "-tc FILE".
+            const Option* previous = nullptr;
+            for (size_t k = 1; k < arg.size() && !stops(); ++k) {
+                const Option* option = find_short(arg[k]);
+                if (!option && previous) {
+                    // "-tx" / "-t=x": argparse treats the rest as a value the flag does not take.
+                    const std::string rest = arg.substr(arg[k] == '=' && k == 2 ? k + 1 : k);
+                    throw UsageError("argument " + previous->display() + ": ignored explicit argument '" + rest + "'");
+                }
+                if (!option) {
+                    unrecognized.push_back(arg);
+                    break;
+                }
+                if (!option->takes_value) {
+                    apply(cli, *option, "");
+                    previous = option;
+                    continue;
+                }
+                std::optional<std::string> attached;
+                if (k + 1 < arg.size()) attached = arg.substr(arg[k + 1] == '=' ? k + 2 : k + 1);
+                apply(cli, *option, take_value(*option, i, attached));
+                break;
+            }
+        }
+    }
+    if (!stops() && !unrecognized.empty()) {
+        std::string list;
+        for (const std::string& u : unrecognized) list += (list.empty() ? "" : " ") + u;
+        throw UsageError("unrecognized arguments: " + list);
+    }
+    return cli;
+}
+
+std::string usage_text() {
+    return "usage: httpserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-c FILE] [-t] [--version] [port]\n";
+}
+
+std::string help_text() {
+    return usage_text() +
+           "\n"
+           "positional arguments:\n"
+           "  port                  bind to this port (default: 8000)\n"
+           "\n"
+           "options:\n"
+           "  -h, --help            show this help message and exit\n"
+           "  --cgi                 run as CGI server\n"
+           "  -b ADDRESS, --bind ADDRESS\n"
+           "                        bind to this address (default: all interfaces)\n"
+           "  -d DIRECTORY, --directory DIRECTORY\n"
+           "                        serve this directory (default: current directory)\n"
+           "  -p VERSION, --protocol VERSION\n"
+           "                        conform to this HTTP version (default: HTTP/1.1)\n"
+           "  -c FILE, --config FILE\n"
+           "                        read this configuration file (daemon mode)\n"
+           "  -t, --test            check the configuration and exit\n"
+           "  --version             print the version and exit\n";
+}
+
+Config build_config(const CommandLine& cli) {
+    Config config;
+    if (!cli.config_file) {
+        // `python -m http.server`: its defaults, its log format, our HTTP/1.1.
+        config.command_line_mode = true;
+        config.files.root = cli.directory ? existing_directory(*cli.directory) : current_directory();
+        config.listen = {ListenAddress{cli.bind.value_or("::"), cli.port.value_or(8000)}};
+        config.log.access = "stderr";
+        config.log.access_format = AccessLogFormat::Python;
+        config.cgi.enabled = cli.cgi;
+        config.http.protocol = cli.protocol.value_or("HTTP/1.1");
+        return config;
+    }
+
+    // Daemon mode: the file, with whatever the command line says on top.
+    config = load_config_file(*cli.config_file);
+    if (cli.port || cli.bind) {
+        const ListenAddress& first = config.listen.front();
+        config.listen = {ListenAddress{cli.bind.value_or(first.address), cli.port.value_or(first.port)}};
+    }
+    if (cli.directory) config.files.root = existing_directory(*cli.directory);
+    if (cli.cgi) config.cgi.enabled = true;
+    if (cli.protocol) config.http.protocol = *cli.protocol;
+    return config;
+}
+
+}  // namespace httpserve

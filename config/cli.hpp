@@ -1,0 +1,42 @@
+// The command line: Python's `[port] [-b ADDR] [-d DIR] [--cgi] [-p VERSION]`, plus -c FILE, -t,
+// --version and -h.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "config/config.hpp"
+
+namespace httpserve {
+
+struct CommandLine {
+    std::optional<uint16_t> port;
+    std::optional<std::string> bind;
+    std::optional<std::string> directory;
+    bool cgi = false;
+    std::optional<std::string> protocol;
+    std::optional<std::string> config_file;
+    bool check_only = false;  // -t
+    bool show_version = false;
+    bool show_help = false;
+};
+
+// Thrown for a bad command line; main prints usage_text() and "httpserve: error: <what>" on stderr
+// and exits with status 2 (argparse's convention).
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+CommandLine parse_command_line(int argc, const char* const* argv);
+std::string usage_text();
+std::string help_text();
+
+// The command line alone (Python's defaults, root = -d or the current folder) or, with -c, the file
+// with the command-line flags laid over it. Throws ConfigError (from the file) or UsageError (e.g. a
+// missing -d folder).
+Config build_config(const CommandLine& cli);
+
+}  // namespace httpserve

@@ -1,0 +1,99 @@
+// The one immutable value the master builds from the command line and the TOML file, and hands to
+// every worker. Defaults here are the contract of ../shared/spec/httpserve.toml.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace httpserve {
+
+using Duration = std::chrono::milliseconds;
+
+enum class SymlinkPolicy { Follow, InsideRoot, Never };
+enum class DotfilePolicy { Serve, Deny };
+enum class AccessLogFormat { Python, Common, Combined };
+enum class LogLevel { Debug, Info, Warn, Error };
+
+struct ListenAddress {
+    std::string address = "::";  // "::" is dual-stack; may also be a host name
+    uint16_t port = 8000;
+    bool operator==(const ListenAddress&) const = default;
+};
+
+struct FilesConfig {
+    std::string root = "/var/www/html";  // absolute after loading
+    std::vector<std::string> index_pages{"index.html", "index.htm"};
+    bool directory_listing = true;
+    SymlinkPolicy symlinks = SymlinkPolicy::Follow;
+    DotfilePolicy dotfiles = DotfilePolicy::Serve;
+};
+
+struct MimeConfig {
+    std::string types_file = "/etc/mime.types";
+    std::string default_type = "application/octet-stream";
+    std::map<std::string, std::string> types;  // ".ext" -> media type overrides
+};
+
+struct CgiConfig {
+    bool enabled = false;
+    std::vector<std::string> directories{"/cgi-bin", "/htbin"};
+    std::string user = "nobody";
+    std::string group = "nogroup";
+    bool user_explicit = false;  // set in the file: a switch that cannot be made is a 403
+    Duration timeout = std::chrono::seconds(60);
+    unsigned max_processes = 64;
+};
+
+struct HttpConfig {
+    std::string protocol = "HTTP/1.1";  // "HTTP/1.0" disables persistent connections
+    Duration keepalive_timeout = std::chrono::seconds(75);
+    Duration header_timeout = std::chrono::seconds(20);
+    Duration body_timeout = std::chrono::seconds(60);
+    Duration send_timeout = std::chrono::seconds(60);
+    uint64_t max_request_line = 65536;
+    unsigned max_header_lines = 99;
+    uint64_t max_header_line = 65536;
+    uint64_t max_body = 16ull * 1024 * 1024;
+    unsigned max_connections = 10000;
+
+    bool persistent_connections() const { return protocol == "HTTP/1.1"; }
+};
+
+struct LogConfig {
+    std::string access = "stderr";  // path, "stderr", "stdout" or "off"
+    AccessLogFormat access_format = AccessLogFormat::Combined;
+    std::string error = "stderr";  // path or "stderr"
+    LogLevel level = LogLevel::Info;
+};
+
+struct Config {
+    unsigned workers = 0;  // 0 = "auto": one per CPU
+    std::string user = "httpserve";
+    std::string group = "httpserve";
+    bool user_explicit = false;  // `user` given in the file; else a missing account falls back to nobody
+    std::string pid_file;
+    Duration shutdown_timeout = std::chrono::seconds(30);
+    std::vector<ListenAddress> listen{ListenAddress{}};
+
+    FilesConfig files;
+    MimeConfig mime;
+    CgiConfig cgi;
+    HttpConfig http;
+    LogConfig log;
+
+    std::string source_file;  // the TOML file this came from; "" in command-line mode
+    bool command_line_mode = false;  // no -c: behave like `python -m http.server`
+
+    unsigned effective_workers() const;  // resolves "auto"
+};
+
+// Parses "info"/"warn"/... etc. Used by the loader; exposed for tests and the CLI.
+const char* to_string(SymlinkPolicy);
+const char* to_string(DotfilePolicy);
+const char* to_string(AccessLogFormat);
+const char* to_string(LogLevel);
+
+}  // namespace httpserve

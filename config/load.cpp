@@ -1,0 +1,618 @@
+#include "config/load.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <initializer_list>
+#include <limits>
+#include <set>
+#include <sstream>
+#include <toml.hpp>
+#include <utility>
+#include <vector>
+
+#include "config/suggest.hpp"
+#include "config/units.hpp"
+#include "config/utf8.hpp"
+
+namespace httpserve {
+
+namespace {
+
+std::string format_error(const std::string& file, int line, const std::string& key, const std::string& message) {
+    std::string text = file;
+    if (line > 0) text += ":" + std::to_string(line);
+    text += ": ";
+    if (!key.empty()) text += key + ": ";
+    return text + message;
+}
+
+}  // namespace
+
+ConfigError::ConfigError(std::string file_, int line_, std::string key_, std::string message_)
+    : std::runtime_error(format_error(file_, line_, key_, message_)),
+      file(std::move(file_)),
+      line(line_),
+      key(std::move(key_)),
+      message(std::move(message_)) {}
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t kMaxFileSize = 16u << 20;  // a config file is a few KiB; refuse to slurp a disk image
+constexpr int kMaxNesting = 32;  // toml11 parses arrays/inline tables recursively; ours need 2
+constexpr Duration kMaxDuration = std::chrono::hours(24 * 30);  // keeps deadline arithmetic far from overflow
+
+// User text inside a one-line error: control bytes escaped, long values shortened.
+std::string printable(std::string_view text, size_t max_length = 80) {
+    std::string out;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (out.size() >= max_length) {
+            out += "...";
+            break;
+        }
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x20 || c == 0x7F) {
+            static constexpr char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
+std::string in_quotes(std::string_view text) { return "\"" + printable(text) + "\""; }
+
+// A key as TOML would write it in a dotted path: bare when it can be, quoted otherwise.
+std::string key_text(std::string_view key) {
+    const bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    });
+    return bare ? std::string(key) : in_quotes(key);
+}
+
+std::string join_key(const std::string& prefix, std::string_view key) {
+    return prefix.empty() ? key_text(key) : prefix + "." + key_text(key);
+}
+
+std::string format_size(uint64_t bytes) {
+    static constexpr std::pair<uint64_t, const char*> units[] = {{1ull << 30, "GiB"}, {1ull << 20, "MiB"}, {1ull << 10, "KiB"}};
+    for (const auto& [size, name] : units) {
+        if (bytes != 0 && bytes % size == 0) return std::to_string(bytes / size) + name;
+    }
+    return std::to_string(bytes);
+}
+
+int line_of_offset(std::string_view text, size_t offset) {
+    return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+}
+
+// The line where brackets nest deeper than `limit` (0 when they never do). A small lexer that knows
+// strings and comments, so that "[[" inside a string does not count.
+int excessive_nesting_line(std::string_view text, int limit) {
+    enum class State { Normal, Comment, Basic, Literal, MultiBasic, MultiLiteral };
+    State state = State::Normal;
+    int depth = 0;
+    int line = 1;
+    const auto run_of = [&](size_t i, char quote) {
+        size_t n = 0;
+        while (i + n < text.size() && text[i + n] == quote) ++n;
+        return n;
+    };
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '\n') ++line;
+        switch (state) {
+            case State::Normal:
+                if (c == '#') {
+                    state = State::Comment;
+                } else if (c == '"' || c == '\'') {
+                    const bool multi = run_of(i, c) >= 3;
+                    if (multi) i += 2;
+                    state = c == '"' ? (multi ? State::MultiBasic : State::Basic)
+                                     : (multi ? State::MultiLiteral : State::Literal);
+                } else if (c == '[' || c == '{') {
+                    if (++depth > limit) return line;
+                } else if (c == ']' || c == '}') {
+                    depth = std::max(0, depth - 1);
+                }
+                break;
+            case State::Comment:
+                if (c == '\n') state = State::Normal;
+                break;
+            case State::Basic:
+            case State::Literal:
+                if (c == '\n' || (c == '"' && state == State::Basic) || (c == '\'' && state == State::Literal)) {
+                    state = State::Normal;
+                } else if (c == '\\' && state == State::Basic && i + 1 < text.size() && text[i + 1] != '\n') {
+                    ++i;
+                }
+                break;
+            case State::MultiBasic:
+            case State::MultiLiteral: {
+                const char quote = state == State::MultiBasic ? '"' : '\'';
+                if (c == '\\' && state == State::MultiBasic && i + 1 < text.size() && text[i + 1] != '\n') {
+                    ++i;
+                } else if (c == quote) {
+                    // Up to two quotes may precede the closing three: consume the whole run.
+                    const size_t n = run_of(i, quote);
+                    if (n >= 3) state = State::Normal;
+                    i += n - 1;
+                }
+                break;
+            }
+        }
+    }
+    return 0;
+}
+
+// toml11's messages look like:
+//   [error] toml::parse_key_value_pair: missing key-value separator `=`
+//    --> file.toml
+//      |
+//    3 | c d
+//      |  ^--- should be `=`
+// The last numbered source line is the offending one (for "defined twice", the second definition).
+int syntax_error_line(const std::string& what) {
+    std::istringstream lines(what);
+    std::string text;
+    int line = 0;
+    while (std::getline(lines, text)) {
+        size_t i = text.find_first_not_of(' ');
+        if (i == std::string::npos || !std::isdigit(static_cast<unsigned char>(text[i]))) continue;
+        size_t end = i;
+        while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+        if (text.compare(end, 3, " | ") != 0 && text.compare(end, 2, " |") != 0) continue;
+        if (end - i > 9) continue;
+        line = std::stoi(text.substr(i, end - i));
+    }
+    return line;
+}
+
+// First line of toml11's message without "[error] toml::function_name: ". Some messages carry no
+// text there ("[error] toml::parse_hexadecimal_integer"); the note under the source line then says it.
+std::string syntax_error_summary(const std::string& what) {
+    std::string first = what.substr(0, what.find('\n'));
+    if (first.rfind("[error] ", 0) == 0) first.erase(0, 8);
+    if (first.rfind("toml::", 0) == 0) {
+        const size_t colon = first.find(':', 6);
+        first.erase(0, colon == std::string::npos ? first.size() : colon + 1);
+    }
+    first.erase(0, first.find_first_not_of(' ') == std::string::npos ? first.size() : first.find_first_not_of(' '));
+    if (first.empty()) {
+        const size_t note = what.rfind("^--- ");
+        if (note != std::string::npos) first = what.substr(note + 5, what.find('\n', note) - note - 5);
+    }
+    if (first.empty()) first = "invalid TOML";
+    return "syntax error: " + printable(first, 160);
+}
+
+class Loader {
+public:
+    Loader(std::string file, std::string base_dir) : file_(std::move(file)), base_dir_(std::move(base_dir)) {}
+
+    Config load(std::string_view text) {
+        size_t bad = 0;
+        if (!is_valid_utf8(text, &bad)) {
+            static constexpr char hex[] = "0123456789ABCDEF";
+            bad = std::min(bad, text.size() - 1);  // the validator promises this; stay safe regardless
+            const auto byte = static_cast<unsigned char>(text[bad]);
+            throw ConfigError(file_, line_of_offset(text, bad), "",
+                              std::string("invalid UTF-8 (byte 0x") + hex[byte >> 4] + hex[byte & 15] + ")");
+        }
+        if (const int line = excessive_nesting_line(text, kMaxNesting); line != 0) {
+            throw ConfigError(file_, line, "", "arrays and tables nested more than " + std::to_string(kMaxNesting) + " deep");
+        }
+        const toml::value root = parse(text);
+
+        Config config;
+        read_table(root, "", top_level_fields(config));
+        config.source_file = file_;
+        config.command_line_mode = false;
+        return config;
+    }
+
+private:
+    using Handler = std::function<void(const toml::value&, const std::string& key)>;
+    struct Field {
+        std::string name;
+        Handler apply;
+    };
+
+    toml::value parse(std::string_view text) const {
+        std::istringstream stream{std::string(text)};
+        try {
+            return toml::parse(stream, file_);
+        } catch (const toml::exception& e) {
+            int line = syntax_error_line(e.what());
+            if (line == 0) line = static_cast<int>(e.location().line());
+            throw ConfigError(file_, line, "", syntax_error_summary(e.what()));
+        }
+    }
+
+    [[noreturn]] void fail(const toml::value& value, const std::string& key, const std::string& message) const {
+        throw ConfigError(file_, static_cast<int>(value.location().line()), key, message);
+    }
+
+    // Known keys in the order they appear in the file, so the first problem reported is the first
+    // one a reader meets.
+    void read_table(const toml::value& table, const std::string& prefix, const std::vector<Field>& fields) const {
+        struct Entry {
+            const std::string* name;
+            const toml::value* value;
+            uint_least32_t line, column;
+        };
+        std::vector<Entry> entries;
+        for (const auto& [name, value] : table.as_table()) {
+            const auto where = value.location();
+            entries.push_back({&name, &value, where.line(), where.column()});
+        }
+        std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+            return std::tie(a.line, a.column, *a.name) < std::tie(b.line, b.column, *b.name);
+        });
+        for (const Entry& entry : entries) {
+            const std::string key = join_key(prefix, *entry.name);
+            const auto field = std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return f.name == *entry.name; });
+            if (field == fields.end()) {
+                std::vector<std::string> names;
+                for (const Field& f : fields) names.push_back(f.name);
+                std::string message = "unknown key '" + printable(*entry.name) + "'";
+                if (const std::string near = nearest_name(*entry.name, names); !near.empty()) {
+                    message += "; did you mean '" + near + "'?";
+                }
+                fail(*entry.value, key, message);
+            }
+            field->apply(*entry.value, key);
+        }
+    }
+
+    // ---- typed readers: each checks the type, then the range, and names the key on failure ----
+
+    const toml::value& table(const toml::value& v, const std::string& key) const {
+        if (!v.is_table()) fail(v, key, "expected a table");
+        return v;
+    }
+
+    bool boolean(const toml::value& v, const std::string& key) const {
+        if (!v.is_boolean()) fail(v, key, "expected true or false");
+        return v.as_boolean();
+    }
+
+    std::string string(const toml::value& v, const std::string& key) const {
+        if (!v.is_string()) fail(v, key, "expected a string");
+        return v.as_string().str;
+    }
+
+    std::string non_empty_string(const toml::value& v, const std::string& key) const {
+        std::string s = string(v, key);
+        if (s.empty()) fail(v, key, "must not be empty");
+        return s;
+    }
+
+    int64_t integer(const toml::value& v, const std::string& key, int64_t min, int64_t max) const {
+        if (!v.is_integer()) fail(v, key, "expected an integer");
+        const int64_t n = v.as_integer();
+        if (n < min || n > max) {
+            fail(v, key, "must be between " + std::to_string(min) + " and " + std::to_string(max) + " (got " + std::to_string(n) + ")");
+        }
+        return n;
+    }
+
+    uint64_t size(const toml::value& v, const std::string& key, uint64_t min, uint64_t max) const {
+        static const std::string expected = "expected a size like 16MiB or an integer";
+        uint64_t bytes = 0;
+        if (v.is_integer()) {
+            if (v.as_integer() < 0) fail(v, key, "must not be negative");
+            bytes = static_cast<uint64_t>(v.as_integer());
+        } else if (v.is_string()) {
+            const auto parsed = parse_size(v.as_string().str);
+            if (!parsed) fail(v, key, "invalid size " + in_quotes(v.as_string().str) + ": " + expected);
+            bytes = *parsed;
+        } else {
+            fail(v, key, expected);
+        }
+        if (bytes < min || bytes > max) {
+            fail(v, key, "must be between " + format_size(min) + " and " + format_size(max) + " (got " + std::to_string(bytes) + ")");
+        }
+        return bytes;
+    }
+
+    // `allow_zero`: shutdown_timeout may be 0 (stop at once); every other timeout must be positive.
+    Duration duration(const toml::value& v, const std::string& key, bool allow_zero = false) const {
+        static const std::string expected = "expected a duration like 30s, 500ms, 5m, 1h or an integer (seconds)";
+        Duration d{};
+        if (v.is_integer()) {
+            const int64_t seconds = v.as_integer();
+            if (seconds < 0) fail(v, key, "must not be negative");
+            if (seconds > std::chrono::duration_cast<std::chrono::seconds>(kMaxDuration).count()) fail(v, key, "must be at most 30 days");
+            d = std::chrono::seconds(seconds);
+        } else if (v.is_string()) {
+            const auto parsed = parse_duration(v.as_string().str);
+            if (!parsed) fail(v, key, "invalid duration " + in_quotes(v.as_string().str) + ": " + expected);
+            d = *parsed;
+        } else {
+            fail(v, key, expected);
+        }
+        if (d > kMaxDuration) fail(v, key, "must be at most 30 days");
+        if (!allow_zero && d.count() == 0) fail(v, key, "must be more than 0");
+        return d;
+    }
+
+    static std::string choice_list(const std::vector<std::string>& choices) {
+        std::string list;
+        for (const std::string& c : choices) list += (list.empty() ? "" : ", ") + in_quotes(c);
+        return list;
+    }
+
+    std::string choice(const toml::value& v, const std::string& key, const std::vector<std::string>& choices) const {
+        if (!v.is_string()) fail(v, key, "expected one of " + choice_list(choices));
+        const std::string& s = v.as_string().str;
+        if (std::find(choices.begin(), choices.end(), s) == choices.end()) {
+            fail(v, key, "invalid value " + in_quotes(s) + ": expected one of " + choice_list(choices));
+        }
+        return s;
+    }
+
+    // The enum's own to_string() spellings are the accepted values.
+    template <typename Enum>
+    Enum enumeration(const toml::value& v, const std::string& key, std::initializer_list<Enum> values) const {
+        std::vector<std::string> names;
+        for (Enum e : values) names.push_back(to_string(e));
+        const std::string s = choice(v, key, names);
+        for (Enum e : values) {
+            if (s == to_string(e)) return e;
+        }
+        return *values.begin();  // not reached: choice() accepted one of the names
+    }
+
+    template <typename Check>
+    std::vector<std::string> string_array(const toml::value& v, const std::string& key, Check check_element) const {
+        if (!v.is_array()) fail(v, key, "expected an array of strings");
+        std::vector<std::string> out;
+        const auto& elements = v.as_array();
+        for (size_t i = 0; i < elements.size(); ++i) {
+            const std::string element_key = key + "[" + std::to_string(i) + "]";
+            out.push_back(string(elements[i], element_key));
+            if (const std::string problem = check_element(out.back()); !problem.empty()) fail(elements[i], element_key, problem);
+        }
+        return out;
+    }
+
+    // Relative paths are relative to the config file's folder, so a config works wherever it lives.
+    std::string absolute(const std::string& path) const {
+        fs::path p(path);
+        if (p.is_relative()) {
+            std::error_code ec;
+            const fs::path base = base_dir_.empty() ? fs::current_path(ec) : fs::path(base_dir_);
+            p = base / p;
+        }
+        std::string normal = p.lexically_normal().string();
+        while (normal.size() > 1 && normal.back() == '/') normal.pop_back();
+        return normal;
+    }
+
+    std::string path(const toml::value& v, const std::string& key) const { return absolute(non_empty_string(v, key)); }
+
+    // ---- the schema: one list of fields per table, in the order of the spec ----
+
+    std::vector<Field> top_level_fields(Config& c) const {
+        return {
+            {"workers", [&](const toml::value& v, const std::string& key) {
+                 if (v.is_string() && v.as_string().str == "auto") {
+                     c.workers = 0;
+                 } else if (v.is_integer()) {
+                     c.workers = static_cast<unsigned>(integer(v, key, 1, 1024));
+                 } else {
+                     fail(v, key, "expected \"auto\" or an integer between 1 and 1024");
+                 }
+             }},
+            {"user", [&](const toml::value& v, const std::string& key) {
+                 c.user = non_empty_string(v, key);
+                 c.user_explicit = true;
+             }},
+            {"group", [&](const toml::value& v, const std::string& key) { c.group = non_empty_string(v, key); }},
+            {"pid_file", [&](const toml::value& v, const std::string& key) {
+                 const std::string s = string(v, key);
+                 c.pid_file = s.empty() ? s : absolute(s);
+             }},
+            {"shutdown_timeout", [&](const toml::value& v, const std::string& key) { c.shutdown_timeout = duration(v, key, true); }},
+            {"listen", [&](const toml::value& v, const std::string& key) { c.listen = listen(v, key); }},
+            {"files", [&](const toml::value& v, const std::string& key) { read_table(table(v, key), key, files_fields(c.files)); }},
+            {"mime", [&](const toml::value& v, const std::string& key) { read_table(table(v, key), key, mime_fields(c.mime)); }},
+            {"cgi", [&](const toml::value& v, const std::string& key) { read_table(table(v, key), key, cgi_fields(c.cgi)); }},
+            {"http", [&](const toml::value& v, const std::string& key) { read_table(table(v, key), key, http_fields(c.http)); }},
+            {"log", [&](const toml::value& v, const std::string& key) { read_table(table(v, key), key, log_fields(c.log)); }},
+        };
+    }
+
+    std::vector<ListenAddress> listen(const toml::value& v, const std::string& key) const {
+        if (!v.is_array()) fail(v, key, "expected an array of tables ([[listen]])");
+        const auto& entries = v.as_array();
+        if (entries.empty()) fail(v, key, "needs at least one entry");
+        std::vector<ListenAddress> out;
+        for (size_t i = 0; i < entries.size(); ++i) {
+            const std::string entry_key = key + "[" + std::to_string(i) + "]";
+            ListenAddress address;
+            read_table(table(entries[i], entry_key), entry_key, {
+                {"address", [&](const toml::value& a, const std::string& k) { address.address = non_empty_string(a, k); }},
+                {"port", [&](const toml::value& p, const std::string& k) { address.port = static_cast<uint16_t>(integer(p, k, 0, 65535)); }},
+            });
+            // Two identical sockets cannot both be bound; say so here rather than at start-up.
+            const auto same = std::find(out.begin(), out.end(), address);
+            if (same != out.end()) {
+                fail(entries[i], entry_key, "same address and port as " + key + "[" + std::to_string(same - out.begin()) + "]");
+            }
+            out.push_back(address);
+        }
+        return out;
+    }
+
+    std::vector<Field> files_fields(FilesConfig& f) const {
+        return {
+            {"root", [&](const toml::value& v, const std::string& key) { f.root = path(v, key); }},
+            {"index_pages", [&](const toml::value& v, const std::string& key) {
+                 f.index_pages = string_array(v, key, [](const std::string& s) -> std::string {
+                     if (s.empty()) return "must not be empty";
+                     if (s.find('/') != std::string::npos) return "must be a file name, without '/'";
+                     return "";
+                 });
+             }},
+            {"directory_listing", [&](const toml::value& v, const std::string& key) { f.directory_listing = boolean(v, key); }},
+            {"symlinks", [&](const toml::value& v, const std::string& key) {
+                 f.symlinks = enumeration(v, key, {SymlinkPolicy::Follow, SymlinkPolicy::InsideRoot, SymlinkPolicy::Never});
+             }},
+            {"dotfiles", [&](const toml::value& v, const std::string& key) {
+                 f.dotfiles = enumeration(v, key, {DotfilePolicy::Serve, DotfilePolicy::Deny});
+             }},
+        };
+    }
+
+    std::vector<Field> mime_fields(MimeConfig& m) const {
+        return {
+            {"types_file", [&](const toml::value& v, const std::string& key) {
+                 const std::string s = string(v, key);
+                 m.types_file = s.empty() ? s : absolute(s);  // "" = use only the built-in table
+             }},
+            {"default_type", [&](const toml::value& v, const std::string& key) { m.default_type = media_type(v, key); }},
+            {"types", [&](const toml::value& v, const std::string& key) { m.types = mime_types(table(v, key), key); }},
+        };
+    }
+
+    // "type/subtype", parameters allowed; it goes into a Content-Type header, so no control bytes.
+    std::string media_type(const toml::value& v, const std::string& key) const {
+        std::string s = string(v, key);
+        const size_t slash = s.find('/');
+        const bool control = std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
+        if (slash == 0 || slash == std::string::npos || slash + 1 == s.size() || control) {
+            fail(v, key, "expected a media type like \"type/subtype\"");
+        }
+        return s;
+    }
+
+    std::map<std::string, std::string> mime_types(const toml::value& v, const std::string& key) const {
+        std::map<std::string, std::string> out;
+        for (const auto& [extension, type] : v.as_table()) {
+            const std::string entry_key = join_key(key, extension);
+            if (extension.size() < 2 || extension[0] != '.' || extension.find('/') != std::string::npos) {
+                fail(type, entry_key, "an extension must start with '.', like \".wasm\"");
+            }
+            out[extension] = media_type(type, entry_key);
+        }
+        return out;
+    }
+
+    std::vector<Field> cgi_fields(CgiConfig& g) const {
+        return {
+            {"enabled", [&](const toml::value& v, const std::string& key) { g.enabled = boolean(v, key); }},
+            {"directories", [&](const toml::value& v, const std::string& key) {
+                 g.directories = string_array(v, key, [](const std::string& s) -> std::string {
+                     if (s.empty() || s[0] != '/') return "must start with '/', like \"/cgi-bin\"";
+                     if (s.back() == '/') return "must not end with '/'";
+                     return "";
+                 });
+             }},
+            {"user", [&](const toml::value& v, const std::string& key) {
+                 g.user = non_empty_string(v, key);
+                 g.user_explicit = true;
+             }},
+            {"group", [&](const toml::value& v, const std::string& key) { g.group = non_empty_string(v, key); }},
+            {"timeout", [&](const toml::value& v, const std::string& key) { g.timeout = duration(v, key); }},
+            {"max_processes", [&](const toml::value& v, const std::string& key) {
+                 g.max_processes = static_cast<unsigned>(integer(v, key, 1, 100000));
+             }},
+        };
+    }
+
+    std::vector<Field> http_fields(HttpConfig& h) const {
+        constexpr uint64_t line_min = 256, line_max = 16u << 20;
+        return {
+            {"protocol", [&](const toml::value& v, const std::string& key) { h.protocol = choice(v, key, {"HTTP/1.0", "HTTP/1.1"}); }},
+            {"keepalive_timeout", [&](const toml::value& v, const std::string& key) { h.keepalive_timeout = duration(v, key); }},
+            {"header_timeout", [&](const toml::value& v, const std::string& key) { h.header_timeout = duration(v, key); }},
+            {"body_timeout", [&](const toml::value& v, const std::string& key) { h.body_timeout = duration(v, key); }},
+            {"send_timeout", [&](const toml::value& v, const std::string& key) { h.send_timeout = duration(v, key); }},
+            {"max_request_line", [&](const toml::value& v, const std::string& key) { h.max_request_line = size(v, key, line_min, line_max); }},
+            {"max_header_lines", [&](const toml::value& v, const std::string& key) {
+                 h.max_header_lines = static_cast<unsigned>(integer(v, key, 1, 10000));
+             }},
+            {"max_header_line", [&](const toml::value& v, const std::string& key) { h.max_header_line = size(v, key, line_min, line_max); }},
+            {"max_body", [&](const toml::value& v, const std::string& key) { h.max_body = size(v, key, 0, 1ull << 40); }},
+            {"max_connections", [&](const toml::value& v, const std::string& key) {
+                 h.max_connections = static_cast<unsigned>(integer(v, key, 1, 1000000));
+             }},
+        };
+    }
+
+    std::vector<Field> log_fields(LogConfig& l) const {
+        return {
+            {"access", [&](const toml::value& v, const std::string& key) {
+                 const std::string s = non_empty_string(v, key);
+                 l.access = (s == "stderr" || s == "stdout" || s == "off") ? s : absolute(s);
+             }},
+            {"access_format", [&](const toml::value& v, const std::string& key) {
+                 l.access_format = enumeration(v, key, {AccessLogFormat::Python, AccessLogFormat::Common, AccessLogFormat::Combined});
+             }},
+            {"error", [&](const toml::value& v, const std::string& key) {
+                 const std::string s = non_empty_string(v, key);
+                 l.error = s == "stderr" ? s : absolute(s);
+             }},
+            {"level", [&](const toml::value& v, const std::string& key) {
+                 l.level = enumeration(v, key, {LogLevel::Debug, LogLevel::Info, LogLevel::Warn, LogLevel::Error});
+             }},
+        };
+    }
+
+    std::string file_;
+    std::string base_dir_;
+};
+
+std::string read_file(const std::string& path) {
+    const auto cannot_read = [&](int error) { return ConfigError(path, 0, "", std::string("cannot read: ") + std::strerror(error)); };
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw cannot_read(errno);
+    std::string text;
+    char buffer[16384];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            const int error = errno;
+            ::close(fd);
+            throw cannot_read(error);  // e.g. EISDIR
+        }
+        if (n == 0) break;
+        text.append(buffer, static_cast<size_t>(n));
+        if (text.size() > kMaxFileSize) {
+            ::close(fd);
+            throw ConfigError(path, 0, "", "file is larger than " + format_size(kMaxFileSize));
+        }
+    }
+    ::close(fd);
+    return text;
+}
+
+}  // namespace
+
+Config load_config_file(const std::string& path) {
+    const std::string text = read_file(path);
+    std::error_code ec;
+    fs::path folder = fs::absolute(fs::path(path), ec).parent_path();
+    if (ec) folder = fs::path(path).parent_path();
+    return load_config_text(text, path, folder.string());
+}
+
+Config load_config_text(std::string_view text, const std::string& file_name, const std::string& base_dir) {
+    return Loader(file_name, base_dir).load(text);
+}
+
+}  // namespace httpserve

@@ -1,0 +1,333 @@
+"""The process model and the command line: CLI errors and startup lines, config checking (-t),
+prefork workers and their privileges, respawn, shutdown on signals, access logs.
+
+Run: cd /work/main && python3 -m unittest discover -s tests/integration -t tests/integration \
+         -p 'test_daemon.py' -v
+"""
+import os
+import pwd
+import grp
+import re
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+import util_engine as U  # first: it imports harness (see util_engine._import_harness)
+import harness
+from util_engine import A_TXT
+
+ROOT_ONLY = unittest.skipUnless(U.IS_ROOT, "needs root (CI runs as root)")
+
+
+def run_cli(args, timeout=5.0):
+    """Runs httpserve to completion. Returns (returncode, stdout, stderr). A process that does not exit
+    within `timeout` (e.g. it started serving) is killed by its process group and reported."""
+    p = subprocess.Popen([harness.BINARY] + list(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        out, err = p.communicate()
+        raise AssertionError("httpserve %s did not exit within %.0fs; stdout=%r stderr=%r"
+                             % (" ".join(args), timeout, out[:300], err[:300]))
+    finally:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    return p.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+
+
+def http_get(port, path=b"/a.txt", host="127.0.0.1", extra=b""):
+    with socket.create_connection((host, port), timeout=5) as s:
+        s.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + extra + b"\r\n")
+        f = s.makefile("rb")
+        status, reason, headers, body, head = harness.read_response(f)
+    return status, body
+
+
+def ipv6_loopback():
+    if not socket.has_ipv6:
+        return False
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+class TempDirs(unittest.TestCase):
+    def setUp(self):
+        self.root = U.make_root()
+        self.addCleanup(U.remove_tree, self.root)
+        self.tmp = tempfile.mkdtemp(prefix="httpserve-daemon-")
+        os.chmod(self.tmp, 0o755)
+        self.addCleanup(U.remove_tree, self.tmp)
+
+    def start(self, args, **kw):
+        server = harness.start_httpserve(args, **kw)
+        self.addCleanup(server.stop)
+        return server
+
+    def start_config(self, workers=2, top="", sections=""):
+        path = harness.write_config(self.tmp, U.config_text(harness.free_port(), self.root, workers, top,
+                                                            sections))
+        return self.start(["-c", path])
+
+
+# ==================================================================================================
+class CommandLineTest(TempDirs):
+
+    def test_version(self):
+        rc, out, err = run_cli(["--version"])
+        self.assertEqual(rc, 0, err)
+        self.assertRegex(out, r"\d+\.\d+", "no version on stdout: %r / %r" % (out, err))
+
+    def test_help(self):
+        rc, out, err = run_cli(["-h"])
+        self.assertEqual(rc, 0, err)
+        self.assertIn("usage:", out)
+
+    def test_port_not_an_int(self):
+        rc, out, err = run_cli(["abc"])
+        self.assertEqual(rc, 2)
+        self.assertIn("usage:", err)
+        self.assertIn("invalid int value: 'abc'", err)
+
+    def test_port_out_of_range(self):
+        rc, out, err = run_cli(["-b", "127.0.0.1", "-d", self.root, "70000"])
+        self.assertEqual(rc, 2, "port 70000 accepted; stdout=%r" % out)
+        self.assertNotIn("Serving HTTP", out)
+
+    def test_missing_directory(self):
+        rc, out, err = run_cli(["-b", "127.0.0.1", "-d", "/nonexistent", "0"])
+        self.assertEqual(rc, 2, "stdout=%r stderr=%r" % (out, err))
+        self.assertNotIn("Serving HTTP", out)
+
+    def test_bad_protocol(self):
+        rc, out, err = run_cli(["-b", "127.0.0.1", "-d", self.root, "-p", "HTTP/2.0", "0"])
+        self.assertEqual(rc, 2, "stdout=%r stderr=%r" % (out, err))
+        self.assertIn("usage:", err)
+
+    def test_startup_line_ipv4(self):
+        port = harness.free_port()
+        server = self.start(["-b", "127.0.0.1", str(port), "-d", self.root])
+        self.assertEqual(server.first_line,
+                         "Serving HTTP on 127.0.0.1 port %d (http://127.0.0.1:%d/) ..." % (port, port))
+        self.assertEqual(http_get(port), (200, A_TXT))
+
+    @unittest.skipUnless(ipv6_loopback(), "no IPv6 loopback")
+    def test_startup_line_ipv6(self):
+        port = harness.free_port(socket.AF_INET6, "::1")
+        server = self.start(["-b", "::1", str(port), "-d", self.root])
+        self.assertEqual(server.first_line,
+                         "Serving HTTP on ::1 port %d (http://[::1]:%d/) ..." % (port, port))
+        self.assertEqual(http_get(port, host="::1"), (200, A_TXT))
+
+    def test_port_zero_prints_real_port(self):
+        server = self.start(["-b", "127.0.0.1", "0", "-d", self.root])
+        self.assertNotEqual(server.port, 0)
+        self.assertEqual(server.first_line,
+                         "Serving HTTP on 127.0.0.1 port %d (http://127.0.0.1:%d/) ..."
+                         % (server.port, server.port))
+        self.assertEqual(http_get(server.port), (200, A_TXT))
+
+
+# ==================================================================================================
+class ConfigCheckTest(TempDirs):
+
+    def check(self, name, text):
+        path = os.path.join(self.tmp, name)
+        with open(path, "wb") as f:
+            f.write(text if isinstance(text, bytes) else text.encode())
+        return run_cli(["-t", "-c", path])
+
+    def assert_no_crash(self, rc, err):
+        self.assertGreaterEqual(rc, 0, "killed by signal %d" % -rc if rc < 0 else "")
+        self.assertNotIn("Assertion", err)
+        self.assertNotIn("terminate called", err)
+        self.assertNotIn("Segmentation", err)
+
+    def test_good_config(self):
+        rc, out, err = self.check("good.toml", U.config_text(harness.free_port(), self.root, 3,
+                                                             sections='[http]\nmax_body = "1MiB"\n'))
+        self.assertEqual(rc, 0, err)
+
+    def test_bad_value_names_file_line_key(self):
+        rc, out, err = self.check("bad.toml", '[http]\nmax_body = "lots"\n')
+        self.assertEqual(rc, 1, err)
+        self.assertIn("bad.toml:2", err)
+        self.assertIn("http.max_body", err)
+        self.assert_no_crash(rc, err)
+
+    def test_unknown_key_suggests(self):
+        rc, out, err = self.check("typo.toml", 'workres = 2\n')
+        self.assertEqual(rc, 1, err)
+        self.assertIn("did you mean 'workers'", err)
+        self.assertIn("typo.toml:1", err)
+
+    def test_invalid_utf8(self):
+        cases = {
+            "comment": b'workers = 2\n# caf\xe9\n',
+            "string": b'user = "caf\xff"\n',
+            "key": b'work\xc3ers = 2\n',
+            "truncated": b'[files]\nroot = "/tmp/\xe2\x82',
+        }
+        for label, data in cases.items():
+            with self.subTest(label):
+                rc, out, err = self.check("utf8-%s.toml" % label, data)
+                self.assert_no_crash(rc, err)
+                self.assertEqual(rc, 1, err)
+                self.assertIn("utf8-%s.toml" % label, err)
+                self.assertRegex(err.lower(), r"utf-?8", "message does not say what is wrong: %r" % err)
+
+
+# ==================================================================================================
+class PreforkTest(TempDirs):
+
+    def wait_workers(self, server, n, exclude=(), timeout=3.0):
+        def ready():
+            ws = [w for w in U.workers(server.pid, server.port) if w not in exclude]
+            return ws if len(ws) == n else None
+        ws = U.wait_until(ready, timeout)
+        if not ws:
+            self.fail("expected %d workers holding the listener; children of master %d: %r, with the "
+                      "listener: %r" % (n, server.pid, U.children(server.pid),
+                                        U.workers(server.pid, server.port)))
+        return ws
+
+    def assert_unprivileged(self, pid, uid=None, gid=None):
+        ids = U.ids(pid)
+        self.assertTrue(all(u != 0 for u in ids["Uid"]), "worker %d has uid 0: Uid %r" % (pid, ids["Uid"]))
+        if uid is not None:
+            self.assertEqual(ids["Uid"], [uid] * 4, "worker %d" % pid)
+        if gid is not None:
+            self.assertEqual(ids["Gid"], [gid] * 4, "worker %d" % pid)
+        self.assertNotIn(0, ids.get("Groups", []), "worker %d keeps supplementary group 0" % pid)
+
+    def start_three(self):
+        return self.start_config(workers=3)
+
+    @ROOT_ONLY
+    def test_three_workers_as_nobody(self):
+        server = self.start_three()
+        ws = self.wait_workers(server, 3)
+        for w in ws:
+            self.assert_unprivileged(w, pwd.getpwnam("nobody").pw_uid, grp.getgrnam("nogroup").gr_gid)
+        for _ in range(6):
+            self.assertEqual(http_get(server.port), (200, A_TXT))
+        self.assertTrue(U.alive(server.pid))
+
+    def test_three_workers(self):
+        server = self.start_three()
+        self.wait_workers(server, 3)
+        for _ in range(6):
+            self.assertEqual(http_get(server.port), (200, A_TXT))
+
+    @ROOT_ONLY
+    def test_command_line_mode_workers_not_root(self):
+        server = self.start(["-b", "127.0.0.1", "0", "-d", self.root])
+        ws = U.wait_until(lambda: U.workers(server.pid, server.port), 3.0)
+        self.assertTrue(ws, "no worker holds the listener; children: %r" % U.children(server.pid))
+        for w in ws:
+            self.assert_unprivileged(w)
+        self.assertEqual(http_get(server.port), (200, A_TXT))
+
+    def test_killed_worker_is_replaced(self):
+        server = self.start_three()
+        ws = self.wait_workers(server, 3)
+        victim = ws[0]
+        os.kill(victim, signal.SIGKILL)
+        new = self.wait_workers(server, 3, exclude=(victim,), timeout=3.0)
+        self.assertNotIn(victim, new)
+        self.assertFalse(U.alive(victim))
+        if U.IS_ROOT:
+            for w in new:
+                self.assert_unprivileged(w, pwd.getpwnam("nobody").pw_uid)
+        for _ in range(6):
+            self.assertEqual(http_get(server.port), (200, A_TXT))
+        self.assertTrue(U.alive(server.pid))
+
+    def check_stop_signal(self, sig, idle_connection=False):
+        server = self.start_three()
+        self.wait_workers(server, 3)
+        self.assertEqual(http_get(server.port), (200, A_TXT))
+        if idle_connection:
+            # A client that keeps its persistent connection open must not hold up a fast stop.
+            idle = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+            self.addCleanup(idle.close)
+            idle.sendall(b"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+            self.assertEqual(harness.read_response(idle.makefile("rb"))[0], 200)
+            half = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+            self.addCleanup(half.close)
+            half.sendall(b"GET /a.t")
+            time.sleep(0.1)
+        family = U.descendants(server.pid)
+        os.kill(server.pid, sig)  # the master only, not the process group
+        try:
+            rc = server.proc.wait(5.0)
+        except subprocess.TimeoutExpired:
+            self.fail("master still running 5 s after %s" % signal.Signals(sig).name)
+        self.assertEqual(rc, 0, "exit status after %s; stderr:\n%s" % (signal.Signals(sig).name,
+                                                                      server.stderr()[-2000:]))
+        left = U.wait_until(lambda: not [p for p in family if U.alive(p)], 1.0)
+        self.assertTrue(left, "processes left after the master exited: %r"
+                        % [p for p in family if U.alive(p)])
+
+    def test_sigterm_stops_everything(self):
+        self.check_stop_signal(signal.SIGTERM)
+
+    def test_sigint_stops_everything(self):
+        self.check_stop_signal(signal.SIGINT)
+
+    def test_sigterm_with_open_client_connections(self):
+        self.check_stop_signal(signal.SIGTERM, idle_connection=True)
+
+
+# ==================================================================================================
+class AccessLogTest(TempDirs):
+
+    def test_python_format_on_stderr(self):
+        server = self.start(["-b", "127.0.0.1", "0", "-d", self.root])
+        self.assertEqual(http_get(server.port), (200, A_TXT))
+        pattern = re.compile(r'^127\.0\.0\.1 - - \[\d{2}/[A-Z][a-z]{2}/\d{4} \d{2}:\d{2}:\d{2}\] '
+                             r'"GET /a\.txt HTTP/1\.1" 200 -$', re.M)
+        found = U.wait_until(lambda: pattern.search(server.stderr()), 3.0)
+        self.assertTrue(found, "no Python-format access line on stderr:\n%s" % server.stderr()[-2000:])
+
+    def test_combined_format_to_file(self):
+        logdir = os.path.join(self.tmp, "logs")
+        os.mkdir(logdir)
+        os.chmod(logdir, 0o755)
+        log = os.path.join(logdir, "access.log")
+        server = self.start_config(sections='[log]\naccess = "%s"\naccess_format = "combined"\n' % log)
+        extra = b"Referer: http://example.com/ref\r\nUser-Agent: test-agent/1.0\r\n"
+        self.assertEqual(http_get(server.port, extra=extra), (200, A_TXT))
+        self.assertEqual(http_get(server.port, b"/missing", extra=extra)[0], 404)
+        pattern = re.compile(
+            r'^127\.0\.0\.1 - - \[\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] '
+            r'"GET /a\.txt HTTP/1\.1" 200 %d "http://example\.com/ref" "test-agent/1\.0"$' % len(A_TXT),
+            re.M)
+
+        def read():
+            try:
+                with open(log) as f:
+                    return f.read()
+            except FileNotFoundError:
+                return ""
+        found = U.wait_until(lambda: pattern.search(read()), 3.0)
+        self.assertTrue(found, "no combined line for /a.txt in %s:\n%r\nstderr:\n%s"
+                        % (log, read()[-2000:], server.stderr()[-2000:]))
+        found = U.wait_until(lambda: re.search(r'"GET /missing HTTP/1\.1" 404 \d+ ', read()), 3.0)
+        self.assertTrue(found, "no combined line for /missing: %r" % read()[-2000:])
+        lines = [l for l in read().splitlines() if l]
+        self.assertEqual(len(lines), 2, "one line per request expected: %r" % lines)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the build dependencies (Debian 12 packages; run as root) and builds httpserve into build/.
+# Safe to run again: it only installs what is missing and rebuilds what changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(meson ninja-build pkg-config g++ cmake libevent-dev libspdlog-dev libfmt-dev libtoml11-dev
+          catch2 libsystemd-dev python3 curl clang libclang-rt-14-dev)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+werror=false
+[ "${CI:-}" = "true" ] && werror=true
+if [ ! -f build/build.ninja ]; then
+    meson setup build -Dwerror=$werror >/dev/null
+fi
+ninja -C build

@@ -1,0 +1,509 @@
+#include "worker/connection.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/sendfile.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "worker/worker_context.hpp"
+
+namespace httpserve {
+
+namespace {
+
+constexpr size_t max_iov = 64;
+constexpr uint64_t send_budget_per_event = 2 * 1024 * 1024;  // fairness between connections
+constexpr size_t max_queued_output = 256 * 1024;             // stop parsing pipelined requests above
+constexpr Duration lingering_time = std::chrono::seconds(5);
+
+timeval to_timeval(Duration d) {
+    auto ms = d.count();
+    return timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
+}
+
+void format_peer(const sockaddr_storage& peer, char* out, size_t size) {
+    out[0] = '\0';
+    if (peer.ss_family == AF_INET) {
+        inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(peer).sin_addr, out, size);
+    } else if (peer.ss_family == AF_INET6) {
+        inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(peer).sin6_addr, out, size);
+    }
+}
+
+// The request line as received (for the log): from the method to the end of its line.
+std::string_view request_line_of(const http::Request& r) {
+    const char* start = r.method.data();
+    const char* end = r.target.data() + r.target.size();
+    // Extend to the end of the line: the version (and anything between) follows the target.
+    while (*end != '\n' && *end != '\r') ++end;
+    return {start, static_cast<size_t>(end - start)};
+}
+
+// The first line of raw input, for logging a request that did not parse.
+std::string_view first_line_of(std::string_view data) {
+    size_t start = data.find_first_not_of("\r\n");
+    if (start == std::string_view::npos) return {};
+    size_t end = data.find_first_of("\r\n", start);
+    if (end == std::string_view::npos) end = data.size();
+    return data.substr(start, std::min<size_t>(end - start, 8192));
+}
+
+bool is_version_at_least_11(const http::Request& r) {
+    return r.version_major > 1 || (r.version_major == 1 && r.version_minor >= 1);
+}
+
+}  // namespace
+
+void Connection::start(WorkerContext& ctx, int fd, const sockaddr_storage& peer) {
+    auto* c = new Connection(ctx, fd, peer);
+    c->state_ = State::ReadingHead;  // a fresh connection has header_timeout to send its request
+    c->arm_timer(ctx.config.http.header_timeout);
+    c->head_timer_armed_ = true;
+    c->enable_reading(true);
+}
+
+Connection::Connection(WorkerContext& ctx, int fd, const sockaddr_storage& peer) : ctx_(ctx), fd_(fd) {
+    format_peer(peer, client_, sizeof client_);
+    event_assign(&read_event_, ctx.base, fd, EV_READ | EV_PERSIST, &Connection::on_read_event, this);
+    event_assign(&write_event_, ctx.base, fd, EV_WRITE | EV_PERSIST, &Connection::on_write_event, this);
+    evtimer_assign(&timer_event_, ctx.base, &Connection::on_timer_event, this);
+    next = ctx.connections;
+    if (next) next->prev = this;
+    ctx.connections = this;
+    ++ctx.open_connections;
+}
+
+Connection::~Connection() {
+    event_del(&read_event_);
+    event_del(&write_event_);
+    event_del(&timer_event_);
+    if (prev) prev->next = next; else ctx_.connections = next;
+    if (next) next->prev = prev;
+    --ctx_.open_connections;
+    if (ctx_.on_capacity_change) ctx_.on_capacity_change(ctx_);
+}
+
+void Connection::destroy() { delete this; }
+
+void Connection::begin_shutdown() {
+    if (out_.empty() && state_ != State::ReadingBody && pending_.empty()) {
+        destroy();
+        return;
+    }
+    close_after_output_ = true;
+}
+
+void Connection::on_read_event(evutil_socket_t, short, void* self) {
+    static_cast<Connection*>(self)->handle_readable();
+}
+void Connection::on_write_event(evutil_socket_t, short, void* self) {
+    static_cast<Connection*>(self)->handle_writable();
+}
+void Connection::on_timer_event(evutil_socket_t, short, void* self) {
+    static_cast<Connection*>(self)->handle_timeout();
+}
+
+void Connection::enable_reading(bool on) {
+    if (on == reading_enabled_) return;
+    reading_enabled_ = on;
+    if (on) event_add(&read_event_, nullptr); else event_del(&read_event_);
+}
+
+void Connection::enable_writing(bool on) {
+    if (on == writing_enabled_) return;
+    writing_enabled_ = on;
+    if (on) event_add(&write_event_, nullptr); else event_del(&write_event_);
+}
+
+void Connection::arm_timer(Duration d) {
+    timeval tv = to_timeval(d);
+    event_add(&timer_event_, &tv);
+}
+
+void Connection::handle_readable() {
+    char* buf = ctx_.read_buffer.data();
+    const size_t cap = ctx_.read_buffer.size();
+    if (state_ == State::Lingering) {
+        for (;;) {
+            ssize_t n = ::recv(fd_.get(), buf, cap, 0);
+            if (n > 0) continue;
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && errno == EAGAIN) return;
+            destroy();  // EOF or error: the client has what we sent
+            return;
+        }
+    }
+    ssize_t n;
+    do {
+        n = ::recv(fd_.get(), buf, cap, 0);
+    } while (n < 0 && errno == EINTR);
+    if (n == 0 || (n < 0 && errno != EAGAIN)) {
+        // The client closed (or broke) its side: nothing more can be answered.
+        destroy();
+        return;
+    }
+    if (n < 0) return;  // EAGAIN: spurious wake-up
+
+    if (state_ == State::Idle) {
+        state_ = State::ReadingHead;
+        arm_timer(ctx_.config.http.header_timeout);
+        head_timer_armed_ = true;
+    } else if (state_ == State::ReadingBody) {
+        arm_timer(ctx_.config.http.body_timeout);  // the longest pause between body reads
+    }
+    need_more_input_ = false;
+    if (pending_.empty()) {
+        // Fast path: parse straight from the shared buffer; keep only what is left over.
+        std::string_view data(buf, static_cast<size_t>(n));
+        size_t used = process(data);
+        if (used < data.size()) pending_.assign(data.substr(used));
+    } else {
+        pending_.append(buf, static_cast<size_t>(n));
+        size_t used = process(pending_);
+        pending_.erase(0, used);
+    }
+    drive();
+}
+
+void Connection::handle_writable() { drive(); }
+
+void Connection::handle_timeout() {
+    if (!out_.empty() || state_ == State::Lingering || state_ == State::Idle || state_ == State::ReadingBody) {
+        destroy();  // a client that does not read, an idle keep-alive, a stalled body: just close
+        return;
+    }
+    // ReadingHead: a request that did not arrive in time.
+    if (pending_.empty()) {
+        destroy();  // nothing was sent at all: no one to answer
+        return;
+    }
+    Response r = error_response(408);
+    r.close = true;
+    queue_response(r, nullptr, first_line_of(pending_), false);
+    pending_.clear();
+    drive();
+}
+
+bool Connection::take_body(std::string_view data, size_t& pos, bool& failed, int& fail_status) {
+    failed = false;
+    if (chunked_) {
+        size_t consumed = 0;
+        std::string& discard = ctx_.body_scratch;
+        discard.clear();
+        auto status = chunked_->feed(data.substr(pos), discard, consumed);
+        pos += consumed;
+        if (status == http::ChunkedDecoder::Status::Done) {
+            chunked_.reset();
+            return true;
+        }
+        if (status == http::ChunkedDecoder::Status::Error) {
+            failed = true;
+            fail_status = chunked_->over_limit() ? 413 : 400;
+            chunked_.reset();
+        }
+        return false;
+    }
+    uint64_t take = std::min<uint64_t>(body_left_, data.size() - pos);
+    pos += take;
+    body_left_ -= take;
+    return body_left_ == 0;
+}
+
+size_t Connection::process(std::string_view data) {
+    size_t pos = 0;
+    http::Request& request = ctx_.request;
+    http::ParseError error;
+    while (!close_after_output_ && queued_bytes_ < max_queued_output) {
+        if (state_ == State::ReadingBody) {
+            bool failed = false;
+            int fail_status = 400;
+            bool done = take_body(data, pos, failed, fail_status);
+            if (failed) {
+                Response r = error_response(fail_status);
+                r.close = true;
+                queue_response(r, nullptr, {}, false);
+                return data.size();
+            }
+            if (!done) {
+                need_more_input_ = true;
+                return pos;
+            }
+            // The body is gone; the saved head is answered now.
+            http::parse_request(saved_head_, ctx_.limits, request, error);
+            state_ = State::ReadingHead;
+            answer(request);
+            saved_head_.clear();
+            continue;
+        }
+        if (pos == data.size()) break;
+        if (state_ == State::Idle) state_ = State::ReadingHead;
+        std::string_view rest = data.substr(pos);
+        auto status = http::parse_request(rest, ctx_.limits, request, error);
+        if (status == http::ParseStatus::Incomplete) {
+            need_more_input_ = true;
+            break;
+        }
+        if (status == http::ParseStatus::Error) {
+            answer_parse_error(error, rest);
+            return data.size();
+        }
+        const size_t head_start = pos;
+        pos += request.head_length;
+        bool continue_allowed = ctx_.persistent && is_version_at_least_11(request) && !request.http09;
+        if (request.body == http::BodyFraming::None) {
+            if (request.expect_continue && continue_allowed) queue_raw("HTTP/1.1 100 Continue\r\n\r\n");
+            answer(request);
+            continue;
+        }
+        // A body over the limit is refused whatever the method, before any of it is read.
+        if (request.body == http::BodyFraming::ContentLength && request.content_length > ctx_.config.http.max_body) {
+            Response r = error_response(413);
+            r.close = true;
+            queue_response(r, &request, request_line_of(request), false);
+            return data.size();
+        }
+        // GET and HEAD ignore a body, but it must be read before the next request can be found.
+        // Other methods are answered (and the connection closed) without reading it.
+        if (request.method != "GET" && request.method != "HEAD") {
+            answer(request);
+            return data.size();
+        }
+        if (request.expect_continue && continue_allowed) queue_raw("HTTP/1.1 100 Continue\r\n\r\n");
+        if (request.body == http::BodyFraming::Chunked) {
+            chunked_ = std::make_unique<http::ChunkedDecoder>(ctx_.config.http.max_body);
+        } else {
+            body_left_ = request.content_length;
+        }
+        state_ = State::ReadingBody;
+        bool failed = false;
+        int fail_status = 400;
+        if (take_body(data, pos, failed, fail_status)) {
+            state_ = State::ReadingHead;
+            answer(request);  // the head's views are still valid: `data` has not changed
+            continue;
+        }
+        if (failed) {
+            Response r = error_response(fail_status);
+            r.close = true;
+            queue_response(r, &request, request_line_of(request), false);
+            return data.size();
+        }
+        // Wait for the rest of the body; keep a copy of the head to answer it afterwards.
+        saved_head_.assign(data.substr(head_start, request.head_length));
+        arm_timer(ctx_.config.http.body_timeout);
+        need_more_input_ = true;
+        return pos;
+    }
+    return pos;
+}
+
+void Connection::answer(const http::Request& request) {
+    head_timer_armed_ = false;
+    std::string_view line = request_line_of(request);
+    if (request.method == "GET" || request.method == "HEAD") {
+        Response r = ctx_.files.handle(request, request.method == "HEAD");
+        queue_response(r, &request, line, request.http09);
+        return;
+    }
+    Response r;
+    if (request.method == "POST" && ctx_.config.cgi.enabled) {
+        r = error_response(501, "Can only POST to CGI scripts");
+    } else {
+        r = error_response(501, "Unsupported method ('" + std::string(request.method) + "')");
+    }
+    r.close = true;
+    queue_response(r, &request, line, false);
+}
+
+void Connection::answer_parse_error(const http::ParseError& error, std::string_view data) {
+    Response r = error_response(error.status, error.reason, error.explain);
+    r.close = true;
+    // Python logs an over-long request line as "".
+    queue_response(r, nullptr, error.status == 414 ? std::string_view{} : first_line_of(data), false);
+}
+
+void Connection::queue_raw(std::string_view bytes) {
+    if (!out_.empty() && !out_.back().file) {
+        out_.back().mem.append(bytes);
+    } else {
+        out_.push_back(OutChunk{std::string(bytes), nullptr, 0, 0});
+    }
+    queued_bytes_ += bytes.size();
+}
+
+void Connection::queue_response(Response& r, const http::Request* request, std::string_view request_line,
+                                bool http09) {
+    bool keep_alive = false;
+    bool keep_alive_header = false;
+    if (request && ctx_.persistent && !ctx_.stopping && !r.close && !http09) {
+        if (is_version_at_least_11(*request)) {
+            keep_alive = request->connection != http::ConnectionToken::Close;
+        } else {
+            keep_alive = request->connection == http::ConnectionToken::KeepAlive;
+            keep_alive_header = keep_alive;
+        }
+    }
+    if (!keep_alive) close_after_output_ = true;
+    const bool head_only = request && request->method == "HEAD";
+
+    if (!http09) {
+        std::string& head = ctx_.head_scratch;
+        head.clear();
+        HeadContext hc{ctx_.config.http.protocol, ctx_.server_header, ctx_.dates.now(), !keep_alive,
+                       keep_alive_header};
+        append_head(head, r, hc);
+        queue_raw(head);
+    }
+    uint64_t body_bytes = 0;
+    if (!head_only) {
+        for (OutChunk& chunk : r.body) {
+            body_bytes += chunk.mem.size() + chunk.length;
+            if (!chunk.file) {
+                queue_raw(chunk.mem);
+            } else {
+                queued_bytes_ += chunk.mem.size();
+                out_.push_back(std::move(chunk));
+            }
+        }
+    }
+
+    if (ctx_.access_log.enabled()) {
+        AccessRecord rec;
+        rec.client = client_;
+        rec.request_line = request_line;
+        rec.status = r.status;
+        rec.bytes = body_bytes;
+        if (request) {
+            if (const http::Header* h = request->find("Referer")) rec.referer = h->value;
+            if (const http::Header* h = request->find("User-Agent")) rec.user_agent = h->value;
+        }
+        if (r.status >= 400) rec.error_message = r.reason;
+        ctx_.access_log.add(rec, ::time(nullptr));
+    }
+}
+
+bool Connection::write_some(bool& blocked) {
+    blocked = false;
+    uint64_t budget = send_budget_per_event;
+    while (!out_.empty()) {
+        OutChunk& front = out_.front();
+        if (out_mem_offset_ < front.mem.size()) {
+            iovec iov[max_iov];
+            size_t count = 0;
+            for (auto it = out_.begin(); it != out_.end() && count < max_iov; ++it) {
+                size_t skip = it == out_.begin() ? out_mem_offset_ : 0;
+                if (it->mem.size() > skip) iov[count++] = iovec{it->mem.data() + skip, it->mem.size() - skip};
+                if (it->file && it->length > 0) break;  // its file bytes come before the next chunk
+            }
+            msghdr msg{};
+            msg.msg_iov = iov;
+            msg.msg_iovlen = count;
+            ssize_t n = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                if (errno == EAGAIN) { blocked = true; return true; }
+                return false;
+            }
+            size_t left = static_cast<size_t>(n);
+            queued_bytes_ -= std::min<size_t>(queued_bytes_, left);
+            while (left > 0) {
+                OutChunk& c = out_.front();
+                size_t avail = c.mem.size() - out_mem_offset_;
+                if (left < avail) {
+                    out_mem_offset_ += left;
+                    left = 0;
+                    break;
+                }
+                left -= avail;
+                out_mem_offset_ = c.mem.size();
+                if (c.file && c.length > 0) break;
+                out_.pop_front();
+                out_mem_offset_ = 0;
+            }
+            continue;
+        }
+        if (front.file && front.length > 0) {
+            if (budget == 0) { blocked = true; return true; }  // let other connections run
+            off_t offset = static_cast<off_t>(front.offset);
+            size_t want = static_cast<size_t>(std::min(front.length, budget));
+            ssize_t n = ::sendfile(fd_.get(), front.file->get(), &offset, want);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                if (errno == EAGAIN) { blocked = true; return true; }
+                return false;
+            }
+            if (n == 0) return false;  // the file shrank: the promised length cannot be sent
+            front.offset += static_cast<uint64_t>(n);
+            front.length -= static_cast<uint64_t>(n);
+            budget -= static_cast<uint64_t>(n);
+            queued_bytes_ -= std::min<size_t>(queued_bytes_, static_cast<size_t>(n));
+            continue;
+        }
+        out_.pop_front();
+        out_mem_offset_ = 0;
+    }
+    return true;
+}
+
+void Connection::drive() {
+    for (;;) {
+        if (!out_.empty()) {
+            bool blocked = false;
+            if (!write_some(blocked)) {
+                destroy();
+                return;
+            }
+            if (blocked) {
+                enable_writing(true);
+                enable_reading(false);  // back-pressure: read no more requests until this one is out
+                arm_timer(ctx_.config.http.send_timeout);
+                head_timer_armed_ = false;
+                return;
+            }
+        }
+        if (close_after_output_) {
+            start_lingering_close();
+            return;
+        }
+        // Pipelined requests already received are answered before reading more.
+        if (!pending_.empty() && !need_more_input_) {
+            size_t used = process(pending_);
+            pending_.erase(0, used);
+            if (!out_.empty() || close_after_output_) continue;
+        }
+        break;
+    }
+    enable_writing(false);
+    enable_reading(true);
+    if (state_ == State::ReadingBody) return;  // its timer is armed per read
+    if (pending_.empty()) {
+        if (state_ != State::Idle) {
+            state_ = State::Idle;
+            if (pending_.capacity() > 4096) std::string().swap(pending_);  // idle connections stay small
+            arm_timer(ctx_.config.http.keepalive_timeout);
+            head_timer_armed_ = false;
+        }
+    } else if (!head_timer_armed_) {
+        state_ = State::ReadingHead;
+        arm_timer(ctx_.config.http.header_timeout);  // a new request has begun
+        head_timer_armed_ = true;
+    }
+}
+
+void Connection::start_lingering_close() {
+    // Close gently: shut our side, then drain what the client still sends, so that unread request
+    // bytes do not turn into a reset that could destroy the response in flight.
+    ::shutdown(fd_.get(), SHUT_WR);
+    state_ = State::Lingering;
+    pending_.clear();
+    enable_writing(false);
+    enable_reading(true);
+    arm_timer(lingering_time);
+}
+
+}  // namespace httpserve

@@ -1,0 +1,101 @@
+// One client connection: reads request heads, answers them in order (pipelining), writes responses
+// with back-pressure, and enforces the per-phase timeouts. Owns its socket; deletes itself on close.
+#pragma once
+
+#include <event2/event.h>
+#include <event2/event_struct.h>
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/unique_fd.hpp"
+#include "config/config.hpp"
+#include "worker/http/chunked.hpp"
+#include "worker/http/request_parser.hpp"
+#include "worker/response.hpp"
+
+namespace httpserve {
+
+struct WorkerContext;
+
+class Connection {
+public:
+    // Takes ownership of `fd` (already non-blocking).
+    static void start(WorkerContext& ctx, int fd, const sockaddr_storage& peer);
+
+    // Worker shutdown: idle connections close now, busy ones after their current response.
+    void begin_shutdown();
+    // Fast stop: close at once.
+    void destroy();
+
+    Connection* next = nullptr;  // WorkerContext's intrusive list
+    Connection* prev = nullptr;
+
+private:
+    enum class State {
+        Idle,         // keep-alive, nothing received yet
+        ReadingHead,  // part of a request head received
+        ReadingBody,  // discarding a request body before answering
+        Writing,      // output blocked on the socket
+        Lingering,    // response sent, write side shut, draining input before close
+    };
+
+    Connection(WorkerContext& ctx, int fd, const sockaddr_storage& peer);
+    ~Connection();
+
+    static void on_read_event(evutil_socket_t, short, void* self);
+    static void on_write_event(evutil_socket_t, short, void* self);
+    static void on_timer_event(evutil_socket_t, short, void* self);
+
+    void handle_readable();
+    void handle_writable();
+    void handle_timeout();
+
+    // Parses and answers what `data` holds; returns how many bytes were used. Stops early when enough
+    // output is queued or the connection is going to close.
+    size_t process(std::string_view data);
+    // Discards request-body bytes from data[pos...]; true when the body is complete.
+    bool take_body(std::string_view data, size_t& pos, bool& failed, int& fail_status);
+    void answer(const http::Request& request);
+    void answer_parse_error(const http::ParseError& error, std::string_view data);
+    void queue_response(Response& response, const http::Request* request, std::string_view request_line,
+                        bool http09);
+    void queue_raw(std::string_view bytes);
+
+    // Writes queued output until done or the socket is full. False on a broken connection.
+    bool write_some(bool& blocked);
+    // Moves the connection forward after input or output progress: write, answer pipelined
+    // requests, choose what to wait for next. May destroy the connection.
+    void drive();
+    void start_lingering_close();
+    void arm_timer(Duration d);
+    void enable_reading(bool on);
+    void enable_writing(bool on);
+
+    WorkerContext& ctx_;
+    UniqueFd fd_;
+    event read_event_;
+    event write_event_;
+    event timer_event_;
+    char client_[48];                // printable peer address, for the access log
+
+    State state_ = State::Idle;
+    std::string pending_;            // received bytes not parsed yet
+    std::string saved_head_;         // a head whose body is still arriving
+    uint64_t body_left_ = 0;         // Content-Length body bytes still to discard
+    std::unique_ptr<http::ChunkedDecoder> chunked_;
+    std::deque<OutChunk> out_;       // queued output
+    size_t out_mem_offset_ = 0;      // bytes of out_.front().mem already written
+    size_t queued_bytes_ = 0;        // output not yet written
+    bool close_after_output_ = false;
+    bool need_more_input_ = false;   // pending_ holds only an incomplete head
+    bool head_timer_armed_ = false;  // header_timeout runs for the current request
+    bool reading_enabled_ = false;
+    bool writing_enabled_ = false;
+};
+
+}  // namespace httpserve

@@ -1,0 +1,387 @@
+// URL path -> relative file-system path, following SimpleHTTPRequestHandler.translate_path (3.14).
+#include "worker/static/path_map.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+
+namespace httpserve {
+
+using namespace std::string_view_literals;
+
+namespace {
+
+constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";  // U+FFFD in UTF-8
+
+int hex_value(unsigned char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool iequals_ascii(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+    return true;
+}
+
+// Length of "http://" or "https://" (any case) at the start of `target`, else 0.
+size_t absolute_form_prefix(std::string_view target) {
+    for (std::string_view scheme : {"http://"sv, "https://"sv})
+        if (target.size() >= scheme.size() && iequals_ascii(target.substr(0, scheme.size()), scheme))
+            return scheme.size();
+    return 0;
+}
+
+// ---- UTF-8 decoding with Python's error rules --------------------------------------------------
+
+// Length of the well-formed UTF-8 sequence at the start of `s`, or 0 when it is ill-formed; then
+// `bad_len` is the length of its maximal subpart (a valid prefix that cannot be completed, at least
+// one byte), which Python's decoder reports as one error (one U+FFFD with errors='replace').
+size_t utf8_sequence(std::string_view s, size_t* bad_len) {
+    const auto b0 = static_cast<unsigned char>(s[0]);
+    if (b0 < 0x80) return 1;
+    size_t need = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+        need = 1;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+        need = 2;
+        if (b0 == 0xE0) lo = 0xA0;  // no overlongs
+        if (b0 == 0xED) hi = 0x9F;  // no surrogates
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+        need = 3;
+        if (b0 == 0xF0) lo = 0x90;  // no overlongs
+        if (b0 == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
+    } else {
+        *bad_len = 1;  // 80..C1, F5..FF can never start a sequence
+        return 0;
+    }
+    for (size_t k = 1; k <= need; ++k) {
+        if (k >= s.size()) {
+            *bad_len = k;  // truncated
+            return 0;
+        }
+        const auto b = static_cast<unsigned char>(s[k]);
+        if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) {
+            *bad_len = k;
+            return 0;
+        }
+    }
+    return need + 1;
+}
+
+// The encoded surrogate U+D800..U+DFFF (ED A0..BF 80..BF) at the start of `s`, or 0. This is what
+// Python's 'surrogatepass' error handler accepts at the position of a decoding error.
+unsigned encoded_surrogate(std::string_view s) {
+    if (s.size() < 3) return 0;
+    const auto b0 = static_cast<unsigned char>(s[0]), b1 = static_cast<unsigned char>(s[1]),
+               b2 = static_cast<unsigned char>(s[2]);
+    if (b0 != 0xED || b1 < 0xA0 || b1 > 0xBF || (b2 & 0xC0) != 0x80) return 0;
+    return 0xD000u | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
+}
+
+enum class Utf8Errors { Replace, SurrogatePass };
+
+// out[mark..] holds the bytes one ASCII run decoded to; make them what Python's str holds, written
+// as file-name bytes. Replace: each maximal bad subpart becomes U+FFFD. SurrogatePass: encoded
+// surrogates are accepted (U+DC80..U+DCFF back to their byte, others -> `unencodable`), anything
+// else ill-formed makes the whole decode fail (returns false), as the UnicodeDecodeError does.
+bool fix_utf8(std::string& out, size_t mark, Utf8Errors mode, std::string_view unencodable) {
+    size_t first_high = mark;
+    while (first_high < out.size() && static_cast<unsigned char>(out[first_high]) < 0x80) ++first_high;
+    if (first_high == out.size()) return true;  // plain ASCII: nothing to check
+
+    if (mode == Utf8Errors::Replace) {
+        // Replacements can grow the text, so rebuild from a copy (invalid input only).
+        const std::string bytes = out.substr(first_high);
+        out.resize(first_high);
+        std::string_view rest = bytes;
+        while (!rest.empty()) {
+            size_t bad = 0;
+            const size_t n = utf8_sequence(rest, &bad);
+            if (n != 0) {
+                out.append(rest.substr(0, n));
+                rest.remove_prefix(n);
+            } else {
+                out.append(kReplacementChar);
+                rest.remove_prefix(bad);
+            }
+        }
+        return true;
+    }
+
+    // SurrogatePass never grows the text (3 bytes -> 1 byte or `unencodable`, at most 3), so it
+    // works in place: `w` never passes `r`.
+    size_t w = first_high, r = first_high;
+    while (r < out.size()) {
+        const std::string_view rest = std::string_view(out).substr(r);
+        size_t bad = 0;
+        const size_t n = utf8_sequence(rest, &bad);
+        if (n != 0) {
+            std::copy_n(out.begin() + static_cast<std::ptrdiff_t>(r), n, out.begin() + static_cast<std::ptrdiff_t>(w));
+            w += n;
+            r += n;
+            continue;
+        }
+        const unsigned surrogate = encoded_surrogate(rest);
+        if (surrogate == 0) return false;
+        if (surrogate >= 0xDC80 && surrogate <= 0xDCFF) {
+            out[w++] = static_cast<char>(surrogate & 0xFF);  // surrogateescape'd byte
+        } else {
+            std::copy(unencodable.begin(), unencodable.end(), out.begin() + static_cast<std::ptrdiff_t>(w));
+            w += unencodable.size();
+        }
+        r += 3;
+    }
+    out.resize(w);
+    return true;
+}
+
+// urllib.parse.unquote(s, errors=mode) into `out`. Python splits the text into ASCII runs, which
+// are %-decoded to bytes and UTF-8 decoded, and non-ASCII characters, which are kept: here each
+// raw byte >= 0x80 is the Latin-1 character of the request line, written as UTF-8.
+bool unquote_into(std::string_view s, std::string& out, Utf8Errors mode, std::string_view unencodable) {
+    size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x80) {
+            out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+            out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+            ++i;
+            continue;
+        }
+        const size_t mark = out.size();
+        for (; i < s.size() && static_cast<unsigned char>(s[i]) < 0x80; ++i) {
+            int h = -1, l = -1;
+            if (s[i] == '%' && i + 2 < s.size()) {
+                h = hex_value(static_cast<unsigned char>(s[i + 1]));
+                l = hex_value(static_cast<unsigned char>(s[i + 2]));
+            }
+            if (h >= 0 && l >= 0) {
+                out.push_back(static_cast<char>(h * 16 + l));
+                i += 2;
+            } else {
+                out.push_back(s[i]);  // a '%' without two hex digits stays as it is
+            }
+        }
+        if (!fix_utf8(out, mark, mode, unencodable)) return false;
+    }
+    return true;
+}
+
+bool needs_decoding(std::string_view s) {
+    for (char c : s)
+        if (c == '%' || static_cast<unsigned char>(c) >= 0x80) return true;
+    return false;
+}
+
+// posixpath.normpath followed by translate_path's component filter, in place: components "", "."
+// and ".." go, and ".." also removes the component before it (none left at the root: it cannot
+// climb). The result is the surviving components joined with '/', no leading or trailing '/'.
+// Written output never overtakes the input being read, so the copy is safe.
+void normalise_in_place(std::string& s) {
+    size_t w = 0;  // end of the output so far
+    size_t i = 0;
+    const size_t n = s.size();
+    while (i <= n) {
+        size_t j = i;
+        while (j < n && s[j] != '/') ++j;
+        const size_t len = j - i;
+        if (len == 0 || (len == 1 && s[i] == '.')) {
+            // skip
+        } else if (len == 2 && s[i] == '.' && s[i + 1] == '.') {
+            while (w > 0 && s[w - 1] != '/') --w;  // drop the last component...
+            if (w > 0) --w;                        // ...and its separator
+        } else {
+            if (w > 0) s[w++] = '/';
+            std::copy(s.begin() + static_cast<std::ptrdiff_t>(i), s.begin() + static_cast<std::ptrdiff_t>(j),
+                      s.begin() + static_cast<std::ptrdiff_t>(w));
+            w += len;
+        }
+        i = j + 1;
+    }
+    s.resize(w);
+}
+
+}  // namespace
+
+TargetParts split_target(std::string_view target) {
+    TargetParts parts;
+    std::string_view rest = target;
+    const size_t prefix = absolute_form_prefix(target);
+    if (prefix != 0) {
+        const size_t path_start = target.find_first_of("/?#", prefix);
+        rest = path_start == std::string_view::npos ? std::string_view() : target.substr(path_start);
+    }
+    if (const size_t hash = rest.find('#'); hash != std::string_view::npos) {
+        parts.fragment = rest.substr(hash + 1);
+        parts.has_fragment = true;
+        rest = rest.substr(0, hash);
+    }
+    if (const size_t q = rest.find('?'); q != std::string_view::npos) {
+        parts.query = rest.substr(q + 1);
+        parts.has_query = true;
+        rest = rest.substr(0, q);
+    }
+    parts.path = rest;
+    if (prefix != 0 && parts.path.empty()) parts.path = "/"sv;  // "http://host" means the root
+    return parts;
+}
+
+std::string collapse_leading_slashes(std::string_view path) {
+    if (path.size() < 2 || path[0] != '/' || path[1] != '/') return std::string(path);
+    const size_t first = path.find_first_not_of('/');
+    std::string out = "/";
+    if (first != std::string_view::npos) out.append(path.substr(first));
+    return out;
+}
+
+std::string percent_decode(std::string_view s) {
+    if (!needs_decoding(s)) return std::string(s);
+    std::string out;
+    out.reserve(s.size() + 8);
+    unquote_into(s, out, Utf8Errors::Replace, kReplacementChar);
+    return out;
+}
+
+std::string percent_decode_path(std::string_view s, std::string_view unencodable) {
+    if (!needs_decoding(s)) return std::string(s);
+    std::string out;
+    out.reserve(s.size() + 8);
+    if (!unquote_into(s, out, Utf8Errors::SurrogatePass, unencodable)) {
+        out.clear();
+        unquote_into(s, out, Utf8Errors::Replace, kReplacementChar);
+    }
+    return out;
+}
+
+MappedPath map_path(std::string_view raw_path, bool* ok) {
+    MappedPath mapped;
+    // A lone surrogate that is not a file-name byte must not reach the file system either: mark it
+    // with NUL, which is rejected below together with a real %00.
+    mapped.relative = percent_decode_path(raw_path, "\0"sv);
+    mapped.trailing_slash = !mapped.relative.empty() && mapped.relative.back() == '/';
+    normalise_in_place(mapped.relative);
+    // Python only fails when the NUL survives normalisation ("/a%00/../b" serves b).
+    const bool good = mapped.relative.find('\0') == std::string::npos;
+    if (!good) mapped.relative.clear();
+    if (ok) *ok = good;
+    return mapped;
+}
+
+bool has_dot_component(std::string_view relative) {
+    if (!relative.empty() && relative[0] == '.') return true;
+    return relative.find("/.") != std::string_view::npos;
+}
+
+std::string directory_redirect_location(std::string_view target) {
+    // Python: urlunsplit((scheme, netloc, path + '/', query, fragment)) of urlsplit(self.path).
+    // Three guards keep a Location from pointing at another host where Python's can (a directory
+    // is all it takes: "/\evil.example/.." maps to the root):
+    //  - urlsplit's strip of leading C0 controls and spaces and its removal of tabs and line breaks
+    //    come before the "//" fix, so no path can turn into a network-path reference ("//host");
+    //  - '\' in the path is sent as %5C: browsers read "/\host" as "//host" (it decodes back to the
+    //    same directory here);
+    //  - http(s)/ws(s)/ftp/file with an empty authority ("http:///evil.example/..") keeps only the
+    //    path, with its leading slashes collapsed, since browsers skip extra slashes and take the
+    //    next segment as the host.
+    std::string_view trimmed = target;
+    while (!trimmed.empty() && static_cast<unsigned char>(trimmed[0]) <= 0x20) trimmed.remove_prefix(1);
+    std::string stripped(trimmed);
+    std::erase_if(stripped, [](char c) { return c == '\t' || c == '\r' || c == '\n'; });
+    const std::string url = collapse_leading_slashes(stripped);
+
+    // urllib.parse.urlsplit
+    std::string_view rest = url;
+    std::string scheme;
+    if (const size_t colon = rest.find(':'); colon != std::string_view::npos && colon > 0 &&
+                                            ((rest[0] >= 'a' && rest[0] <= 'z') || (rest[0] >= 'A' && rest[0] <= 'Z'))) {
+        const std::string_view candidate = rest.substr(0, colon);
+        const bool valid = std::all_of(candidate.begin(), candidate.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
+                   c == '-' || c == '.';
+        });
+        if (valid) {
+            for (char c : candidate) scheme.push_back(ascii_lower(c));
+            rest.remove_prefix(colon + 1);
+        }
+    }
+    std::string_view netloc;
+    if (rest.substr(0, 2) == "//") {
+        const size_t end = rest.find_first_of("/?#", 2);
+        netloc = rest.substr(2, end == std::string_view::npos ? std::string_view::npos : end - 2);
+        rest.remove_prefix(end == std::string_view::npos ? rest.size() : end);
+    }
+    std::string_view fragment, query;
+    if (const size_t hash = rest.find('#'); hash != std::string_view::npos) {
+        fragment = rest.substr(hash + 1);
+        rest = rest.substr(0, hash);
+    }
+    if (const size_t q = rest.find('?'); q != std::string_view::npos) {
+        query = rest.substr(q + 1);
+        rest = rest.substr(0, q);
+    }
+
+    // path + '/', with the backslashes encoded
+    std::string path;
+    path.reserve(rest.size() + 1);
+    for (char c : rest) {
+        if (c == '\\')
+            path.append("%5C");
+        else
+            path.push_back(c);
+    }
+    path.push_back('/');
+
+    static constexpr std::array<std::string_view, 6> special_schemes = {"http"sv, "https"sv, "ws"sv,
+                                                                         "wss"sv,  "ftp"sv,   "file"sv};
+    const bool is_special = std::find(special_schemes.begin(), special_schemes.end(), scheme) != special_schemes.end();
+    if (is_special && netloc.empty()) {
+        scheme.clear();
+        // "http:https://evil.example/.." must not become a URL with a scheme of its own.
+        const std::string_view first_segment = std::string_view(path).substr(0, path.find('/'));
+        if (first_segment.find(':') != std::string_view::npos) path.insert(0, "./");
+    }
+    // Without an authority the path must not start with "//": "http:////evil.example/..", and the
+    // root ("/" + "/", never redirected anyway).
+    if (scheme.empty() && netloc.empty()) path = collapse_leading_slashes(path);
+
+    // urllib.parse.urlunsplit (3.13)
+    static constexpr std::array<std::string_view, 27> uses_netloc = {
+        ""sv,    "ftp"sv,  "http"sv,  "gopher"sv,  "nntp"sv,     "telnet"sv, "imap"sv,  "wais"sv, "file"sv,
+        "mms"sv, "https"sv, "shttp"sv, "snews"sv,  "prospero"sv, "rtsp"sv,   "rtsps"sv, "rtspu"sv, "rsync"sv,
+        "svn"sv, "svn+ssh"sv, "sftp"sv, "nfs"sv,   "git"sv,      "git+ssh"sv, "ws"sv,    "wss"sv,  "itms-services"sv};
+    std::string out;
+    out.reserve(scheme.size() + netloc.size() + path.size() + query.size() + fragment.size() + 8);
+    if (!scheme.empty()) {
+        out.append(scheme);
+        out.push_back(':');
+    }
+    if (!netloc.empty()) {
+        out.append("//");
+        out.append(netloc);
+        if (path[0] != '/') out.push_back('/');
+    } else if (path.size() >= 2 && path[0] == '/' && path[1] == '/') {
+        out.append("//");  // only after a scheme that is not special: "x:////a" stays as it is
+    } else if (!scheme.empty() && path[0] == '/' &&
+               std::find(uses_netloc.begin(), uses_netloc.end(), scheme) != uses_netloc.end()) {
+        out.append("//");
+    }
+    out.append(path);
+    if (!query.empty()) {
+        out.push_back('?');
+        out.append(query);
+    }
+    if (!fragment.empty()) {
+        out.push_back('#');
+        out.append(fragment);
+    }
+    return out;
+}
+
+}  // namespace httpserve

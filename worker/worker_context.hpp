@@ -1,0 +1,48 @@
+// Everything one worker process shares between its connections: the one explicit per-process context.
+#pragma once
+
+#include <event2/event.h>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "worker/access_log.hpp"
+#include "worker/file_handler.hpp"
+#include "worker/http/http_date.hpp"
+#include "worker/http/request_parser.hpp"
+#include "worker/static/mime.hpp"
+
+namespace httpserve {
+
+class Connection;
+
+struct WorkerContext {
+    WorkerContext(const Config& config, int access_log_fd);
+
+    const Config& config;
+    event_base* base = nullptr;
+    MimeTable mime;
+    FileHandler files;
+    http::DateCache dates;
+    AccessLog access_log;
+    http::ParseLimits limits;
+    std::string server_header = "httpserve/" HTTPSERVE_VERSION;
+    bool persistent;               // config.http.protocol is HTTP/1.1
+    bool stopping = false;         // no new requests; connections close after their response
+    std::vector<char> read_buffer; // scratch for reads; a connection keeps only what it has not parsed
+    http::Request request;         // reused for every parse (keeps its header vector's capacity)
+    std::string head_scratch;      // response heads are built here, then queued
+    std::string body_scratch;      // discarded request-body bytes
+
+    size_t open_connections = 0;
+    Connection* connections = nullptr;  // intrusive list, for shutdown
+
+    // Called by the listener code: pause accepting at max_connections, resume below it.
+    void (*on_capacity_change)(WorkerContext&) = nullptr;
+    std::vector<event*> listener_events;
+    bool accepting_paused = false;
+};
+
+}  // namespace httpserve

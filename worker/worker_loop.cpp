@@ -1,0 +1,135 @@
+#include "worker/worker_loop.hpp"
+
+#include <event2/event.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <memory>
+
+#include "worker/connection.hpp"
+#include "worker/worker_context.hpp"
+
+namespace httpserve {
+
+WorkerContext::WorkerContext(const Config& cfg, int access_log_fd)
+    : config(cfg),
+      mime(MimeTable::load(cfg.mime)),
+      files(cfg.files, mime),
+      access_log(access_log_fd, cfg.log.access_format),
+      persistent(cfg.http.persistent_connections()),
+      read_buffer(64 * 1024) {
+    limits.max_request_line = cfg.http.max_request_line;
+    limits.max_header_lines = cfg.http.max_header_lines;
+    limits.max_header_line = cfg.http.max_header_line;
+}
+
+namespace {
+
+struct EventBaseDeleter {
+    void operator()(event_base* b) const { event_base_free(b); }
+};
+struct EventDeleter {
+    void operator()(event* e) const { event_free(e); }
+};
+
+void set_accepting(WorkerContext& ctx, bool on) {
+    if (on == !ctx.accepting_paused) return;
+    ctx.accepting_paused = !on;
+    for (event* ev : ctx.listener_events) {
+        if (on) event_add(ev, nullptr); else event_del(ev);
+    }
+}
+
+void on_capacity_change(WorkerContext& ctx) {
+    if (ctx.stopping) return;
+    set_accepting(ctx, ctx.open_connections < ctx.config.http.max_connections);
+}
+
+void on_accept(evutil_socket_t listen_fd, short, void* arg) {
+    auto& ctx = *static_cast<WorkerContext*>(arg);
+    // Take a batch per wake-up; the other workers share the queue.
+    for (int i = 0; i < 64 && !ctx.accepting_paused; ++i) {
+        sockaddr_storage peer{};
+        socklen_t len = sizeof peer;
+        int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            if (errno == EMFILE || errno == ENFILE) {
+                spdlog::error("accept: {} (raise LimitNOFILE or lower max_connections)", std::strerror(errno));
+            }
+            return;  // EAGAIN: another worker took it, or the queue is empty
+        }
+        Connection::start(ctx, fd, peer);
+        if (ctx.open_connections >= ctx.config.http.max_connections) set_accepting(ctx, false);
+    }
+}
+
+void stop_accepting(WorkerContext& ctx) {
+    set_accepting(ctx, false);
+    ctx.stopping = true;
+}
+
+void on_fast_stop(evutil_socket_t, short, void* arg) {
+    auto& ctx = *static_cast<WorkerContext*>(arg);
+    stop_accepting(ctx);
+    while (ctx.connections) ctx.connections->destroy();
+    event_base_loopbreak(ctx.base);
+}
+
+void on_graceful_stop(evutil_socket_t, short, void* arg) {
+    auto& ctx = *static_cast<WorkerContext*>(arg);
+    stop_accepting(ctx);
+    // Idle connections close now; the others after their current response. The loop ends when no
+    // connection and no listener event is left; the master bounds this with shutdown_timeout.
+    for (Connection* c = ctx.connections; c;) {
+        Connection* next = c->next;
+        c->begin_shutdown();
+        c = next;
+    }
+}
+
+}  // namespace
+
+int run_worker(const WorkerStart& start) {
+    const Config& config = *start.config;
+    std::signal(SIGPIPE, SIG_IGN);
+
+    std::unique_ptr<event_base, EventBaseDeleter> base(event_base_new());
+    if (!base) {
+        spdlog::error("cannot create the event loop");
+        return 1;
+    }
+    WorkerContext ctx(config, start.access_log_fd);
+    ctx.base = base.get();
+    ctx.on_capacity_change = &on_capacity_change;
+
+    std::vector<std::unique_ptr<event, EventDeleter>> events;
+    for (int fd : start.listen_fds) {
+        events.emplace_back(event_new(ctx.base, fd, EV_READ | EV_PERSIST, &on_accept, &ctx));
+        ctx.listener_events.push_back(events.back().get());
+        event_add(events.back().get(), nullptr);
+    }
+    std::vector<std::unique_ptr<event, EventDeleter>> signals;
+    for (int sig : {SIGTERM, SIGINT}) {
+        signals.emplace_back(evsignal_new(ctx.base, sig, &on_fast_stop, &ctx));
+        event_add(signals.back().get(), nullptr);
+    }
+    signals.emplace_back(evsignal_new(ctx.base, SIGQUIT, &on_graceful_stop, &ctx));
+    event_add(signals.back().get(), nullptr);
+
+    // One loop turn at a time, so that access-log lines are written once per turn.
+    while (true) {
+        int rc = event_base_loop(ctx.base, EVLOOP_ONCE);
+        ctx.access_log.flush();
+        if (rc < 0 || event_base_got_break(ctx.base)) break;
+        if (ctx.stopping && ctx.connections == nullptr) break;
+    }
+    ctx.access_log.flush();
+    return 0;
+}
+
+}  // namespace httpserve
