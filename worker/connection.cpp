@@ -307,7 +307,8 @@ void Connection::answer(const http::Request& request) {
     std::string_view line = request_line_of(request);
     if (request.method == "GET" || request.method == "HEAD") {
         Response r = ctx_.files.handle(request, request.method == "HEAD");
-        queue_response(r, &request, line, request.http09);
+        // An explicit "HTTP/0.9" version gets a 0.9 answer too: the body alone (Python does the same).
+        queue_response(r, &request, line, request.http09 || request.version_major == 0);
         return;
     }
     Response r;

@@ -40,6 +40,7 @@ class Server:
         self.host = None
         self.port = None
         self.first_line = None
+        self._stderr_text = ""
         if expect_serving:
             self._wait_serving(timeout)
 
@@ -55,6 +56,7 @@ class Server:
                     self.first_line = buf.split(b"\n", 1)[0].decode()
                     m = SERVING_RE.search(self.first_line)
                     if not m:
+                        self.stop()
                         raise RuntimeError("unexpected first line: %r" % self.first_line)
                     self.host, self.port = m.group(1), int(m.group(2))
                     return
@@ -66,10 +68,12 @@ class Server:
         raise RuntimeError("server did not print its Serving line in %.0fs" % timeout)
 
     def stderr(self):
+        if self.stderr_file is None:
+            return self._stderr_text
         self.stderr_file.seek(0)
         return self.stderr_file.read().decode("utf-8", "replace")
 
-    def signal(self, sig):
+    def send_signal(self, sig):
         os.kill(self.pid, sig)
 
     def stop(self, sig=signal.SIGTERM, timeout=10.0):
@@ -92,7 +96,12 @@ class Server:
         if self.proc.stdout:
             self.proc.stdout.close()
         # Under the ASan+UBSan build a sanitizer report anywhere in the server's stderr fails the test.
-        report = [m for m in SANITIZER_MARKERS if m in self.stderr()]
+        text = self.stderr()
+        if self.stderr_file is not None:
+            self.stderr_file.close()
+            self.stderr_file = None
+        self._stderr_text = text
+        report = [m for m in SANITIZER_MARKERS if m in text]
         if report:
             raise AssertionError("sanitizer report in server stderr (%s):\n%s" % (report, self.stderr()[-4000:]))
         return self.proc.returncode
@@ -134,7 +143,7 @@ def raw_request(port, data, host="127.0.0.1", timeout=5.0, read_until_close=True
                 chunks.append(c)
                 if not read_until_close:
                     break
-        except socket.timeout:
+        except (socket.timeout, ConnectionResetError):
             pass
         return b"".join(chunks)
 

@@ -68,22 +68,35 @@ std::optional<RangeSpec> parse_spec(std::string_view s) {
     return spec;
 }
 
-// Sort by first byte and merge ranges that overlap or touch: fewer parts, and a request listing the
-// same bytes many times (the CVE-2011-3192 "Apache Killer" pattern) cannot amplify the response
-// beyond the file size.
-std::vector<ByteRange> coalesce(std::vector<ByteRange> ranges) {
-    std::sort(ranges.begin(), ranges.end(),
-              [](const ByteRange& a, const ByteRange& b) { return a.first < b.first; });
-    std::vector<ByteRange> out;
-    out.reserve(ranges.size());
-    for (const ByteRange& r : ranges) {
+// Merge ranges that overlap or touch: fewer parts, and a request listing the same bytes many times
+// (the CVE-2011-3192 "Apache Killer" pattern) cannot amplify the response beyond the file size.
+// The parts keep the order in which they were asked for (RFC 9110 §15.3.7.2); a merged part takes the
+// place of its earliest member.
+std::vector<ByteRange> coalesce(const std::vector<ByteRange>& ranges) {
+    struct Indexed {
+        ByteRange range;
+        size_t order;
+    };
+    std::vector<Indexed> by_start;
+    by_start.reserve(ranges.size());
+    for (size_t i = 0; i < ranges.size(); ++i) by_start.push_back({ranges[i], i});
+    std::sort(by_start.begin(), by_start.end(),
+              [](const Indexed& a, const Indexed& b) { return a.range.first < b.range.first; });
+    std::vector<Indexed> merged;
+    merged.reserve(by_start.size());
+    for (const Indexed& r : by_start) {
         // last < size <= UINT64_MAX, so last + 1 cannot overflow.
-        if (!out.empty() && r.first <= out.back().last + 1) {
-            out.back().last = std::max(out.back().last, r.last);
+        if (!merged.empty() && r.range.first <= merged.back().range.last + 1) {
+            merged.back().range.last = std::max(merged.back().range.last, r.range.last);
+            merged.back().order = std::min(merged.back().order, r.order);
         } else {
-            out.push_back(r);
+            merged.push_back(r);
         }
     }
+    std::sort(merged.begin(), merged.end(), [](const Indexed& a, const Indexed& b) { return a.order < b.order; });
+    std::vector<ByteRange> out;
+    out.reserve(merged.size());
+    for (const Indexed& m : merged) out.push_back(m.range);
     return out;
 }
 
@@ -135,7 +148,7 @@ RangeRequest parse_range(std::string_view header_value, uint64_t size, size_t ma
         if (suffix_on_empty) return {};
         return {RangeOutcome::Unsatisfiable, {}};
     }
-    return {RangeOutcome::Satisfiable, coalesce(std::move(satisfiable))};
+    return {RangeOutcome::Satisfiable, coalesce(satisfiable)};
 }
 
 std::string content_range(const ByteRange& r, uint64_t size) {

@@ -18,7 +18,7 @@ struct ByteRange {
 
 enum class RangeOutcome {
     Ignore,         // no usable Range (bad syntax, other unit, too many ranges): send 200 full
-    Satisfiable,    // send 206 with `ranges` (sorted, overlapping/adjacent ones coalesced)
+    Satisfiable,    // send 206 with `ranges`: in request order, overlapping/adjacent ones merged
     Unsatisfiable,  // send 416 with Content-Range: bytes */size
 };
 
