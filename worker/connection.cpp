@@ -361,6 +361,10 @@ void Connection::queue_response(Response& r, const http::Request* request, std::
         queue_raw(head);
     }
     uint64_t body_bytes = 0;
+    if (!head_only && !r.borrowed_body.empty()) {
+        queue_raw(r.borrowed_body);
+        body_bytes += r.borrowed_body.size();
+    }
     if (!head_only) {
         for (OutChunk& chunk : r.body) {
             body_bytes += chunk.mem.size() + chunk.length;

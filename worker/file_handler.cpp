@@ -48,7 +48,7 @@ std::optional<std::string_view> header_value(const http::Request& request, std::
 }  // namespace
 
 FileHandler::FileHandler(const FilesConfig& files, const MimeTable& mime)
-    : files_(files), mime_(mime), root_(files.root) {
+    : files_(files), mime_(mime), root_(files.root), cache_(mime) {
     while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
     if (root_ == "/") root_.clear();
     real_root_ = realpath_or_empty(root_.empty() ? "/" : root_);
@@ -92,10 +92,41 @@ Response FileHandler::handle(const http::Request& request, bool head) {
     if (!path_allowed(mapped.relative, fs_path)) return error_response(404, "File not found");
 
     struct stat st;
-    if (::stat(fs_path.c_str(), &st) != 0) return error_response(404, "File not found");
-    if (S_ISDIR(st.st_mode)) return serve_directory(fs_path, target, request, head, mapped.trailing_slash);
+    bool not_cacheable = false;
+    const CachedFile* cached = cache_.lookup(fs_path, &st, &not_cacheable);
+    if (!cached && !not_cacheable) return error_response(404, "File not found");
+    if (!cached && S_ISDIR(st.st_mode)) return serve_directory(fs_path, target, request, head, mapped.trailing_slash);
     if (mapped.trailing_slash) return error_response(404, "File not found");
-    return serve_file(fs_path, request, head);
+    return serve_path(fs_path, cached, request, head);
+}
+
+Response FileHandler::serve_path(const std::string& fs_path, const CachedFile* cached, const http::Request& request,
+                                 bool head) {
+    FileView view;
+    if (cached) {
+        view.size = cached->size;
+        view.etag = cached->etag;
+        view.mtime = cached->mtime.tv_sec;
+        view.last_modified = cached->last_modified;
+        view.content_type = cached->content_type;
+        view.headers = cached->headers;
+        view.content = &cached->content;
+        return serve_file(view, request, head);
+    }
+    // Large (or special) files: opened for this response and sent with sendfile.
+    auto file = std::make_shared<UniqueFd>(::open(fs_path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+    if (!*file) return error_response(404, "File not found");
+    struct stat st;
+    if (::fstat(file->get(), &st) != 0 || !S_ISREG(st.st_mode)) return error_response(404, "File not found");
+    std::string etag = make_etag(st.st_mtim.tv_sec, st.st_mtim.tv_nsec, static_cast<uint64_t>(st.st_size));
+    std::string last_modified = http::format_http_date(st.st_mtim.tv_sec);
+    view.size = static_cast<uint64_t>(st.st_size);
+    view.etag = etag;
+    view.mtime = st.st_mtim.tv_sec;
+    view.last_modified = last_modified;
+    view.content_type = mime_.lookup(fs_path);
+    view.fd = std::move(file);
+    return serve_file(view, request, head);
 }
 
 Response FileHandler::serve_directory(const std::string& fs_path, std::string_view target,
@@ -112,9 +143,11 @@ Response FileHandler::serve_directory(const std::string& fs_path, std::string_vi
     for (const std::string& index : files_.index_pages) {
         std::string candidate = base + index;
         struct stat st;
-        if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+        bool not_cacheable = false;
+        const CachedFile* cached = cache_.lookup(candidate, &st, &not_cacheable);
+        if (cached || (not_cacheable && S_ISREG(st.st_mode))) {
             if (!path_allowed(index, candidate)) continue;
-            return serve_file(candidate, request, head);
+            return serve_path(candidate, cached, request, head);
         }
     }
     if (!files_.directory_listing) return error_response(404, "No permission to list directory");
@@ -145,40 +178,28 @@ Response FileHandler::serve_listing(const std::string& dir_path, std::string_vie
     return r;
 }
 
-Response FileHandler::serve_file(const std::string& fs_path, const http::Request& request, bool head) {
-    auto file = std::make_shared<UniqueFd>(::open(fs_path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
-    if (!*file) return error_response(404, "File not found");
-    struct stat st;
-    if (::fstat(file->get(), &st) != 0 || !S_ISREG(st.st_mode)) return error_response(404, "File not found");
-
-    const uint64_t size = static_cast<uint64_t>(st.st_size);
-    Validators validators{make_etag(st.st_mtim.tv_sec, st.st_mtim.tv_nsec, size), st.st_mtim.tv_sec};
-    std::string last_modified = http::format_http_date(st.st_mtim.tv_sec);
-
+Response FileHandler::serve_file(const FileView& file, const http::Request& request, bool head) {
+    const uint64_t size = file.size;
+    Validators validators{std::string(file.etag), file.mtime};
     ConditionalHeaders conditions{header_value(request, "If-Match"), header_value(request, "If-None-Match"),
                                   header_value(request, "If-Modified-Since"),
                                   header_value(request, "If-Unmodified-Since")};
-    switch (evaluate_preconditions(conditions, validators, true)) {
-        case Precondition::NotModified: {
-            Response r = error_response(304);
-            r.add_header("ETag", validators.etag);
-            return r;
+    if (conditions.if_match || conditions.if_none_match || conditions.if_modified_since ||
+        conditions.if_unmodified_since) {
+        switch (evaluate_preconditions(conditions, validators, true)) {
+            case Precondition::NotModified: {
+                Response r = error_response(304);
+                r.add_header("ETag", file.etag);
+                return r;
+            }
+            case Precondition::Failed:
+                return error_response(412);
+            case Precondition::Proceed:
+                break;
         }
-        case Precondition::Failed:
-            return error_response(412);
-        case Precondition::Proceed:
-            break;
     }
 
-    std::string_view content_type = mime_.lookup(fs_path);
-    Response r;
-    r.add_header("Content-Type", content_type);
-    r.add_header("Last-Modified", last_modified);
-    r.add_header("ETag", validators.etag);
-    r.add_header("Accept-Ranges", "bytes");
-
-    std::vector<ByteRange> ranges{ByteRange{0, size ? size - 1 : 0}};
-    bool whole = true;
+    std::vector<ByteRange> ranges;
     if (auto range_header = header_value(request, "Range"); range_header && request.method == "GET") {
         auto if_range = header_value(request, "If-Range");
         if (!if_range || if_range_matches(*if_range, validators)) {
@@ -188,33 +209,38 @@ Response FileHandler::serve_file(const std::string& fs_path, const http::Request
                 e.add_header("Content-Range", "bytes */" + std::to_string(size));
                 return e;
             }
-            if (rr.outcome == RangeOutcome::Satisfiable) {
-                ranges = std::move(rr.ranges);
-                whole = false;
-            }
+            if (rr.outcome == RangeOutcome::Satisfiable) ranges = std::move(rr.ranges);
         }
     }
 
-    if (whole || ranges.size() == 1) {
-        const ByteRange range = ranges.front();
-        const uint64_t length = size == 0 ? 0 : range.length();
-        if (!whole) {
+    Response r;
+    if (ranges.size() <= 1) {
+        if (!file.headers.empty()) {
+            r.headers.assign(file.headers);
+        } else {
+            r.add_header("Content-Type", file.content_type);
+            r.add_header("Last-Modified", file.last_modified);
+            r.add_header("ETag", file.etag);
+            r.add_header("Accept-Ranges", "bytes");
+        }
+        ByteRange range{0, size ? size - 1 : 0};
+        if (!ranges.empty()) {
+            range = ranges.front();
             r.status = 206;
             r.add_header("Content-Range", content_range(range, size));
         }
+        const uint64_t length = size == 0 ? 0 : range.length();
         r.content_length = length;
         if (head || length == 0) return r;
-        OutChunk chunk;
-        if (length <= inline_file_limit) {
-            // Small: read now, so head and body leave in one write.
-            chunk.mem.resize(length);
-            ssize_t got = ::pread(file->get(), chunk.mem.data(), length, static_cast<off_t>(range.first));
-            if (got != static_cast<ssize_t>(length)) return error_response(404, "File not found");
-        } else {
-            chunk.file = file;
-            chunk.offset = range.first;
-            chunk.length = length;
+        if (file.content) {
+            // Cached bytes are copied straight into the connection's output with the head.
+            r.borrowed_body = std::string_view(*file.content).substr(range.first, length);
+            return r;
         }
+        OutChunk chunk;
+        chunk.file = file.fd;
+        chunk.offset = range.first;
+        chunk.length = length;
         r.body.push_back(std::move(chunk));
         return r;
     }
@@ -224,18 +250,21 @@ Response FileHandler::serve_file(const std::string& fs_path, const http::Request
     std::snprintf(boundary, sizeof boundary, "httpserve%08x%016llx", static_cast<unsigned>(::getpid()),
                   static_cast<unsigned long long>(++boundary_counter_));
     r.status = 206;
-    r.headers.clear();
     r.add_header("Content-Type", std::string("multipart/byteranges; boundary=") + boundary);
-    r.add_header("Last-Modified", last_modified);
-    r.add_header("ETag", validators.etag);
+    r.add_header("Last-Modified", file.last_modified);
+    r.add_header("ETag", file.etag);
     r.add_header("Accept-Ranges", "bytes");
     uint64_t total = 0;
     for (const ByteRange& range : ranges) {
         OutChunk chunk;
-        chunk.mem = multipart_part_head(boundary, content_type, range, size);
-        chunk.file = file;
-        chunk.offset = range.first;
-        chunk.length = range.length();
+        chunk.mem = multipart_part_head(boundary, file.content_type, range, size);
+        if (file.content) {
+            chunk.mem.append(*file.content, range.first, range.length());
+        } else {
+            chunk.file = file.fd;
+            chunk.offset = range.first;
+            chunk.length = range.length();
+        }
         total += chunk.mem.size() + chunk.length;
         r.body.push_back(std::move(chunk));
     }

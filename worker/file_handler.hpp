@@ -3,11 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <ctime>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "config/config.hpp"
 #include "worker/http/request_parser.hpp"
+#include "worker/file_cache.hpp"
 #include "worker/response.hpp"
 #include "worker/static/mime.hpp"
 
@@ -23,10 +26,25 @@ public:
     // Files up to this size are read into memory and sent with the head in one write.
     static constexpr uint64_t inline_file_limit = 64 * 1024;
 
+    // What answering needs to know about one regular file, cached or not.
+    struct FileView {
+        uint64_t size = 0;
+        std::string_view etag;
+        std::time_t mtime = 0;
+        std::string_view last_modified;
+        std::string_view content_type;
+        std::string_view headers;               // pre-rendered, when cached
+        const std::string* content = nullptr;   // the bytes, when cached
+        std::shared_ptr<UniqueFd> fd;           // otherwise: the open file
+    };
+
 private:
     Response serve_directory(const std::string& fs_path, std::string_view target,
                              const http::Request& request, bool head, bool trailing_slash);
-    Response serve_file(const std::string& fs_path, const http::Request& request, bool head);
+    // A path known to exist and not to be a directory.
+    Response serve_path(const std::string& fs_path, const CachedFile* cached, const http::Request& request,
+                        bool head);
+    Response serve_file(const FileView& file, const http::Request& request, bool head);
     Response serve_listing(const std::string& fs_path, std::string_view target);
     bool path_allowed(const std::string& relative, const std::string& fs_path) const;
 
@@ -35,6 +53,7 @@ private:
     std::string root_;           // files.root without a trailing slash
     std::string real_root_;      // realpath(root), for symlinks = "inside-root"
     uint64_t boundary_counter_ = 0;
+    FileCache cache_;
 };
 
 }  // namespace httpserve

@@ -25,6 +25,7 @@ struct Response {
     std::string reason;          // status-line message; "" = the standard phrase
     std::string headers;         // extra header lines, each "Name: value\r\n"
     std::vector<OutChunk> body;  // sent after the head (not for HEAD)
+    std::string_view borrowed_body;  // or: bytes owned elsewhere, copied out when the response is queued
     uint64_t content_length = 0; // what Content-Length says (also for HEAD)
     bool has_content_length = true;
     bool close = false;          // the handler wants the connection closed after this response

@@ -1,0 +1,91 @@
+#include "worker/file_cache.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "common/unique_fd.hpp"
+#include "worker/http/http_date.hpp"
+#include "worker/static/conditional.hpp"
+#include "worker/static/mime.hpp"
+
+namespace httpserve {
+
+namespace {
+
+bool same_time(const timespec& a, const timespec& b) { return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec; }
+
+bool unchanged(const CachedFile& e, const struct stat& st) {
+    return e.dev == st.st_dev && e.ino == st.st_ino && e.size == static_cast<uint64_t>(st.st_size) &&
+           same_time(e.mtime, st.st_mtim) && same_time(e.ctime, st.st_ctim);
+}
+
+}  // namespace
+
+const CachedFile* FileCache::lookup(const std::string& path, struct stat* st_out, bool* is_other) {
+    *is_other = false;
+    auto it = entries_.find(path);
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) {
+        if (it != entries_.end()) {
+            content_bytes_ -= it->second.content.size();
+            entries_.erase(it);
+        }
+        return nullptr;
+    }
+    if (!S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) > content_limit) {
+        *is_other = true;
+        if (st_out) *st_out = st;
+        return nullptr;
+    }
+    if (it != entries_.end() && unchanged(it->second, st)) return &it->second;
+    return load(path);
+}
+
+const CachedFile* FileCache::load(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+    if (!fd) return nullptr;
+    struct stat st;
+    // The open file's own stat is what the entry describes.
+    if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) > content_limit) {
+        return nullptr;
+    }
+
+    CachedFile e;
+    e.dev = st.st_dev;
+    e.ino = st.st_ino;
+    e.size = static_cast<uint64_t>(st.st_size);
+    e.mtime = st.st_mtim;
+    e.ctime = st.st_ctim;
+    e.etag = make_etag(st.st_mtim.tv_sec, st.st_mtim.tv_nsec, e.size);
+    e.last_modified = http::format_http_date(st.st_mtim.tv_sec);
+    e.content_type = std::string(mime_.lookup(path));
+    e.headers = "Content-Type: " + e.content_type + "\r\nLast-Modified: " + e.last_modified + "\r\nETag: " + e.etag +
+                "\r\nAccept-Ranges: bytes\r\n";
+    e.content.resize(e.size);
+    size_t got = 0;
+    while (got < e.size) {
+        ssize_t n = ::pread(fd.get(), e.content.data() + got, e.size - got, static_cast<off_t>(got));
+        if (n <= 0) return nullptr;  // shrank or failed while reading: do not cache a torn copy
+        got += static_cast<size_t>(n);
+    }
+
+    auto old = entries_.find(path);
+    if (old != entries_.end()) {
+        content_bytes_ -= old->second.content.size();
+        entries_.erase(old);
+    }
+    make_room(e.content.size());
+    content_bytes_ += e.content.size();
+    auto [it, inserted] = entries_.emplace(path, std::move(e));
+    return &it->second;
+}
+
+void FileCache::make_room(uint64_t incoming) {
+    // Simple and bounded: when full, start over. The working set of a static site refills in a second.
+    if (entries_.size() >= max_entries || content_bytes_ + incoming > max_content_bytes) {
+        entries_.clear();
+        content_bytes_ = 0;
+    }
+}
+
+}  // namespace httpserve
