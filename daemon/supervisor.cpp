@@ -1,6 +1,7 @@
 #include "daemon/supervisor.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/prctl.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -70,6 +71,7 @@ private:
 
     const MasterSetup& setup_;
     std::vector<WorkerSlot> slots_;
+    pid_t master_pid_ = ::getpid();
     bool stopping_ = false;
 };
 
@@ -103,6 +105,9 @@ void Master::worker_main(size_t index) {
         spdlog::critical("cannot switch to user '{}': {}", setup_.account.user, e.what());
         std::_Exit(1);
     }
+    // A worker must not outlive its master (set after the switch: a credential change clears it).
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != master_pid_) std::_Exit(0);  // the master died before prctl took effect
     WorkerStart start;
     start.config = setup_.config;
     for (const Listener& l : *setup_.listeners) start.listen_fds.push_back(l.fd.get());

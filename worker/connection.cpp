@@ -156,18 +156,38 @@ void Connection::handle_readable() {
     } else if (state_ == State::ReadingBody) {
         arm_timer(ctx_.config.http.body_timeout);  // the longest pause between body reads
     }
-    need_more_input_ = false;
     if (pending_.empty()) {
         // Fast path: parse straight from the shared buffer; keep only what is left over.
+        need_more_input_ = false;
         std::string_view data(buf, static_cast<size_t>(n));
         size_t used = process(data);
         if (used < data.size()) pending_.assign(data.substr(used));
     } else {
+        const size_t old_size = pending_.size();
         pending_.append(buf, static_cast<size_t>(n));
-        size_t used = process(pending_);
-        pending_.erase(0, used);
+        if (state_ != State::ReadingHead || worth_parsing(old_size)) {
+            need_more_input_ = false;
+            size_t used = process(pending_);
+            pending_.erase(0, used);
+        }
+    }
+    if (need_more_input_ && state_ == State::ReadingHead && pending_.size() > ctx_.max_head_bytes) {
+        // The parser rescans a partial head on every new line; the whole head is bounded too.
+        Response r = error_response(431, "Request header fields too large");
+        r.close = true;
+        queue_response(r, nullptr, first_line_of(pending_), false);
+        pending_.clear();
     }
     drive();
+}
+
+bool Connection::worth_parsing(size_t old_size) const {
+    // A partial head is parsed again only when a line was completed or the line being received has
+    // grown past a line limit: a client sending one byte at a time cannot make us rescan per byte.
+    if (std::memchr(pending_.data() + old_size, '\n', pending_.size() - old_size) != nullptr) return true;
+    size_t last_lf = old_size == 0 ? std::string::npos : pending_.rfind('\n', old_size - 1);
+    size_t line_start = last_lf == std::string::npos ? 0 : last_lf + 1;
+    return pending_.size() - line_start > ctx_.shortest_line_limit;
 }
 
 void Connection::handle_writable() { drive(); }

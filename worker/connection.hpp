@@ -52,6 +52,7 @@ private:
     static void on_timer_event(evutil_socket_t, short, void* self);
 
     void handle_readable();
+    bool worth_parsing(size_t old_size) const;
     void handle_writable();
     void handle_timeout();
 

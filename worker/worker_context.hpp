@@ -28,6 +28,8 @@ struct WorkerContext {
     http::DateCache dates;
     AccessLog access_log;
     http::ParseLimits limits;
+    size_t max_head_bytes;         // a whole request head above this: 431
+    size_t shortest_line_limit;    // min(max_request_line, max_header_line)
     std::string server_header = "httpserve/" HTTPSERVE_VERSION;
     bool persistent;               // config.http.protocol is HTTP/1.1
     bool stopping = false;         // no new requests; connections close after their response

@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -25,6 +26,9 @@ WorkerContext::WorkerContext(const Config& cfg, int access_log_fd)
     limits.max_request_line = cfg.http.max_request_line;
     limits.max_header_lines = cfg.http.max_header_lines;
     limits.max_header_line = cfg.http.max_header_line;
+    // 1 MiB, or more when one configured line alone is longer.
+    max_head_bytes = std::max<size_t>(1 << 20, cfg.http.max_request_line + cfg.http.max_header_line);
+    shortest_line_limit = std::min(cfg.http.max_request_line, cfg.http.max_header_line);
 }
 
 namespace {

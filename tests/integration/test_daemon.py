@@ -279,6 +279,16 @@ class PreforkTest(TempDirs):
         self.assertTrue(left, "processes left after the master exited: %r"
                         % [p for p in family if U.alive(p)])
 
+    def test_workers_exit_when_master_is_killed(self):
+        # SIGKILL gives the master no chance to stop its workers: they must notice on their own.
+        server = self.start_three()
+        ws = self.wait_workers(server, 3)
+        os.kill(server.pid, signal.SIGKILL)
+        server.proc.wait(5.0)
+        gone = U.wait_until(lambda: not [w for w in ws if U.alive(w)], 3.0)
+        self.assertTrue(gone, "workers still alive after the master was killed: %r"
+                        % [w for w in ws if U.alive(w)])
+
     def test_sigterm_stops_everything(self):
         self.check_stop_signal(signal.SIGTERM)
 

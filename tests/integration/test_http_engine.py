@@ -360,6 +360,22 @@ class LimitsTest(ServerCase):
         self.assert_rejected(b"GET /a.txt HTTP/1.1\r\n" + self.headers(100) + b"\r\n",
                              431, "Too many headers")
 
+    def test_whole_head_over_1mib_is_431(self):
+        # Each line is within its limit, but 20 lines of 60 KB exceed the 1 MiB bound on a whole head.
+        lines = b"".join(b"X-Big%d: " % i + b"c" * 60000 + b"\r\n" for i in range(20))
+        self.assert_rejected(b"GET /a.txt HTTP/1.1\r\n" + HOST_HDR + lines + b"\r\n",
+                             431, "Request header fields too large")
+
+    def test_head_sent_one_byte_at_a_time_is_served(self):
+        # A partial head is parsed again only when a line completes; the answer is still right.
+        data = b"GET /a.txt HTTP/1.1\r\n" + HOST_HDR + b"X-Pad: " + b"p" * 3000 + b"\r\nConnection: close\r\n\r\n"
+        with U.connect(self.port) as s:
+            for i in range(0, len(data), 7):
+                s.sendall(data[i:i + 7])
+            f = s.makefile("rb")
+            status, reason, headers, body, head = harness.read_response(f)
+        self.assertEqual((status, body), (200, A_TXT))
+
 
 # ==================================================================================================
 class BadInputTest(ServerCase):

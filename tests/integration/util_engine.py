@@ -10,32 +10,7 @@ import tempfile
 import time
 
 
-def _import_harness():
-    """harness.py as the lead wrote it. Workaround, reported to the lead: in `class Server`, the
-    method `signal` shadows the module inside the class body, so the default `sig=signal.SIGTERM` of
-    `stop` fails at import ('function' object has no attribute 'SIGTERM'). If that happens, the same
-    source is loaded with only that default spelled through the module. No-op once harness is fixed."""
-    import importlib
-    import sys
-    import types
-    try:
-        return importlib.import_module("harness")
-    except AttributeError as e:
-        if "SIGTERM" not in str(e):
-            raise
-    sys.modules.pop("harness", None)
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness.py")
-    with open(path) as f:
-        source = f.read()
-    source = source.replace("sig=signal.SIGTERM", "sig=__import__('signal').SIGTERM")
-    module = types.ModuleType("harness")
-    module.__file__ = path
-    sys.modules["harness"] = module
-    exec(compile(source, path, "exec"), module.__dict__)
-    return module
-
-
-harness = _import_harness()
+import harness  # noqa: E402  (tests/integration is on sys.path)
 
 A_TXT = b"hello, world\n"
 B_TXT = b"second file, b\n"
