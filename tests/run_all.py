@@ -89,8 +89,10 @@ def run_integration(build, label, tally, pattern):
 
 def run_fuzz(build, seconds, tally):
     fuzz_dir = os.path.join(build, "fuzz")
-    targets = sorted(f for f in os.listdir(fuzz_dir) if f.startswith("fuzz_")
-                     and os.access(os.path.join(fuzz_dir, f), os.X_OK)) if os.path.isdir(fuzz_dir) else []
+    def is_target(name):
+        path = os.path.join(fuzz_dir, name)
+        return name.startswith("fuzz_") and os.path.isfile(path) and os.access(path, os.X_OK)
+    targets = sorted(f for f in os.listdir(fuzz_dir) if is_target(f)) if os.path.isdir(fuzz_dir) else []
     if not targets:
         tally.add("fuzz", 0, 1, names=["no fuzz targets in " + fuzz_dir])
         return

@@ -91,11 +91,9 @@ Connection::~Connection() {
 void Connection::destroy() { delete this; }
 
 void Connection::begin_shutdown() {
-    if (out_.empty() && state_ != State::ReadingBody && pending_.empty()) {
-        destroy();
-        return;
-    }
-    close_after_output_ = true;
+    // Nothing received and nothing to send: close now. Otherwise the request in progress is answered
+    // (ctx_.stopping makes that response the last one) and the connection closes after it.
+    if (out_.empty() && pending_.empty() && state_ != State::ReadingBody && state_ != State::Lingering) destroy();
 }
 
 void Connection::on_read_event(evutil_socket_t, short, void* self) {

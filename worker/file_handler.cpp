@@ -164,10 +164,20 @@ Response FileHandler::serve_listing(const std::string& dir_path, std::string_vie
         if (files_.dotfiles == DotfilePolicy::Deny && name.front() == '.') continue;
         ListingEntry entry;
         entry.name = std::string(name);
-        std::string full = dir_path + entry.name;
+        // d_type spares a stat() per entry; links (and file systems without d_type) need one.
         struct stat st;
-        if (::lstat(full.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) entry.is_symlink = true;
-        entry.is_dir = ::stat(full.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+        switch (d->d_type) {
+            case DT_DIR: entry.is_dir = true; break;
+            case DT_LNK:
+                entry.is_symlink = true;
+                entry.is_dir = ::fstatat(::dirfd(dir), d->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode);
+                break;
+            case DT_UNKNOWN:
+                entry.is_symlink = ::fstatat(::dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+                entry.is_dir = ::fstatat(::dirfd(dir), d->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode);
+                break;
+            default: break;
+        }
         entries.push_back(std::move(entry));
     }
     ::closedir(dir);
