@@ -111,7 +111,7 @@ for _i in range(1500):
 
 EMPTY_DIRS = ["emptydir"]
 
-# Readable by root only: the server's workers run as `nobody`, Python as root (compatibility.md).
+# Readable by root only: the server's workers run as `nobody`, Python as root (README, compatibility).
 PRIVATE_FILES = {"private.txt": b"root only\n", "privdir/x.txt": b"in a root-only folder\n"}
 
 # link name -> target. "@OUTSIDE" is replaced by the outside folder's path.

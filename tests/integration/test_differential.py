@@ -6,7 +6,7 @@ work. For each request the two answers must agree on: status line present or not
 phrase, Location, body bytes, Content-Type (value; the header name is compared case-insensitively),
 Content-Length and Last-Modified.
 
-The deliberate differences of docs/compatibility.md are asserted explicitly, as differences, in
+The deliberate differences of the README's compatibility table are asserted explicitly, as differences, in
 `ExpectedDifferencesTest`. Some of them depend on the Python version (fixed upstream in 3.13.x/3.14):
 there the httpserve side is exact and the Python side may give the old or the new answer (the old one
 is required on Python <= 3.12).
@@ -315,7 +315,7 @@ class SameAnswerProtocol10Test(SameAnswerTest):
 
 
 class ExpectedDifferencesTest(_BothServers):
-    """Every deliberate difference of docs/compatibility.md, asserted as a difference."""
+    """Every deliberate difference of the README's compatibility table, asserted as a difference."""
 
     # -- any request: status line version and Server --------------------------------------------
     def test_status_line_version_and_server(self):
@@ -665,7 +665,7 @@ def _proc_ids(pid, key):
 
 
 class CommandLineDifferencesTest(unittest.TestCase):
-    """The command-line rows of docs/compatibility.md."""
+    """The command-line rows of the README's compatibility table."""
 
     def exit_status(self, args):
         fx = fixtures.get()
