@@ -1,7 +1,10 @@
 #include "config/cli.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/load.hpp"
@@ -63,20 +66,21 @@ bool looks_like_option(const std::string& arg) {
     return arg.size() > 1 && arg[0] == '-' && !looks_like_negative_number(arg);
 }
 
+// Python's int(): an optional sign, then decimal digits. Python then wraps 70000 to 4464 silently;
+// we refuse anything a socket cannot have.
 uint16_t parse_port(const std::string& text) {
-    size_t i = (!text.empty() && (text[0] == '+' || text[0] == '-')) ? 1 : 0;
-    const bool digits = i < text.size() && std::all_of(text.begin() + static_cast<std::ptrdiff_t>(i), text.end(),
-                                                       [](char c) { return c >= '0' && c <= '9'; });
-    if (!digits) throw UsageError("argument port: invalid int value: '" + text + "'");
-    // Python wraps 70000 to 4464 silently; we refuse anything a socket cannot have.
-    const std::string magnitude = text.substr(i);
-    const size_t significant = magnitude.find_first_not_of('0');
-    const bool negative = text[0] == '-' && significant != std::string::npos;
-    if (negative || (significant != std::string::npos && (magnitude.size() - significant > 5 ||
-                                                          std::stoul(magnitude.substr(significant)) > 65535))) {
-        throw UsageError("argument port: " + text + " is not in 0..65535");
+    const size_t start = (!text.empty() && (text[0] == '+' || text[0] == '-')) ? 1 : 0;
+    const std::string_view digits = std::string_view(text).substr(start);
+    if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        throw UsageError("argument port: invalid int value: '" + text + "'");
     }
-    return significant == std::string::npos ? 0 : static_cast<uint16_t>(std::stoul(magnitude.substr(significant)));
+    uint32_t value = 0;
+    for (char c : digits) {
+        value = value * 10 + static_cast<uint32_t>(c - '0');
+        if (value > 65535) break;  // stop before a long digit string can overflow
+    }
+    if (value > 65535 || (text[0] == '-' && value != 0)) throw UsageError("argument port: " + text + " is not in 0..65535");
+    return static_cast<uint16_t>(value);
 }
 
 void apply(CommandLine& cli, const Option& option, const std::string& value) {

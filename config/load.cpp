@@ -1,19 +1,21 @@
 #include "config/load.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <functional>
 #include <initializer_list>
 #include <limits>
-#include <set>
+#include <map>
 #include <sstream>
+#include <string>
 #include <toml.hpp>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -46,8 +48,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr size_t kMaxFileSize = 16u << 20;  // a config file is a few KiB; refuse to slurp a disk image
-constexpr int kMaxNesting = 32;  // toml11 parses arrays/inline tables recursively; ours need 2
+// Bounds on what toml11 3.7.1 is handed. A real config is a few KiB, 2 levels deep. toml11 parses
+// arrays and inline tables recursively (stack overflow) and is quadratic in the parts of a dotted key.
+constexpr size_t kMaxFileSize = 1u << 20;
+constexpr int kMaxNesting = 32;
 constexpr Duration kMaxDuration = std::chrono::hours(24 * 30);  // keeps deadline arithmetic far from overflow
 
 // User text inside a one-line error: control bytes escaped, long values shortened.
@@ -97,12 +101,14 @@ int line_of_offset(std::string_view text, size_t offset) {
     return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
 }
 
-// The line where brackets nest deeper than `limit` (0 when they never do). A small lexer that knows
-// strings and comments, so that "[[" inside a string does not count.
+// The line where brackets nest deeper than `limit`, or a key has more than `limit` dotted parts
+// (0 when neither happens). A small lexer that knows strings and comments, so that "[[" or "..."
+// inside a string does not count.
 int excessive_nesting_line(std::string_view text, int limit) {
     enum class State { Normal, Comment, Basic, Literal, MultiBasic, MultiLiteral };
     State state = State::Normal;
     int depth = 0;
+    int dots = 0;  // since the last place a key can start; a value has at most one ("1.5")
     int line = 1;
     const auto run_of = [&](size_t i, char quote) {
         size_t n = 0;
@@ -123,8 +129,13 @@ int excessive_nesting_line(std::string_view text, int limit) {
                                      : (multi ? State::MultiLiteral : State::Literal);
                 } else if (c == '[' || c == '{') {
                     if (++depth > limit) return line;
+                    dots = 0;
                 } else if (c == ']' || c == '}') {
                     depth = std::max(0, depth - 1);
+                } else if (c == '.') {
+                    if (++dots > limit) return line;
+                } else if (c == '=' || c == ',' || c == '\n') {
+                    dots = 0;
                 }
                 break;
             case State::Comment:
@@ -172,8 +183,7 @@ int syntax_error_line(const std::string& what) {
         if (i == std::string::npos || !std::isdigit(static_cast<unsigned char>(text[i]))) continue;
         size_t end = i;
         while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
-        if (text.compare(end, 3, " | ") != 0 && text.compare(end, 2, " |") != 0) continue;
-        if (end - i > 9) continue;
+        if (end - i > 9 || text.compare(end, 2, " |") != 0) continue;
         line = std::stoi(text.substr(i, end - i));
     }
     return line;
@@ -211,7 +221,7 @@ public:
                               std::string("invalid UTF-8 (byte 0x") + hex[byte >> 4] + hex[byte & 15] + ")");
         }
         if (const int line = excessive_nesting_line(text, kMaxNesting); line != 0) {
-            throw ConfigError(file_, line, "", "arrays and tables nested more than " + std::to_string(kMaxNesting) + " deep");
+            throw ConfigError(file_, line, "", "arrays, tables or keys nested more than " + std::to_string(kMaxNesting) + " deep");
         }
         const toml::value root = parse(text);
 
@@ -240,27 +250,37 @@ private:
         }
     }
 
+    // Where a value starts in the file. value.location() would do, but it counts the newlines from the
+    // start of the file on every call: quadratic over a table with many keys.
+    static size_t source_offset(const toml::value& value) {
+        const auto* region = dynamic_cast<const toml::detail::region*>(toml::detail::get_region(value));
+        if (!region) return std::numeric_limits<size_t>::max();  // not from the file: sort last
+        return static_cast<size_t>(region->first() - region->begin());
+    }
+
     [[noreturn]] void fail(const toml::value& value, const std::string& key, const std::string& message) const {
         throw ConfigError(file_, static_cast<int>(value.location().line()), key, message);
     }
 
-    // Known keys in the order they appear in the file, so the first problem reported is the first
-    // one a reader meets.
-    void read_table(const toml::value& table, const std::string& prefix, const std::vector<Field>& fields) const {
-        struct Entry {
-            const std::string* name;
-            const toml::value* value;
-            uint_least32_t line, column;
-        };
+    struct Entry {
+        const std::string* name;
+        const toml::value* value;
+        size_t offset;
+    };
+
+    // A table's entries in the order they appear in the file, so that the first problem reported is
+    // the first one a reader meets (toml11 keeps tables in an unordered_map).
+    static std::vector<Entry> in_file_order(const toml::value& table) {
         std::vector<Entry> entries;
-        for (const auto& [name, value] : table.as_table()) {
-            const auto where = value.location();
-            entries.push_back({&name, &value, where.line(), where.column()});
-        }
+        for (const auto& [name, value] : table.as_table()) entries.push_back({&name, &value, source_offset(value)});
         std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-            return std::tie(a.line, a.column, *a.name) < std::tie(b.line, b.column, *b.name);
+            return std::tie(a.offset, *a.name) < std::tie(b.offset, *b.name);
         });
-        for (const Entry& entry : entries) {
+        return entries;
+    }
+
+    void read_table(const toml::value& table, const std::string& prefix, const std::vector<Field>& fields) const {
+        for (const Entry& entry : in_file_order(table)) {
             const std::string key = join_key(prefix, *entry.name);
             const auto field = std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return f.name == *entry.name; });
             if (field == fields.end()) {
@@ -501,7 +521,9 @@ private:
 
     std::map<std::string, std::string> mime_types(const toml::value& v, const std::string& key) const {
         std::map<std::string, std::string> out;
-        for (const auto& [extension, type] : v.as_table()) {
+        for (const Entry& entry : in_file_order(v)) {
+            const std::string& extension = *entry.name;
+            const toml::value& type = *entry.value;
             const std::string entry_key = join_key(key, extension);
             if (extension.size() < 2 || extension[0] != '.' || extension.find('/') != std::string::npos) {
                 fail(type, entry_key, "an extension must start with '.', like \".wasm\"");

@@ -549,12 +549,41 @@ TEST_CASE("deeply nested arrays are refused instead of overflowing the stack", "
     const std::string deep = "x = " + std::string(100000, '[') + std::string(100000, ']') + "\n";
     const ConfigError e = error_of("# a\n" + deep);
     CHECK(e.line == 2);
-    CHECK(e.message == "arrays and tables nested more than 32 deep");
+    CHECK(e.message == "arrays, tables or keys nested more than 32 deep");
+    CHECK(error_of("x = " + std::string(32, '[') + std::string(32, ']')).key == "x");  // 32 is still parsed
     // Brackets inside strings and comments do not count.
     CHECK_THROWS_WITH(load("user = \"" + std::string(100, '[') + "\"\n# " + std::string(100, '{') + "\nbanana = 1"),
                       Catch::Contains("unknown key 'banana'"));
     CHECK_THROWS_WITH(load("user = '''" + std::string(100, '[') + "'''\nbanana = 1"), Catch::Contains("unknown key 'banana'"));
     CHECK_THROWS_WITH(load("user = \"\"\"a\"\"\"\"\nbanana = " + std::string(100, '[')), Catch::Contains("nested more than"));
+}
+
+TEST_CASE("keys with very many dotted parts are refused (toml11 is quadratic in them)", "[config][load]") {
+    std::string key = "a";
+    for (int i = 0; i < 20000; ++i) key += ".a";
+    for (const std::string& text : {"\n" + key + " = 1", "\n[" + key + "]", "\n[[" + key + "]]", "\nx = { " + key + " = 1 }"}) {
+        const ConfigError e = error_of(text);
+        CHECK(e.line == 2);
+        CHECK(e.message == "arrays, tables or keys nested more than 32 deep");
+    }
+    // Dots in values and strings do not count; a float has one.
+    CHECK(error_of("x = [1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5, "
+                   "1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5]").key == "x");
+    CHECK(load("user = \"" + key + "\"").user == key);
+    CHECK(error_of(std::string(32, 'a') + "." + std::string("a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a") + " = 1")
+              .message.find("unknown key") != std::string::npos);  // 32 dots is still parsed
+}
+
+TEST_CASE("a table with many keys loads in linear time", "[config][load]") {
+    std::string text = "[mime.types]\n";
+    for (int i = 0; i < 10000; ++i) text += "\".e" + std::to_string(i) + "\" = \"a/b\"\n";
+    text += "\".x\" = \"bad\"\n";
+    const ConfigError e = error_of(text);  // well under a second; quadratic took seconds
+    CHECK(e.line == 10002);
+    CHECK(e.key == "mime.types.\".x\"");
+    // The first bad entry in the file is the one reported, wherever the hash table puts it.
+    const ConfigError first = error_of("[mime.types]\n\".a\" = \"a/b\"\n\".z\" = \"z\"\n\".b\" = \"b\"\n\".y\" = \"y\"\n");
+    CHECK(first.key == "mime.types.\".z\"");
 }
 
 TEST_CASE("relative paths are resolved against the config file's folder", "[config][load]") {
@@ -626,6 +655,10 @@ TEST_CASE("load_config_file: reading, folder of the file, errors", "[config][loa
     }
     SECTION("an empty file") {
         CHECK(load_config_file(dir.write("empty.toml", "")).files.root == "/var/www/html");
+    }
+    SECTION("a file over 1MiB") {
+        const std::string big = dir.write("big.toml", std::string(1u << 20, '#') + "\n");
+        CHECK_THROWS_WITH(load_config_file(big), big + ": file is larger than 1MiB");
     }
     SECTION("invalid UTF-8 in a file") {
         const std::string bad = dir.write("utf8.toml", "a = 1\nb = \"\xF8\"\n");
