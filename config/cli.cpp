@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 // One option as argparse knows it: its spellings, and whether it takes a value.
 struct Option {
     char short_name;  // '\0' when there is only a long form
-    const char* long_name;
+    const char* long_name;  // nullptr when there is only a short form
     bool takes_value;
     // argparse names an option in errors by all its spellings: "-b/--bind".
     std::string display() const {
@@ -31,7 +31,10 @@ struct Option {
 constexpr Option kOptions[] = {
     {'h', "help", false},    {'\0', "cgi", false},    {'b', "bind", true}, {'d', "directory", true},
     {'p', "protocol", true}, {'c', "config", true},   {'t', "test", false}, {'\0', "version", false},
+    {'s', nullptr, true},  // like nginx: short form only
 };
+
+constexpr const char* kSignalNames[] = {"reload", "stop", "quit", "reopen"};
 
 const Option* find_short(char c) {
     for (const Option& o : kOptions) {
@@ -44,6 +47,7 @@ const Option* find_short(char c) {
 const Option* find_long(const std::string& name, const std::string& spelled) {
     std::vector<const Option*> matches;
     for (const Option& o : kOptions) {
+        if (!o.long_name) continue;
         if (name == o.long_name) return &o;
         if (std::string_view(o.long_name).substr(0, name.size()) == name) matches.push_back(&o);
     }
@@ -84,6 +88,15 @@ uint16_t parse_port(const std::string& text) {
 }
 
 void apply(CommandLine& cli, const Option& option, const std::string& value) {
+    if (option.short_name == 's') {
+        if (std::find(std::begin(kSignalNames), std::end(kSignalNames), value) == std::end(kSignalNames)) {
+            std::string choices;
+            for (const char* n : kSignalNames) choices += (choices.empty() ? "'" : ", '") + std::string(n) + "'";
+            throw UsageError("argument -s: invalid choice: '" + value + "' (choose from " + choices + ")");
+        }
+        cli.signal_name = value;
+        return;
+    }
     const std::string_view name = option.long_name;
     if (name == "help") {
         cli.show_help = true;
@@ -206,7 +219,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
 }
 
 std::string usage_text() {
-    return "usage: httpserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-c FILE] [-t] [--version] [port]\n";
+    return "usage: httpserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-c FILE] [-t] [-s SIGNAL] [--version] [port]\n";
 }
 
 std::string help_text() {
@@ -227,6 +240,8 @@ std::string help_text() {
            "  -c FILE, --config FILE\n"
            "                        read this configuration file (daemon mode)\n"
            "  -t, --test            check the configuration and exit\n"
+           "  -s SIGNAL             send a signal to the running master (named in pid_file): reload, stop,\n"
+           "                        quit or reopen\n"
            "  --version             print the version and exit\n";
 }
 

@@ -1,5 +1,5 @@
 // The command line: Python's `[port] [-b ADDR] [-d DIR] [--cgi] [-p VERSION]`, plus -c FILE, -t,
-// --version and -h.
+// -s SIGNAL, --version and -h.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +20,7 @@ struct CommandLine {
     std::optional<std::string> protocol;
     std::optional<std::string> config_file;
     bool check_only = false;  // -t
+    std::optional<std::string> signal_name;  // -s: "reload", "stop", "quit" or "reopen"
     bool show_version = false;
     bool show_help = false;
 };

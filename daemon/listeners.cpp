@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -21,7 +22,10 @@ std::string describe(const ListenAddress& a) {
     return (v6 ? "[" + a.address + "]" : a.address) + ":" + std::to_string(a.port);
 }
 
-Listener bind_one(const ListenAddress& wanted) {
+using AddrInfo = std::unique_ptr<addrinfo, void (*)(addrinfo*)>;
+
+// The first getaddrinfo() answer, as Python takes it.
+AddrInfo resolve(const ListenAddress& wanted) {
     if (wanted.address.empty()) throw std::runtime_error("cannot bind an empty address");
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
@@ -33,9 +37,29 @@ Listener bind_one(const ListenAddress& wanted) {
     if (rc != 0) {
         throw std::runtime_error("cannot resolve " + wanted.address + ": " + ::gai_strerror(rc));
     }
-    std::unique_ptr<addrinfo, void (*)(addrinfo*)> guard(found, ::freeaddrinfo);
+    return AddrInfo(found, ::freeaddrinfo);
+}
 
-    const addrinfo* ai = found;  // the first answer, as Python takes it
+// Fills host, port and bound from the socket itself.
+void describe_bound(Listener& l) {
+    socklen_t len = sizeof l.bound;
+    ::getsockname(l.fd.get(), reinterpret_cast<sockaddr*>(&l.bound), &len);
+    char text[INET6_ADDRSTRLEN] = "";
+    if (l.bound.ss_family == AF_INET6) {
+        auto& sa = reinterpret_cast<sockaddr_in6&>(l.bound);
+        ::inet_ntop(AF_INET6, &sa.sin6_addr, text, sizeof text);
+        l.port = ntohs(sa.sin6_port);
+    } else {
+        auto& sa = reinterpret_cast<sockaddr_in&>(l.bound);
+        ::inet_ntop(AF_INET, &sa.sin_addr, text, sizeof text);
+        l.port = ntohs(sa.sin_port);
+    }
+    l.host = text;
+}
+
+Listener bind_one(const ListenAddress& wanted) {
+    AddrInfo found = resolve(wanted);
+    const addrinfo* ai = found.get();
     UniqueFd fd(::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol));
     if (!fd) throw std::runtime_error("socket() for " + describe(wanted) + ": " + std::strerror(errno));
     int one = 1, zero = 0;
@@ -53,29 +77,79 @@ Listener bind_one(const ListenAddress& wanted) {
 
     Listener l;
     l.wanted = wanted;
-    sockaddr_storage bound{};
-    socklen_t len = sizeof bound;
-    ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&bound), &len);
-    char text[INET6_ADDRSTRLEN] = "";
-    if (bound.ss_family == AF_INET6) {
-        auto& sa = reinterpret_cast<sockaddr_in6&>(bound);
-        ::inet_ntop(AF_INET6, &sa.sin6_addr, text, sizeof text);
-        l.port = ntohs(sa.sin6_port);
-    } else {
-        auto& sa = reinterpret_cast<sockaddr_in&>(bound);
-        ::inet_ntop(AF_INET, &sa.sin_addr, text, sizeof text);
-        l.port = ntohs(sa.sin_port);
-    }
-    l.host = text;
     l.fd = std::move(fd);
+    describe_bound(l);
     return l;
+}
+
+// Same family and address, and the same port unless `any_port`.
+bool same_address(const sockaddr_storage& a, const sockaddr* b, bool any_port) {
+    if (a.ss_family != b->sa_family) return false;
+    if (a.ss_family == AF_INET) {
+        const auto& x = reinterpret_cast<const sockaddr_in&>(a);
+        const auto* y = reinterpret_cast<const sockaddr_in*>(b);
+        return x.sin_addr.s_addr == y->sin_addr.s_addr && (any_port || x.sin_port == y->sin_port);
+    }
+    if (a.ss_family == AF_INET6) {
+        const auto& x = reinterpret_cast<const sockaddr_in6&>(a);
+        const auto* y = reinterpret_cast<const sockaddr_in6*>(b);
+        return std::memcmp(&x.sin6_addr, &y->sin6_addr, sizeof x.sin6_addr) == 0 &&
+               x.sin6_scope_id == y->sin6_scope_id && (any_port || x.sin6_port == y->sin6_port);
+    }
+    return false;
+}
+
+ListenerRef find_match(const ListenAddress& wanted, const std::vector<ListenerRef>& available) {
+    for (const ListenerRef& l : available) {
+        if (!l->wanted.address.empty() && l->wanted == wanted) return l;
+    }
+    AddrInfo found(nullptr, ::freeaddrinfo);
+    try {
+        found = resolve(wanted);
+    } catch (const std::runtime_error&) {
+        return nullptr;  // binding reports it
+    }
+    for (const ListenerRef& l : available) {
+        // Port 0 asks for "any port": only a socket systemd made for us can answer that.
+        const bool any_port = wanted.port == 0;
+        if ((l->activated || !any_port) && same_address(l->bound, found->ai_addr, any_port)) return l;
+    }
+    return nullptr;
 }
 
 }  // namespace
 
-std::vector<Listener> bind_listeners(const std::vector<ListenAddress>& addresses) {
-    std::vector<Listener> out;
-    for (const ListenAddress& a : addresses) out.push_back(bind_one(a));
+Listener adopt_listener(UniqueFd fd) {
+    Listener l;
+    l.fd = std::move(fd);
+    l.activated = true;
+    describe_bound(l);
+    return l;
+}
+
+std::vector<ListenerRef> assemble_listeners(const std::vector<ListenAddress>& addresses,
+                                            const std::vector<ListenerRef>& available,
+                                            ListenerChanges* changes) {
+    std::vector<ListenerRef> out;
+    const auto add = [&out](const ListenerRef& l) {
+        if (std::find(out.begin(), out.end(), l) == out.end()) out.push_back(l);
+    };
+    for (const ListenAddress& wanted : addresses) {
+        if (ListenerRef existing = find_match(wanted, available)) {
+            add(existing);
+            continue;
+        }
+        // Also one bound a moment ago for an earlier entry that resolves to the same socket.
+        if (ListenerRef again = find_match(wanted, out)) continue;
+        auto fresh = std::make_shared<const Listener>(bind_one(wanted));
+        if (changes) changes->bound.push_back(fresh);
+        add(fresh);
+    }
+    for (const ListenerRef& l : available) {
+        if (!l->activated || std::find(out.begin(), out.end(), l) != out.end()) continue;
+        if (changes) changes->unmatched.push_back(l);
+        out.push_back(l);
+    }
     return out;
 }
 
@@ -83,6 +157,10 @@ std::string serving_line(const Listener& l) {
     std::string url_host = l.host.find(':') != std::string::npos ? "[" + l.host + "]" : l.host;
     std::string port = std::to_string(l.port);
     return "Serving HTTP on " + l.host + " port " + port + " (http://" + url_host + ":" + port + "/) ...";
+}
+
+std::string describe(const Listener& l) {
+    return (l.host.find(':') != std::string::npos ? "[" + l.host + "]" : l.host) + ":" + std::to_string(l.port);
 }
 
 }  // namespace httpserve

@@ -1,8 +1,8 @@
 #include "daemon/supervisor.hpp"
 
+#include <poll.h>
 #include <spdlog/spdlog.h>
 #include <sys/prctl.h>
-#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,24 +12,38 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <iostream>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "common/logging.hpp"
+#include "config/load.hpp"
+#include "daemon/generation.hpp"
+#include "daemon/listeners.hpp"
+#include "daemon/pid_file.hpp"
+#include "daemon/privileges.hpp"
+#include "daemon/sd_notify.hpp"
+#include "daemon/socket_activation.hpp"
 #include "worker/worker_loop.hpp"
 
 namespace httpserve {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
 
-// Signal handlers can only reach data through globals; these flags are the only ones, and only the
-// handlers set them.
+// Signal handlers can only reach data through globals: these flags are the daemon's only mutable
+// globals. Only the handlers set them; only the master's loop clears them. The signals are blocked
+// except inside ppoll(), so the loop never misses one between testing the flags and waiting.
 volatile sig_atomic_t got_child = 0;
 volatile sig_atomic_t got_term = 0;
 volatile sig_atomic_t got_int = 0;
 volatile sig_atomic_t got_quit = 0;
 volatile sig_atomic_t got_hup = 0;
-volatile sig_atomic_t got_alarm = 0;
+volatile sig_atomic_t got_usr1 = 0;
 
 void on_signal(int sig) {
     switch (sig) {
@@ -38,228 +52,515 @@ void on_signal(int sig) {
         case SIGINT: got_int = 1; break;
         case SIGQUIT: got_quit = 1; break;
         case SIGHUP: got_hup = 1; break;
-        case SIGALRM: got_alarm = 1; break;
+        case SIGUSR1: got_usr1 = 1; break;
         default: break;
     }
 }
 
-constexpr int master_signals[] = {SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGALRM, SIGUSR1};
+bool any_signal() { return got_child || got_term || got_int || got_quit || got_hup || got_usr1; }
 
-struct WorkerSlot {
-    pid_t pid = -1;
-    Clock::time_point started{};
-    Clock::time_point respawn_at{};
-    unsigned quick_deaths = 0;  // consecutive deaths within a second of starting
-};
+constexpr int master_signals[] = {SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1};
+
+// A worker that dies before it is ready, or within this long of starting, failed to start. After
+// this many failed starts in a row a new generation is given up, and when every worker of the
+// generation in service is there, the master exits: no worker can stay up.
+constexpr auto quick_death = 1s;
+constexpr unsigned max_failed_starts = 5;
+constexpr auto fast_stop_timeout = 5s;
+
+std::chrono::milliseconds respawn_delay(unsigned failed_starts) {
+    if (failed_starts == 0) return 0ms;
+    return std::min<std::chrono::milliseconds>(100ms * (1u << std::min(failed_starts - 1, 7u)), 10s);
+}
+
+std::string describe_exit(int status) {
+    if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
+    return "exited with status " + std::to_string(WEXITSTATUS(status));
+}
 
 class Master {
 public:
-    explicit Master(const MasterSetup& setup) : setup_(setup), slots_(setup.config->effective_workers()) {}
+    explicit Master(const CommandLine& cli) : cli_(cli) {}
 
-    int run();
+    int run(Config config);
 
 private:
     void install_signal_handlers();
-    void spawn(size_t index);
-    [[noreturn]] void worker_main(size_t index);
+    void start(Config config);
+    // HUP (reopen_only false) and USR1: a new generation with the new (or the same) configuration and
+    // freshly opened logs. Whatever fails, nothing changes.
+    void reconfigure(bool reopen_only);
+    void add_generation(std::unique_ptr<Generation> generation);
+    void spawn(Generation& g, size_t index);
+    [[noreturn]] void worker_main(Generation& g, size_t index);
+    void close_other_generations_fds(const Generation& g) const;
+    void drain(Generation& g, int sig, Clock::time_point deadline);
+    void wait_for_events();
+    void read_reports();
     void reap();
+    void on_worker_exit(Generation& g, WorkerSlot& slot, int status);
+    void advance();
+    void promote();
+    void give_up(const std::string& reason);
     void respawn_due();
-    void arm_alarm();
-    void wait_for_workers(Clock::time_point deadline);
-    size_t alive() const;
-    void signal_workers(int sig);
+    void begin_stop(bool fast);
+    std::vector<ListenerRef> listeners_in_use() const;
+    Generation* newest() const { return starting_ ? starting_ : serving_; }
+    std::string status_line() const;
 
-    const MasterSetup& setup_;
-    std::vector<WorkerSlot> slots_;
+    const CommandLine& cli_;
+    std::list<std::unique_ptr<Generation>> generations_;  // oldest first
+    Generation* serving_ = nullptr;   // in service; nullptr until the first generation is ready
+    Generation* starting_ = nullptr;  // forked, not ready yet
+    std::vector<ListenerRef> activated_;  // passed by systemd: part of every generation
+    PidFile pid_file_;
+    unsigned last_number_ = 0;
+    std::string last_reload_ = "none";
+    bool command_line_mode_ = false;
+    enum class Stop { No, Graceful, Fast } stop_ = Stop::No;
+    bool interrupted_ = false;  // stopped by SIGINT
+    int exit_status_ = 0;
     pid_t master_pid_ = ::getpid();
-    bool stopping_ = false;
 };
 
 void Master::install_signal_handlers() {
     sigset_t block;
     sigemptyset(&block);
     for (int sig : master_signals) sigaddset(&block, sig);
-    sigprocmask(SIG_BLOCK, &block, nullptr);  // delivered only inside sigsuspend
+    sigprocmask(SIG_BLOCK, &block, nullptr);  // delivered only inside ppoll()
     struct sigaction sa {};
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    for (int sig : master_signals) {
-        if (sig != SIGUSR1) sigaction(sig, &sa, nullptr);
-    }
-    std::signal(SIGUSR1, SIG_IGN);  // log reopening comes with the lifecycle work
+    for (int sig : master_signals) sigaction(sig, &sa, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
 }
 
-void Master::worker_main(size_t index) {
-    // A fresh process: default dispositions for what the worker's loop handles itself, nothing blocked.
-    for (int sig : master_signals) std::signal(sig, SIG_DFL);
-    std::signal(SIGHUP, SIG_IGN);
-    std::signal(SIGUSR1, SIG_IGN);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, nullptr);
-    set_log_role("worker " + std::to_string(index + 1));
-    try {
-        switch_to_account(setup_.account);
-    } catch (const std::exception& e) {
-        spdlog::critical("cannot switch to user '{}': {}", setup_.account.user, e.what());
-        std::_Exit(1);
+void Master::start(Config config) {
+    // First: a reload asked for as soon as the pid_file exists must not kill us.
+    install_signal_handlers();
+    setup_error_log(config.log.error, config.log.level);
+    set_log_role("master");
+    if (!config.pid_file.empty()) {
+        if (std::optional<pid_t> other = running_master(config.pid_file)) {
+            throw std::runtime_error("another httpserve master is running (pid " + std::to_string(*other) +
+                                     ", named in " + config.pid_file + ")");
+        }
     }
-    // A worker must not outlive its master (set after the switch: a credential change clears it).
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (::getppid() != master_pid_) std::_Exit(0);  // the master died before prctl took effect
-    WorkerStart start;
-    start.config = setup_.config;
-    for (const Listener& l : *setup_.listeners) start.listen_fds.push_back(l.fd.get());
-    start.access_log_fd = setup_.access_log_fd;
-    int status = run_worker(start);
-    std::fflush(nullptr);
-    std::_Exit(status);
+    Account account = resolve_worker_account(config);
+    for (UniqueFd& fd : take_activated_sockets()) {
+        activated_.push_back(std::make_shared<const Listener>(adopt_listener(std::move(fd))));
+    }
+    ListenerChanges changes;
+    std::vector<ListenerRef> listeners = assemble_listeners(config.listen, activated_, &changes);
+    for (const ListenerRef& l : listeners) std::cout << serving_line(*l) << "\n";
+    std::cout.flush();  // tests and scripts read the port from this line at once
+    for (const ListenerRef& l : activated_) {
+        spdlog::info("using the socket passed by systemd (fd {}) for {}", l->fd.get(), describe(*l));
+    }
+    for (const ListenerRef& l : changes.unmatched) {
+        spdlog::warn("the socket passed by systemd for {} matches no [[listen]] entry; serving on it anyway",
+                     describe(*l));
+    }
+    if (account.switch_needed) spdlog::info("workers run as user '{}', group '{}'", account.user, account.group);
+    command_line_mode_ = config.command_line_mode;
+
+    auto shared = std::make_shared<const Config>(std::move(config));
+    auto generation = std::make_unique<Generation>(last_number_ + 1, shared, account, std::move(listeners));
+    if (!shared->pid_file.empty()) pid_file_ = PidFile(shared->pid_file);
+    last_number_ = generation->number;
+    add_generation(std::move(generation));
 }
 
-void Master::spawn(size_t index) {
-    pid_t pid = ::fork();
+std::vector<ListenerRef> Master::listeners_in_use() const {
+    std::vector<ListenerRef> all = activated_;
+    for (const auto& g : generations_) {
+        for (const ListenerRef& l : g->listeners) {
+            if (std::find(all.begin(), all.end(), l) == all.end()) all.push_back(l);
+        }
+    }
+    return all;
+}
+
+void Master::reconfigure(bool reopen_only) {
+    const std::string what = reopen_only ? "reopening the logs" : "reloading the configuration";
+    spdlog::info("{} ({})", what, reopen_only ? "SIGUSR1" : "SIGHUP");
+    if (reopen_only) {
+        notify::status("reopening the logs");
+    } else {
+        notify::reloading(what);
+    }
+    const Generation& current = *newest();
+    try {
+        std::shared_ptr<const Config> config =
+            reopen_only ? current.config : std::make_shared<const Config>(build_config(cli_));
+        Account account = reopen_only ? current.account : resolve_worker_account(*config);
+        ListenerChanges changes;
+        std::vector<ListenerRef> listeners = assemble_listeners(config->listen, listeners_in_use(), &changes);
+        PidFile pid_file;
+        const bool pid_file_moves = config->pid_file != pid_file_.path();
+        if (pid_file_moves && !config->pid_file.empty()) pid_file = PidFile(config->pid_file);
+        auto generation = std::make_unique<Generation>(last_number_ + 1, config, account, std::move(listeners));
+        generation->reload = !reopen_only || (starting_ && starting_->reload);
+        // Last, as it cannot be undone; it replaces the logger only once the new file is open.
+        setup_error_log(config->log.error, config->log.level);
+        set_log_role("master");
+
+        if (pid_file_moves) pid_file_ = std::move(pid_file);  // removes the old file
+        for (const ListenerRef& l : changes.bound) spdlog::info("listening on {}", describe(*l));
+        if (account.switch_needed && (account.uid != current.account.uid || account.gid != current.account.gid)) {
+            spdlog::info("workers run as user '{}', group '{}'", account.user, account.group);
+        }
+        if (starting_) {
+            spdlog::warn("generation {} is replaced before it was ready", starting_->number);
+            Generation& abandoned = *starting_;
+            starting_ = nullptr;
+            drain(abandoned, SIGQUIT, Clock::now() + abandoned.config->shutdown_timeout);
+        }
+        last_number_ = generation->number;
+        add_generation(std::move(generation));
+    } catch (const std::exception& e) {
+        spdlog::error("{} failed, nothing changed: {}", what, e.what());
+        if (!reopen_only) last_reload_ = std::string("failed: ") + e.what();
+        notify::ready(status_line());
+    }
+}
+
+void Master::add_generation(std::unique_ptr<Generation> generation) {
+    Generation& g = *generation;
+    generations_.push_back(std::move(generation));
+    starting_ = &g;
+    for (size_t i = 0; i < g.slots.size(); ++i) spawn(g, i);
+    spdlog::info("generation {}: started {} worker(s)", g.number, g.slots.size());
+}
+
+void Master::spawn(Generation& g, size_t index) {
+    WorkerSlot& slot = g.slots[index];
+    slot.ready = false;
+    slot.last_error.clear();
+    const pid_t pid = ::fork();
     if (pid < 0) {
         spdlog::error("fork: {}", std::strerror(errno));
-        slots_[index].respawn_at = Clock::now() + std::chrono::seconds(1);
+        slot.respawn_at = Clock::now() + 1s;
         return;
     }
-    if (pid == 0) worker_main(index);
-    slots_[index].pid = pid;
-    slots_[index].started = Clock::now();
-    spdlog::debug("worker {} started, pid {}", index + 1, pid);
+    if (pid == 0) worker_main(g, index);
+    slot.pid = pid;
+    slot.started = Clock::now();
+    spdlog::debug("generation {}: worker {} started, pid {}", g.number, index + 1, pid);
+}
+
+void Master::close_other_generations_fds(const Generation& g) const {
+    const std::vector<int> keep = g.fds_for_workers();
+    for (const auto& other : generations_) {
+        for (int fd : other->fds_held()) {
+            if (fd >= 0 && std::find(keep.begin(), keep.end(), fd) == keep.end()) ::close(fd);
+        }
+    }
+}
+
+void Master::worker_main(Generation& g, size_t index) {
+    // Default dispositions for what the worker's loop handles itself. The master's signal mask stays
+    // until the loop is ready, so that an early SIGQUIT waits for it instead of killing the process.
+    for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGQUIT}) std::signal(sig, SIG_DFL);
+    std::signal(SIGHUP, SIG_IGN);
+    std::signal(SIGUSR1, SIG_IGN);
+    close_other_generations_fds(g);  // e.g. a listener this generation dropped must close with the old one
+    set_log_role("worker " + std::to_string(index + 1));
+    const int report_fd = g.report_write.get();
+    bool reported = false;
+    try {
+        try {
+            switch_to_account(g.account);
+        } catch (const std::exception& e) {
+            throw std::runtime_error("cannot switch to user '" + g.account.user + "': " + e.what());
+        }
+        // A worker must not outlive its master (set after the switch: a credential change clears it).
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (::getppid() != master_pid_) std::_Exit(0);  // the master died before prctl took effect
+        const std::string& root = g.config->files.root;
+        if (::access(root.c_str(), R_OK | X_OK) != 0) {
+            const int error = errno;
+            throw std::runtime_error("cannot read the root folder " + root +
+                                     (g.account.switch_needed ? " as user '" + g.account.user + "'" : "") + ": " +
+                                     std::strerror(error));
+        }
+        WorkerStart start;
+        start.config = g.config.get();
+        for (const ListenerRef& l : g.listeners) start.listen_fds.push_back(l->fd.get());
+        start.access_log_fd = g.access_log_fd;
+        start.ready = [&] {
+            sigset_t none;
+            sigemptyset(&none);
+            sigprocmask(SIG_SETMASK, &none, nullptr);
+            send_worker_report(report_fd, true, "");
+            ::close(report_fd);
+            reported = true;
+        };
+        const int status = run_worker(start);
+        if (!reported) send_worker_report(report_fd, false, "the event loop could not be set up");
+        std::fflush(nullptr);
+        std::_Exit(status);
+    } catch (const std::exception& e) {
+        // The master logs it, with the worker's number and what it does next.
+        if (!reported) send_worker_report(report_fd, false, e.what());
+    } catch (...) {
+        if (!reported) send_worker_report(report_fd, false, "unknown error");
+    }
+    std::fflush(nullptr);
+    std::_Exit(3);
+}
+
+void Master::drain(Generation& g, int sig, Clock::time_point deadline) {
+    if (g.state != GenerationState::Draining) {
+        g.deadline = deadline;
+    } else {
+        g.deadline = std::min(g.deadline, deadline);
+    }
+    g.state = GenerationState::Draining;
+    g.signal_all(sig);
+}
+
+void Master::wait_for_events() {
+    std::vector<pollfd> fds;
+    for (const auto& g : generations_) fds.push_back({g->report_read.get(), POLLIN, 0});
+    std::optional<Clock::time_point> next;
+    const auto consider = [&next](Clock::time_point t) { next = next ? std::min(*next, t) : t; };
+    for (const auto& g : generations_) {
+        if (g->state == GenerationState::Draining) {
+            if (!g->killed && g->alive() > 0) consider(g->deadline);
+        } else if (stop_ == Stop::No) {
+            for (const WorkerSlot& s : g->slots) {
+                if (s.pid < 0) consider(s.respawn_at);
+            }
+        }
+    }
+    timespec timeout{};
+    if (next) {
+        const auto ns = std::max<long long>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(*next - Clock::now()).count(), 0);
+        timeout.tv_sec = static_cast<time_t>(ns / 1000000000);
+        timeout.tv_nsec = static_cast<long>(ns % 1000000000);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    // ppoll is sigsuspend that also wakes when a worker reports: signals are only let in here.
+    if (!any_signal()) ::ppoll(fds.data(), fds.size(), next ? &timeout : nullptr, &none);
+}
+
+void Master::read_reports() {
+    for (const auto& g : generations_) {
+        for (const WorkerReport& report : read_worker_reports(g->report_read.get())) {
+            WorkerSlot* slot = g->slot_of(report.pid);
+            if (!slot) continue;
+            if (report.ok) {
+                slot->ready = true;
+            } else {
+                slot->last_error = report.reason;
+            }
+        }
+    }
 }
 
 void Master::reap() {
     int status = 0;
     pid_t pid;
     while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
-        auto it = std::find_if(slots_.begin(), slots_.end(), [pid](const WorkerSlot& s) { return s.pid == pid; });
-        if (it == slots_.end()) continue;
-        it->pid = -1;
-        if (stopping_) continue;
-        if (WIFSIGNALED(status)) {
-            spdlog::error("worker {} (pid {}) was killed by signal {}", it - slots_.begin() + 1, pid, WTERMSIG(status));
-        } else {
-            spdlog::error("worker {} (pid {}) exited with status {}", it - slots_.begin() + 1, pid, WEXITSTATUS(status));
+        read_reports();  // the worker wrote before it exited: what it says is in the pipe now
+        for (const auto& g : generations_) {
+            if (WorkerSlot* slot = g->slot_of(pid)) {
+                on_worker_exit(*g, *slot, status);
+                break;
+            }
         }
-        // A worker that dies at once is restarted with a growing pause, so a broken setup does not
-        // turn into a fork storm.
-        auto lived = Clock::now() - it->started;
-        it->quick_deaths = lived < std::chrono::seconds(1) ? it->quick_deaths + 1 : 0;
-        auto delay = std::chrono::milliseconds(it->quick_deaths == 0 ? 0 : std::min(100 << std::min(it->quick_deaths, 7u), 10000));
-        it->respawn_at = Clock::now() + delay;
+    }
+}
+
+void Master::on_worker_exit(Generation& g, WorkerSlot& slot, int status) {
+    const pid_t pid = slot.pid;
+    const size_t index = static_cast<size_t>(&slot - g.slots.data());
+    const bool was_ready = slot.ready;
+    slot.pid = -1;
+    slot.ready = false;
+    if (g.state == GenerationState::Draining) {
+        spdlog::debug("generation {}: worker {} (pid {}) {}", g.number, index + 1, pid, describe_exit(status));
+        return;
+    }
+    const auto now = Clock::now();
+    const bool failed_start = !was_ready || now - slot.started < quick_death;
+    slot.failed_starts = failed_start ? slot.failed_starts + 1 : 0;
+    // A worker that dies at once is restarted after a growing pause: a broken setup must not turn
+    // into a fork storm.
+    const auto delay = respawn_delay(slot.failed_starts);
+    slot.respawn_at = now + delay;
+    const std::string next = delay.count() ? "; next try in " + std::to_string(delay.count()) + " ms" : "";
+    if (!slot.last_error.empty()) {  // it reported why
+        spdlog::error("generation {}: worker {} (pid {}) could not start: {}{}", g.number, index + 1, pid,
+                      slot.last_error, next);
+    } else {
+        spdlog::error("generation {}: worker {} (pid {}) {}{}", g.number, index + 1, pid, describe_exit(status), next);
+        slot.last_error = "a worker " + describe_exit(status) + (was_ready ? " right after starting" : " before it was ready");
+    }
+}
+
+void Master::promote() {
+    Generation* old = serving_;
+    serving_ = starting_;
+    starting_ = nullptr;
+    serving_->state = GenerationState::Serving;
+    if (old) {
+        drain(*old, SIGQUIT, Clock::now() + old->config->shutdown_timeout);
+        if (serving_->reload) last_reload_ = "ok (generation " + std::to_string(serving_->number) + ")";
+        spdlog::info("generation {} serving with {} worker(s); generation {} stops", serving_->number,
+                     serving_->slots.size(), old->number);
+    } else {
+        spdlog::info("generation {} serving with {} worker(s)", serving_->number, serving_->slots.size());
+    }
+    notify::ready(status_line());
+}
+
+void Master::give_up(const std::string& reason) {
+    const std::string message = "no worker can stay up (each one failed " + std::to_string(max_failed_starts) +
+                                " times in a row right after starting): " + reason;
+    spdlog::critical("{}; exiting", message);
+    if (newest() && newest()->config->log.error != "stderr") std::cerr << "httpserve: " << message << "\n";
+    notify::status(message);
+    exit_status_ = 1;
+    begin_stop(true);
+}
+
+void Master::advance() {
+    const auto now = Clock::now();
+    if (starting_ && starting_->all_ready()) promote();
+    if (starting_) {
+        auto failing = std::find_if(starting_->slots.begin(), starting_->slots.end(),
+                                    [](const WorkerSlot& s) { return s.failed_starts >= max_failed_starts; });
+        if (failing != starting_->slots.end()) {
+            if (!serving_) {
+                give_up(failing->last_error);
+            } else {
+                const std::string reason = "the workers of generation " + std::to_string(starting_->number) +
+                                           " cannot start: " + failing->last_error;
+                spdlog::error("{} failed, generation {} keeps serving: {}",
+                              starting_->reload ? "reload" : "log reopen", serving_->number, reason);
+                if (starting_->reload) last_reload_ = "failed: " + reason;
+                Generation& abandoned = *starting_;
+                starting_ = nullptr;
+                drain(abandoned, SIGQUIT, now + abandoned.config->shutdown_timeout);
+                notify::ready(status_line());
+            }
+        }
+    }
+    if (serving_ && !starting_ && serving_->ready() == 0 &&
+        std::all_of(serving_->slots.begin(), serving_->slots.end(),
+                    [](const WorkerSlot& s) { return s.failed_starts >= max_failed_starts; })) {
+        give_up(serving_->slots.front().last_error);
+    }
+    for (const auto& g : generations_) {
+        if (g->state == GenerationState::Draining && !g->killed && g->alive() > 0 && now >= g->deadline) {
+            spdlog::warn("generation {}: {} worker(s) still running after the stop timeout; killing them", g->number,
+                         g->alive());
+            g->signal_all(SIGKILL);
+            g->killed = true;
+        }
+    }
+    // A finished generation goes, and with it the listeners and access log only it used.
+    for (auto it = generations_.begin(); it != generations_.end();) {
+        const Generation& g = **it;
+        if (g.state != GenerationState::Draining || g.alive() > 0) {
+            ++it;
+            continue;
+        }
+        for (const ListenerRef& l : g.listeners) {
+            if (l.use_count() == 1) spdlog::info("no longer listening on {}", describe(*l));
+        }
+        spdlog::debug("generation {} has exited", g.number);
+        it = generations_.erase(it);
     }
 }
 
 void Master::respawn_due() {
-    auto now = Clock::now();
-    for (size_t i = 0; i < slots_.size(); ++i) {
-        if (slots_[i].pid < 0 && slots_[i].respawn_at <= now) spawn(i);
-    }
-}
-
-void Master::arm_alarm() {
-    Clock::time_point next = Clock::time_point::max();
-    for (const WorkerSlot& s : slots_) {
-        if (s.pid < 0) next = std::min(next, s.respawn_at);
-    }
-    itimerval timer{};
-    if (next != Clock::time_point::max()) {
-        auto us = std::chrono::duration_cast<std::chrono::microseconds>(next - Clock::now()).count();
-        us = std::max<long long>(us, 1000);
-        timer.it_value.tv_sec = us / 1000000;
-        timer.it_value.tv_usec = us % 1000000;
-    }
-    ::setitimer(ITIMER_REAL, &timer, nullptr);
-}
-
-size_t Master::alive() const {
-    return std::count_if(slots_.begin(), slots_.end(), [](const WorkerSlot& s) { return s.pid > 0; });
-}
-
-void Master::signal_workers(int sig) {
-    for (const WorkerSlot& s : slots_) {
-        if (s.pid > 0) ::kill(s.pid, sig);
-    }
-}
-
-void Master::wait_for_workers(Clock::time_point deadline) {
-    sigset_t none;
-    sigemptyset(&none);
-    while (alive() > 0 && Clock::now() < deadline) {
-        auto us = std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()).count();
-        itimerval timer{};
-        timer.it_value.tv_sec = std::max<long long>(us, 1000) / 1000000;
-        timer.it_value.tv_usec = std::max<long long>(us, 1000) % 1000000;
-        ::setitimer(ITIMER_REAL, &timer, nullptr);
-        if (!got_child) ::sigsuspend(&none);
-        got_child = 0;
-        reap();
-    }
-    if (alive() > 0) {
-        spdlog::warn("{} worker(s) still running after the stop timeout; killing them", alive());
-        signal_workers(SIGKILL);
-        while (alive() > 0) {
-            int status;
-            pid_t pid = ::waitpid(-1, &status, 0);
-            if (pid < 0 && errno != EINTR) break;
-            for (WorkerSlot& s : slots_) {
-                if (s.pid == pid) s.pid = -1;
-            }
+    if (stop_ != Stop::No) return;
+    const auto now = Clock::now();
+    for (const auto& g : generations_) {
+        if (g->state == GenerationState::Draining) continue;
+        for (size_t i = 0; i < g->slots.size(); ++i) {
+            if (g->slots[i].pid < 0 && g->slots[i].respawn_at <= now) spawn(*g, i);
         }
     }
-    itimerval off{};
-    ::setitimer(ITIMER_REAL, &off, nullptr);
 }
 
-int Master::run() {
-    install_signal_handlers();
-    for (size_t i = 0; i < slots_.size(); ++i) spawn(i);
-    spdlog::info("started {} worker(s)", slots_.size());
+void Master::begin_stop(bool fast) {
+    const auto now = Clock::now();
+    if (fast) {
+        if (stop_ == Stop::Fast) return;
+        stop_ = Stop::Fast;
+        if (exit_status_ == 0) spdlog::info("stopping (fast)");
+        notify::stopping("stopping");
+        for (const auto& g : generations_) drain(*g, SIGTERM, now + fast_stop_timeout);
+    } else {
+        if (stop_ != Stop::No) return;
+        stop_ = Stop::Graceful;
+        const Generation* g = newest();
+        spdlog::info("stopping (graceful, up to {} ms)", g ? g->config->shutdown_timeout.count() : 0);
+        notify::stopping("stopping gracefully");
+        for (const auto& gen : generations_) {
+            if (gen->state != GenerationState::Draining) drain(*gen, SIGQUIT, now + gen->config->shutdown_timeout);
+        }
+    }
+    serving_ = nullptr;
+    starting_ = nullptr;
+}
 
-    sigset_t none;
-    sigemptyset(&none);
+std::string Master::status_line() const {
+    const Generation* g = newest();
+    if (!g) return "stopping";
+    return "generation " + std::to_string(g->number) + ", " + std::to_string(g->ready()) + " of " +
+           std::to_string(g->slots.size()) + " workers ready; last reload: " + last_reload_;
+}
+
+int Master::run(Config config) {
+    start(std::move(config));
     for (;;) {
-        arm_alarm();
-        if (!(got_child || got_term || got_int || got_quit || got_hup || got_alarm)) ::sigsuspend(&none);
+        wait_for_events();
+        read_reports();  // before reaping: a worker reports why it failed, then exits
         if (got_child) {
             got_child = 0;
             reap();
         }
         if (got_term || got_int) {
-            bool interrupted = got_int;
-            stopping_ = true;
-            spdlog::info("stopping (fast)");
-            signal_workers(SIGTERM);
-            wait_for_workers(Clock::now() + std::chrono::seconds(5));
-            if (interrupted && setup_.config->command_line_mode) {
-                std::printf("\nKeyboard interrupt received, exiting.\n");
-                std::fflush(stdout);
-            }
-            return 0;
+            interrupted_ = interrupted_ || got_int;
+            got_term = 0;
+            got_int = 0;
+            begin_stop(true);
         }
         if (got_quit) {
-            stopping_ = true;
-            spdlog::info("stopping (graceful, up to {} ms)", setup_.config->shutdown_timeout.count());
-            signal_workers(SIGQUIT);
-            wait_for_workers(Clock::now() + setup_.config->shutdown_timeout);
-            return 0;
+            got_quit = 0;
+            begin_stop(false);
         }
         if (got_hup) {
             got_hup = 0;
-            spdlog::warn("SIGHUP: configuration reload is not implemented yet; nothing changed");
+            if (stop_ == Stop::No) reconfigure(false);
         }
-        got_alarm = 0;
+        if (got_usr1) {
+            got_usr1 = 0;
+            if (stop_ == Stop::No) reconfigure(true);
+        }
+        advance();
+        if (stop_ != Stop::No && generations_.empty()) break;
         respawn_due();
     }
+    if (interrupted_ && command_line_mode_) {
+        std::printf("\nKeyboard interrupt received, exiting.\n");
+        std::fflush(stdout);
+    }
+    return exit_status_;
 }
 
 }  // namespace
 
-int run_master(const MasterSetup& setup) {
-    Master master(setup);
-    return master.run();
+int run_master(const CommandLine& cli, Config config) {
+    Master master(cli);
+    return master.run(std::move(config));
 }
 
 }  // namespace httpserve

@@ -1,23 +1,16 @@
-// The master's loop: fork the workers, replace the ones that die (with back-off), stop them all on
-// TERM/INT (fast) or QUIT (graceful). Signal handlers only set flags; the loop acts on them.
+// The master: runs the workers in generations (daemon/generation.hpp), replaces the ones that die
+// (with back-off; it gives up when no worker can stay up) and acts on signals: HUP reload, USR1 reopen
+// the logs, TERM/INT fast stop, QUIT graceful stop. Signal handlers only set flags; the loop acts.
 #pragma once
 
-#include <vector>
-
+#include "config/cli.hpp"
 #include "config/config.hpp"
-#include "daemon/listeners.hpp"
-#include "daemon/privileges.hpp"
 
 namespace httpserve {
 
-struct MasterSetup {
-    const Config* config = nullptr;
-    std::vector<Listener>* listeners = nullptr;
-    Account account;
-    int access_log_fd = -1;
-};
-
-// Returns the master's exit status.
-int run_master(const MasterSetup& setup);
+// Everything after the command line: error log, the pid_file check, listeners (bound, or taken from
+// systemd), the pid_file, the first generation, then the loop until a stop. `cli` is read again on
+// every reload. Returns the exit status; throws std::runtime_error for a start-up failure.
+int run_master(const CommandLine& cli, Config config);
 
 }  // namespace httpserve

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(meson ninja-build pkg-config g++ cmake libevent-dev libspdlog-dev libfmt-dev libtoml11-dev
-          catch2 libsystemd-dev python3 curl clang libclang-rt-14-dev)
+          catch2 libsystemd-dev systemd python3 curl clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -20,6 +20,9 @@ constexpr size_t max_iov = 64;
 constexpr uint64_t send_budget_per_event = 2 * 1024 * 1024;  // fairness between connections
 constexpr size_t max_queued_output = 256 * 1024;             // stop parsing pipelined requests above
 constexpr Duration lingering_time = std::chrono::seconds(5);
+// A stopping worker: how long a connection closed for being idle drains input, and how long a new
+// connection may take to send its first request.
+constexpr Duration shutdown_grace = std::chrono::seconds(1);
 
 timeval to_timeval(Duration d) {
     auto ms = d.count();
@@ -33,15 +36,6 @@ void format_peer(const sockaddr_storage& peer, char* out, size_t size) {
     } else if (peer.ss_family == AF_INET6) {
         inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(peer).sin6_addr, out, size);
     }
-}
-
-// The request line as received (for the log): from the method to the end of its line.
-std::string_view request_line_of(const http::Request& r) {
-    const char* start = r.method.data();
-    const char* end = r.target.data() + r.target.size();
-    // Extend to the end of the line: the version (and anything between) follows the target.
-    while (*end != '\n' && *end != '\r') ++end;
-    return {start, static_cast<size_t>(end - start)};
 }
 
 // The first line of raw input, for logging a request that did not parse.
@@ -58,6 +52,14 @@ bool is_version_at_least_11(const http::Request& r) {
 }
 
 }  // namespace
+
+std::string_view Connection::request_line(const http::Request& r) {
+    // The request line as received (for the log): from the method to the end of its line.
+    const char* start = r.method.data();
+    const char* end = r.target.data() + r.target.size();
+    while (*end != '\n' && *end != '\r') ++end;
+    return {start, static_cast<size_t>(end - start)};
+}
 
 void Connection::start(WorkerContext& ctx, int fd, const sockaddr_storage& peer) {
     auto* c = new Connection(ctx, fd, peer);
@@ -91,9 +93,27 @@ Connection::~Connection() {
 void Connection::destroy() { delete this; }
 
 void Connection::begin_shutdown() {
-    // Nothing received and nothing to send: close now. Otherwise the request in progress is answered
-    // (ctx_.stopping makes that response the last one) and the connection closes after it.
-    if (out_.empty() && pending_.empty() && state_ != State::ReadingBody && state_ != State::Lingering) destroy();
+    // A request in progress is answered (ctx_.stopping makes that response the last one) and the
+    // connection closes after it (drive()).
+    if (state_ == State::Idle) {
+        // A request that arrived but was not read yet is answered like the others.
+        if (input_waiting()) return;
+        // Close gently: a request racing with this close meets an end of file before any byte of an
+        // answer, which a client may retry (RFC 9112 section 9.3.1), never a reset.
+        start_lingering_close(shutdown_grace);
+    } else if (state_ == State::ReadingHead && pending_.empty() && out_.empty()) {
+        // Accepted, nothing received yet: its request is most likely on the way. Not for long, though.
+        arm_timer(std::min(ctx_.config.http.header_timeout, shutdown_grace));
+    }
+}
+
+bool Connection::input_waiting() const {
+    char byte;
+    ssize_t n;
+    do {
+        n = ::recv(fd_.get(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    return !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
 }
 
 void Connection::on_read_event(evutil_socket_t, short, void* self) {
@@ -215,6 +235,12 @@ bool Connection::take_body(std::string_view data, size_t& pos, bool& failed, int
         discard.clear();
         auto status = chunked_->feed(data.substr(pos), discard, consumed);
         pos += consumed;
+        if (spool_ && !spool_->append(discard)) {
+            failed = true;
+            fail_status = 500;
+            chunked_.reset();
+            return false;
+        }
         if (status == http::ChunkedDecoder::Status::Done) {
             chunked_.reset();
             return true;
@@ -227,6 +253,11 @@ bool Connection::take_body(std::string_view data, size_t& pos, bool& failed, int
         return false;
     }
     uint64_t take = std::min<uint64_t>(body_left_, data.size() - pos);
+    if (spool_ && !spool_->append(data.substr(pos, take))) {
+        failed = true;
+        fail_status = 500;
+        return false;
+    }
     pos += take;
     body_left_ -= take;
     return body_left_ == 0;
@@ -236,7 +267,7 @@ size_t Connection::process(std::string_view data) {
     size_t pos = 0;
     http::Request& request = ctx_.request;
     http::ParseError error;
-    while (!close_after_output_ && queued_bytes_ < max_queued_output) {
+    while (!close_after_output_ && !cgi_ && queued_bytes_ < max_queued_output) {
         if (state_ == State::ReadingBody) {
             bool failed = false;
             int fail_status = 400;
@@ -272,6 +303,7 @@ size_t Connection::process(std::string_view data) {
         }
         const size_t head_start = pos;
         pos += request.head_length;
+        redirects_ = 0;
         bool continue_allowed = ctx_.persistent && is_version_at_least_11(request) && !request.http09;
         if (request.body == http::BodyFraming::None) {
             if (request.expect_continue && continue_allowed) queue_raw("HTTP/1.1 100 Continue\r\n\r\n");
@@ -282,15 +314,18 @@ size_t Connection::process(std::string_view data) {
         if (request.body == http::BodyFraming::ContentLength && request.content_length > ctx_.config.http.max_body) {
             Response r = error_response(413);
             r.close = true;
-            queue_response(r, &request, request_line_of(request), false);
+            queue_response(r, &request, request_line(request), false);
             return data.size();
         }
         // GET and HEAD ignore a body, but it must be read before the next request can be found.
         // Other methods are answered (and the connection closed) without reading it.
-        if (request.method != "GET" && request.method != "HEAD") {
+        // A CGI script gets the body on its stdin: it is collected first.
+        const bool for_cgi = wants_cgi_body(request);
+        if (!for_cgi && request.method != "GET" && request.method != "HEAD") {
             answer(request);
             return data.size();
         }
+        if (for_cgi) spool_ = std::make_unique<BodySpool>();
         if (request.expect_continue && continue_allowed) queue_raw("HTTP/1.1 100 Continue\r\n\r\n");
         if (request.body == http::BodyFraming::Chunked) {
             chunked_ = std::make_unique<http::ChunkedDecoder>(ctx_.config.http.max_body);
@@ -308,7 +343,7 @@ size_t Connection::process(std::string_view data) {
         if (failed) {
             Response r = error_response(fail_status);
             r.close = true;
-            queue_response(r, &request, request_line_of(request), false);
+            queue_response(r, &request, request_line(request), false);
             return data.size();
         }
         // Wait for the rest of the body; keep a copy of the head to answer it afterwards.
@@ -322,7 +357,9 @@ size_t Connection::process(std::string_view data) {
 
 void Connection::answer(const http::Request& request) {
     head_timer_armed_ = false;
-    std::string_view line = request_line_of(request);
+    if (ctx_.config.cgi.enabled && try_start_cgi(request)) return;
+    spool_.reset();
+    std::string_view line = request_line(request);
     if (request.method == "GET" || request.method == "HEAD") {
         Response r = ctx_.files.handle(request, request.method == "HEAD");
         // An explicit "HTTP/0.9" version gets a 0.9 answer too: the body alone (Python does the same).
@@ -475,6 +512,7 @@ bool Connection::write_some(bool& blocked) {
 
 void Connection::drive() {
     for (;;) {
+        if (cgi_done_) settle_cgi();
         if (!out_.empty()) {
             bool blocked = false;
             if (!write_some(blocked)) {
@@ -489,8 +527,19 @@ void Connection::drive() {
                 return;
             }
         }
+        if (cgi_) {
+            // The script's output is the response in progress: read more of it, and nothing else.
+            if (!cgi_done_) {
+                cgi_->resume_output();
+                enable_writing(false);
+                enable_reading(false);
+                event_del(&timer_event_);  // the session has its own timeout
+                return;
+            }
+            continue;
+        }
         if (close_after_output_) {
-            start_lingering_close();
+            start_lingering_close(lingering_time);
             return;
         }
         // Pipelined requests already received are answered before reading more.
@@ -505,6 +554,12 @@ void Connection::drive() {
     enable_reading(true);
     if (state_ == State::ReadingBody) return;  // its timer is armed per read
     if (pending_.empty()) {
+        if (ctx_.stopping) {
+            // A response begun before the worker was told to stop (it could not say Connection: close)
+            // is out: do not wait for another request.
+            start_lingering_close(shutdown_grace);
+            return;
+        }
         if (state_ != State::Idle) {
             state_ = State::Idle;
             if (pending_.capacity() > 4096) std::string().swap(pending_);  // idle connections stay small
@@ -518,7 +573,7 @@ void Connection::drive() {
     }
 }
 
-void Connection::start_lingering_close() {
+void Connection::start_lingering_close(Duration drain) {
     // Close gently: shut our side, then drain what the client still sends, so that unread request
     // bytes do not turn into a reset that could destroy the response in flight.
     ::shutdown(fd_.get(), SHUT_WR);
@@ -526,7 +581,7 @@ void Connection::start_lingering_close() {
     pending_.clear();
     enable_writing(false);
     enable_reading(true);
-    arm_timer(lingering_time);
+    arm_timer(drain);
 }
 
 }  // namespace httpserve

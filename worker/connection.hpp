@@ -14,6 +14,8 @@
 
 #include "common/unique_fd.hpp"
 #include "config/config.hpp"
+#include "worker/body_spool.hpp"
+#include "worker/cgi_session.hpp"
 #include "worker/http/chunked.hpp"
 #include "worker/http/request_parser.hpp"
 #include "worker/response.hpp"
@@ -27,10 +29,20 @@ public:
     // Takes ownership of `fd` (already non-blocking).
     static void start(WorkerContext& ctx, int fd, const sockaddr_storage& peer);
 
-    // Worker shutdown: idle connections close now, busy ones after their current response.
+    // Worker shutdown: idle connections close now (gently, after checking that no request has
+    // arrived), busy ones after their current response.
     void begin_shutdown();
     // Fast stop: close at once.
     void destroy();
+
+    // For the CGI session of this connection (worker/connection_cgi.cpp).
+    void cgi_send_head(Response& response);
+    void cgi_send_error(int status, const std::string& message);
+    void cgi_send_body(std::string_view bytes);
+    size_t cgi_queued_bytes() const { return queued_bytes_; }
+    void cgi_finished(bool close_connection);
+    void cgi_internal_redirect(const std::string& location);
+    void cgi_kick();  // moves the connection on; may destroy it (and the session with it)
 
     Connection* next = nullptr;  // WorkerContext's intrusive list
     Connection* prev = nullptr;
@@ -62,6 +74,13 @@ private:
     // Discards request-body bytes from data[pos...]; true when the body is complete.
     bool take_body(std::string_view data, size_t& pos, bool& failed, int& fail_status);
     void answer(const http::Request& request);
+    // The request line as received, for the access log.
+    static std::string_view request_line(const http::Request& request);
+    // CGI (connection_cgi.cpp): true when the request is for a CGI script (started or answered).
+    bool wants_cgi_body(const http::Request& request) const;
+    bool try_start_cgi(const http::Request& request);
+    // A finished session is dropped here, and an internal redirect answered.
+    void settle_cgi();
     void answer_parse_error(const http::ParseError& error, std::string_view data);
     void queue_response(Response& response, const http::Request* request, std::string_view request_line,
                         bool http09);
@@ -72,7 +91,10 @@ private:
     // Moves the connection forward after input or output progress: write, answer pipelined
     // requests, choose what to wait for next. May destroy the connection.
     void drive();
-    void start_lingering_close();
+    // Shuts the write side, then reads and discards input for at most `drain` before closing.
+    void start_lingering_close(Duration drain);
+    // Bytes or an end of file wait in the socket (peeked, not read): the read handler will see them.
+    bool input_waiting() const;
     void arm_timer(Duration d);
     void enable_reading(bool on);
     void enable_writing(bool on);
@@ -89,6 +111,15 @@ private:
     std::string saved_head_;         // a head whose body is still arriving
     uint64_t body_left_ = 0;         // Content-Length body bytes still to discard
     std::unique_ptr<http::ChunkedDecoder> chunked_;
+    std::unique_ptr<BodySpool> spool_;   // a CGI request's body being collected
+    std::unique_ptr<CgiSession> cgi_;    // the CGI script answering the current request
+    bool cgi_done_ = false;
+    std::string cgi_head_;               // the CGI request's head, owning what cgi_request_ views
+    http::Request cgi_request_;
+    std::string redirect_location_;      // a script's local redirect, answered once it is done
+    std::string redirect_head_;
+    http::Request redirect_request_;
+    unsigned redirects_ = 0;             // local redirects for the current client request
     std::deque<OutChunk> out_;       // queued output
     size_t out_mem_offset_ = 0;      // bytes of out_.front().mem already written
     size_t queued_bytes_ = 0;        // output not yet written

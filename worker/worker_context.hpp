@@ -4,11 +4,14 @@
 #include <event2/event.h>
 
 #include <cstddef>
+#include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "config/config.hpp"
 #include "worker/access_log.hpp"
+#include "worker/cgi_runner.hpp"
 #include "worker/file_handler.hpp"
 #include "worker/http/http_date.hpp"
 #include "worker/http/request_parser.hpp"
@@ -37,6 +40,9 @@ struct WorkerContext {
     http::Request request;         // reused for every parse (keeps its header vector's capacity)
     std::string head_scratch;      // response heads are built here, then queued
     std::string body_scratch;      // discarded request-body bytes
+
+    std::unique_ptr<CgiRunner> cgi;  // set when CGI is enabled and a launcher channel exists
+    std::unordered_map<std::string, std::string> server_names;  // local address -> CGI SERVER_NAME
 
     size_t open_connections = 0;
     Connection* connections = nullptr;  // intrusive list, for shutdown

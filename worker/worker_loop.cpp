@@ -110,6 +110,10 @@ int run_worker(const WorkerStart& start) {
     WorkerContext ctx(config, start.access_log_fd);
     ctx.base = base.get();
     ctx.on_capacity_change = &on_capacity_change;
+    UniqueFd cgi_channel(start.cgi_channel_fd);
+    if (config.cgi.enabled && cgi_channel) {
+        ctx.cgi = std::make_unique<CgiRunner>(ctx.base, std::move(cgi_channel), config.cgi.max_processes);
+    }
 
     std::vector<std::unique_ptr<event, EventDeleter>> events;
     for (int fd : start.listen_fds) {
@@ -124,6 +128,8 @@ int run_worker(const WorkerStart& start) {
     }
     signals.emplace_back(evsignal_new(ctx.base, SIGQUIT, &on_graceful_stop, &ctx));
     event_add(signals.back().get(), nullptr);
+
+    if (start.ready) start.ready();
 
     // One loop turn at a time, so that access-log lines are written once per turn.
     while (true) {

@@ -77,6 +77,7 @@ TEST_CASE("no arguments: nothing set", "[cli]") {
     CHECK_FALSE(cli.check_only);
     CHECK_FALSE(cli.show_version);
     CHECK_FALSE(cli.show_help);
+    CHECK_FALSE(cli.signal_name);
 }
 
 TEST_CASE("argc 0 is survived", "[cli]") {
@@ -195,8 +196,28 @@ TEST_CASE("-h and --version stop parsing, like argparse's exiting actions", "[cl
     CHECK(usage_error({"abc", "-h"}) == "argument port: invalid int value: 'abc'");  // converted before -h is seen
 }
 
+TEST_CASE("-s SIGNAL: one of reload, stop, quit, reopen (argparse choices)", "[cli]") {
+    for (const char* name : {"reload", "stop", "quit", "reopen"}) {
+        INFO(name);
+        CHECK(parse({"-s", name}).signal_name == name);
+    }
+    CHECK(parse({"-sreload"}).signal_name == "reload");
+    CHECK(parse({"-s=quit"}).signal_name == "quit");
+    const CommandLine with_config = parse({"-s", "stop", "-c", "/etc/x.toml"});
+    CHECK(with_config.signal_name == "stop");
+    CHECK(with_config.config_file == "/etc/x.toml");
+    CHECK(parse({"-t", "-s", "reopen"}).signal_name == "reopen");
+    CHECK(usage_error({"-s", "x"}) == "argument -s: invalid choice: 'x' (choose from 'reload', 'stop', 'quit', 'reopen')");
+    CHECK(usage_error({"-s", "RELOAD"}) ==
+          "argument -s: invalid choice: 'RELOAD' (choose from 'reload', 'stop', 'quit', 'reopen')");
+    CHECK(usage_error({"-s"}) == "argument -s: expected one argument");
+    CHECK(usage_error({"-s", "-t"}) == "argument -s: expected one argument");
+    CHECK(usage_error({"--s"}) == "unrecognized arguments: --s");  // no long form
+    CHECK(usage_error({"--signal=reload"}) == "unrecognized arguments: --signal=reload");
+}
+
 TEST_CASE("usage and help text", "[cli]") {
-    CHECK(usage_text() == "usage: httpserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-c FILE] [-t] [--version] [port]\n");
+    CHECK(usage_text() == "usage: httpserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-c FILE] [-t] [-s SIGNAL] [--version] [port]\n");
     const std::string help = help_text();
     CHECK(help.rfind(usage_text(), 0) == 0);
     for (const char* part : {"positional arguments:", "options:", "bind to this port (default: 8000)", "show this help message and exit",
@@ -204,7 +225,7 @@ TEST_CASE("usage and help text", "[cli]") {
                              "-d DIRECTORY, --directory DIRECTORY", "serve this directory (default: current directory)",
                              "-p VERSION, --protocol VERSION", "conform to this HTTP version (default: HTTP/1.1)",
                              "-c FILE, --config FILE", "read this configuration file (daemon mode)", "-t, --test",
-                             "check the configuration and exit", "--version", "print the version and exit"}) {
+                             "check the configuration and exit", "-s SIGNAL", "reload, stop,", "--version", "print the version and exit"}) {
         INFO(part);
         CHECK(help.find(part) != std::string::npos);
     }

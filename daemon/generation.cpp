@@ -1,0 +1,111 @@
+#include "daemon/generation.hpp"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+
+namespace httpserve {
+
+namespace {
+
+struct ReportRecord {
+    int32_t pid;
+    int32_t ok;
+    char reason[248];  // NUL-terminated
+};
+static_assert(sizeof(ReportRecord) <= PIPE_BUF, "a report must be written atomically");
+
+}  // namespace
+
+Generation::Generation(unsigned number_, std::shared_ptr<const Config> config_, Account account_,
+                       std::vector<ListenerRef> listeners_)
+    : number(number_), config(std::move(config_)), account(std::move(account_)), listeners(std::move(listeners_)) {
+    const LogConfig& log = config->log;
+    if (log.access == "stderr") {
+        access_log_fd = STDERR_FILENO;
+    } else if (log.access == "stdout") {
+        access_log_fd = STDOUT_FILENO;
+    } else if (log.access != "off") {
+        access_log.reset(::open(log.access.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
+        if (!access_log) throw std::runtime_error("cannot open access log " + log.access + ": " + std::strerror(errno));
+        access_log_fd = access_log.get();
+    }
+    int pipe_fds[2];
+    if (::pipe2(pipe_fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+        throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+    }
+    report_read.reset(pipe_fds[0]);
+    report_write.reset(pipe_fds[1]);
+    slots.resize(config->effective_workers());
+}
+
+size_t Generation::alive() const {
+    return static_cast<size_t>(std::count_if(slots.begin(), slots.end(), [](const WorkerSlot& s) { return s.pid > 0; }));
+}
+
+size_t Generation::ready() const {
+    return static_cast<size_t>(
+        std::count_if(slots.begin(), slots.end(), [](const WorkerSlot& s) { return s.pid > 0 && s.ready; }));
+}
+
+bool Generation::all_ready() const { return ready() == slots.size(); }
+
+WorkerSlot* Generation::slot_of(pid_t pid) {
+    auto it = std::find_if(slots.begin(), slots.end(), [pid](const WorkerSlot& s) { return s.pid == pid; });
+    return it == slots.end() ? nullptr : &*it;
+}
+
+void Generation::signal_all(int sig) const {
+    for (const WorkerSlot& s : slots) {
+        if (s.pid > 0) ::kill(s.pid, sig);
+    }
+}
+
+std::vector<int> Generation::fds_for_workers() const {
+    std::vector<int> fds;
+    for (const ListenerRef& l : listeners) fds.push_back(l->fd.get());
+    if (access_log) fds.push_back(access_log.get());
+    fds.push_back(report_write.get());
+    return fds;
+}
+
+std::vector<int> Generation::fds_held() const {
+    std::vector<int> fds = fds_for_workers();
+    fds.push_back(report_read.get());
+    return fds;
+}
+
+void send_worker_report(int fd, bool ok, std::string_view reason) {
+    ReportRecord record{};
+    record.pid = static_cast<int32_t>(::getpid());
+    record.ok = ok ? 1 : 0;
+    const size_t n = std::min(reason.size(), sizeof record.reason - 1);
+    std::memcpy(record.reason, reason.data(), n);
+    // Non-blocking: a pipe this full means the master is not reading anyway.
+    ssize_t rc;
+    do {
+        rc = ::write(fd, &record, sizeof record);
+    } while (rc < 0 && errno == EINTR);
+}
+
+std::vector<WorkerReport> read_worker_reports(int fd) {
+    std::vector<WorkerReport> reports;
+    for (;;) {
+        ReportRecord record;
+        const ssize_t n = ::read(fd, &record, sizeof record);
+        if (n < 0 && errno == EINTR) continue;
+        if (n != static_cast<ssize_t>(sizeof record)) break;  // empty (EAGAIN); writes are whole records
+        record.reason[sizeof record.reason - 1] = '\0';
+        reports.push_back({static_cast<pid_t>(record.pid), record.ok != 0, record.reason});
+    }
+    return reports;
+}
+
+}  // namespace httpserve

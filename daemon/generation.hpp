@@ -1,0 +1,81 @@
+// A worker generation: the workers forked from one configuration, with the listeners and the access
+// log they were given. Start-up, a reload and a log reopen each start one; the one it replaces drains
+// (stops accepting, finishes what it is doing) and goes away with the last of its workers, releasing
+// the listeners and the access log no other generation uses.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/unique_fd.hpp"
+#include "config/config.hpp"
+#include "daemon/listeners.hpp"
+#include "daemon/privileges.hpp"
+
+namespace httpserve {
+
+using Clock = std::chrono::steady_clock;
+
+struct WorkerSlot {
+    pid_t pid = -1;
+    bool ready = false;              // the current process reported that it accepts
+    Clock::time_point started{};
+    Clock::time_point respawn_at{};  // when pid < 0
+    unsigned failed_starts = 0;      // deaths in a row before being ready or within a second of starting
+    std::string last_error;          // what the last failed start reported
+};
+
+enum class GenerationState {
+    Starting,  // forked, not every worker ready yet
+    Serving,   // the generation in service
+    Draining,  // told to stop (SIGQUIT or SIGTERM); not respawned; killed at `deadline`
+};
+
+struct Generation {
+    // Opens the access log of `config` (a file: a fresh descriptor, so that a reopen really reopens)
+    // and the report pipe. Throws std::runtime_error.
+    Generation(unsigned number, std::shared_ptr<const Config> config, Account account,
+               std::vector<ListenerRef> listeners);
+
+    unsigned number;
+    std::shared_ptr<const Config> config;
+    Account account;
+    std::vector<ListenerRef> listeners;
+    UniqueFd access_log;  // owned when the access log is a file
+    int access_log_fd = -1;  // what workers write to: access_log, stderr, stdout or -1 (off)
+    UniqueFd report_read, report_write;  // workers -> master (see WorkerReport)
+    std::vector<WorkerSlot> slots;
+    bool reload = false;  // started by a reload (not at start-up, not by a log reopen)
+    GenerationState state = GenerationState::Starting;
+    Clock::time_point deadline{};  // Draining: workers still alive then are killed
+    bool killed = false;           // the deadline passed and SIGKILL was sent
+
+    size_t alive() const;
+    size_t ready() const;  // live workers that reported ready
+    bool all_ready() const;
+    WorkerSlot* slot_of(pid_t pid);
+    void signal_all(int sig) const;
+    // Every descriptor this generation's workers need (listeners, access log, report pipe's write end).
+    std::vector<int> fds_for_workers() const;
+    // Every descriptor the master holds for this generation.
+    std::vector<int> fds_held() const;
+};
+
+// What a worker tells the master through its generation's report pipe: ready, or why it could not
+// start. One record per write(), smaller than PIPE_BUF, so records from several workers never mix.
+struct WorkerReport {
+    pid_t pid = 0;
+    bool ok = false;
+    std::string reason;
+};
+
+void send_worker_report(int fd, bool ok, std::string_view reason);
+// Every complete record waiting in the (non-blocking) pipe.
+std::vector<WorkerReport> read_worker_reports(int fd);
+
+}  // namespace httpserve

@@ -1,0 +1,55 @@
+#include "daemon/launcher_capabilities.hpp"
+
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+
+namespace httpserve {
+
+namespace {
+
+constexpr int kKept[] = {CAP_SETUID, CAP_SETGID, CAP_KILL, CAP_DAC_READ_SEARCH};
+
+bool kept(int cap) {
+    for (int k : kKept) {
+        if (k == cap) return true;
+    }
+    return false;
+}
+
+std::string failure(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+
+}  // namespace
+
+std::string keep_only_launcher_capabilities() {
+    // The bounding set first: dropping from it needs CAP_SETPCAP, which goes next. The loop ends at
+    // the first capability this kernel does not know (EINVAL).
+    for (int cap = 0; cap < 64; ++cap) {
+        if (kept(cap)) continue;
+        if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
+            if (errno == EINVAL) break;
+            return failure("PR_CAPBSET_DROP");
+        }
+    }
+    if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL) {
+        return failure("PR_CAP_AMBIENT_CLEAR_ALL");
+    }
+    // No libcap in the dependencies: the raw syscall, version 3 (two 32-bit words per set).
+    __user_cap_header_struct header{};
+    header.version = _LINUX_CAPABILITY_VERSION_3;
+    header.pid = 0;
+    __user_cap_data_struct data[2]{};
+    for (int cap : kKept) {
+        data[cap / 32].permitted |= 1u << (cap % 32);
+        data[cap / 32].effective |= 1u << (cap % 32);
+    }
+    if (::syscall(SYS_capset, &header, data) != 0) return failure("capset");
+    return "";
+}
+
+}  // namespace httpserve

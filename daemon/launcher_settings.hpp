@@ -1,0 +1,51 @@
+// What the CGI launcher needs to know: whom scripts run as and where scripts may live. Built from
+// the Config by the master (at start and on each reload); a plain value.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace httpserve {
+
+struct LauncherSettings {
+    bool switch_user = false;  // started as root: setgroups/setgid/setuid before exec
+    uid_t uid = 0;             // the account scripts run as (the server's own when not switching)
+    gid_t gid = 0;
+    std::string user;
+    std::string group;
+    bool user_explicit = false;
+    // Non-empty: cgi.user was set explicitly but cannot be honoured (not started as root); every
+    // spawn is answered FAILED (EPERM) with this text, which the worker turns into a 403.
+    std::string refuse_reason;
+    // Absolute: files.root + each cgi.directories entry, realpath'd when they exist. The launcher
+    // resolves them again for every request (a folder may appear later).
+    std::vector<std::string> cgi_folders;
+    // Live scripts one channel (one worker) may have; a backstop against a runaway worker, set
+    // above the worker's own 503 limit (cgi.max_processes) so that late reaping never trips it.
+    unsigned max_per_channel = 128;
+    // The launcher reopens the error log itself (at start and on SIGUSR1) so that it can close every
+    // fd it inherited.
+    std::string error_log = "stderr";
+    LogLevel log_level = LogLevel::Info;
+
+    bool operator==(const LauncherSettings&) const = default;
+};
+
+// Resolves cgi.user/cgi.group. As root: the account must exist and must not be root (throws
+// std::runtime_error otherwise; a missing group falls back to the user's primary group with a
+// warning). Not root: no switch; scripts run as the server's user, unless cgi.user was set
+// explicitly to another account, which sets refuse_reason.
+LauncherSettings launcher_settings_from(const Config& config);
+
+// The control-channel encoding (master → launcher, for reload). decode also re-checks that a
+// switch never targets root.
+std::string encode_launcher_settings(const LauncherSettings& settings);
+std::optional<LauncherSettings> decode_launcher_settings(std::string_view bytes);
+
+}  // namespace httpserve

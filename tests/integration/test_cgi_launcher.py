@@ -1,0 +1,519 @@
+"""The CGI launcher, driven through tests/cgi_launcher_probe (the real launcher, started the way the
+master starts it, with one worker channel): who scripts run as, what they are refused, what they
+inherit (environment, fds, signals, cwd, process group), and how they are stopped.
+
+Run: cd /work/main && python3 -m unittest discover -s tests/integration -t tests/integration \
+         -p 'test_cgi_launcher.py' -v
+Every process started here is stopped by its pid or process group, never by name.
+"""
+import grp
+import os
+import pwd
+import select
+import shutil
+import signal
+import stat
+import subprocess
+import tempfile
+import time
+import unittest
+
+import harness
+
+PROBE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(harness.BINARY))), "tests",
+                     "cgi_launcher_probe")
+IS_ROOT = os.geteuid() == 0
+ROOT_ONLY = unittest.skipUnless(IS_ROOT, "needs root (CI runs as root)")
+SETPRIV = shutil.which("setpriv")
+# The unprivileged account the probe runs as in the "not started as root" tests: not nobody, so that
+# "runs as the server's user" cannot be mistaken for a switch to nobody.
+SERVER_USER = "daemon"
+
+ENOENT, EPERM, EACCES, EAGAIN, EISDIR, ENOEXEC = 2, 1, 13, 11, 21, 8
+
+
+def account(name):
+    try:
+        return pwd.getpwnam(name)
+    except KeyError:
+        return None
+
+
+def write(path, text, mode=0o755):
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, mode)
+
+
+def make_tree():
+    """www/cgi-bin with test scripts, www/other (not a CGI folder), all readable by anyone."""
+    base = tempfile.mkdtemp(prefix="httpserve-cgil-")
+    os.chmod(base, 0o755)
+    www = os.path.join(base, "www")
+    cgi = os.path.join(www, "cgi-bin")
+    other = os.path.join(www, "other")
+    for d in (www, cgi, other, os.path.join(cgi, "sub")):
+        os.makedirs(d, exist_ok=True)
+        os.chmod(d, 0o755)
+    out = os.path.join(base, "out")  # the scripts write pid files here, whoever they run as
+    os.mkdir(out)
+    os.chmod(out, 0o1777)
+    write(os.path.join(cgi, "id.sh"), "#!/bin/sh\n/usr/bin/id -u; /usr/bin/id -g; /usr/bin/id -G\n")
+    shutil.copy("/usr/bin/env", os.path.join(cgi, "env"))
+    os.chmod(os.path.join(cgi, "env"), 0o755)
+    write(os.path.join(cgi, "fds.sh"), "#!/bin/sh\nexec /bin/ls -l /proc/self/fd\n")
+    write(os.path.join(cgi, "pwd.sh"), "#!/bin/sh\nexec /bin/pwd -P\n")
+    write(os.path.join(cgi, "sub", "pwd.sh"), "#!/bin/sh\nexec /bin/pwd -P\n")
+    write(os.path.join(cgi, "status.sh"), "#!/bin/sh\nexec /bin/cat /proc/self/status /proc/self/stat\n")
+    write(os.path.join(cgi, "fail.sh"), "#!/bin/sh\necho failing >&2\nexit 3\n")
+    write(os.path.join(cgi, "noexec.sh"), "#!/bin/sh\necho never\n", 0o644)
+    write(os.path.join(cgi, "garbage"), "not a program\n", 0o755)  # no #!: execve says ENOEXEC
+    # Forks a child that ignores TERM (so only the KILL after the grace period ends it), records both
+    # pids, and waits.
+    write(os.path.join(cgi, "sleeper.sh"),
+          "#!/bin/sh\n(trap '' TERM; exec /bin/sleep 300) &\necho $! > \"$1.tmp\"\necho $$ >> \"$1.tmp\"\n"
+          "mv \"$1.tmp\" \"$1\"\nwait\n")
+    write(os.path.join(cgi, "sleep.sh"), "#!/bin/sh\nexec /bin/sleep 300\n")
+    write(os.path.join(other, "x.sh"), "#!/bin/sh\necho other\n")
+    os.symlink("/bin/true", os.path.join(cgi, "escape"))  # a link out of the CGI folder
+    os.symlink(os.path.join(cgi, "pwd.sh"), os.path.join(other, "link-in.sh"))  # and one into it
+    private = os.path.join(cgi, "private")  # only root may enter: chdir fails after the switch
+    os.mkdir(private)
+    write(os.path.join(private, "x.sh"), "#!/bin/sh\necho private\n")
+    os.chmod(private, 0o700)
+    write(os.path.join(cgi, "root-only.sh"), "#!/bin/sh\necho root\n", 0o700)
+    return base, www, cgi, other, out
+
+
+def process_gone(pid):
+    """True once `pid` no longer runs (gone, or a zombie waiting for a parent that is not ours)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+
+
+def wait_until(predicate, timeout=8.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+class Probe:
+    """tests/cgi_launcher_probe in its own process group, talked to line by line."""
+
+    def __init__(self, args, as_user=None, env=None):
+        argv = [PROBE] + list(args)
+        if as_user:
+            argv = [SETPRIV, "--reuid=" + as_user, "--regid=" + as_user, "--clear-groups"] + argv
+        self.stderr_file = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr_file,
+                                     start_new_session=True, env=env)
+        self.pid = self.proc.pid
+        self.script_pids = []  # stopped by pid at the end, whatever the test did
+        self._buf = b""
+        self._stderr_text = ""
+        first = self.line()
+        self.launcher = int(first.split()[1]) if first.startswith("LAUNCHER ") else None
+        self.first = first
+
+    def line(self, timeout=15.0):
+        deadline = time.monotonic() + timeout
+        fd = self.proc.stdout.fileno()
+        while b"\n" not in self._buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError("probe: no answer in %.0fs; stderr:\n%s" % (timeout, self.stderr()[-3000:]))
+            ready, _, _ = select.select([fd], [], [], left)
+            if ready:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    if self._buf:
+                        break
+                    raise AssertionError("probe exited (%s); stderr:\n%s" % (self.proc.poll(), self.stderr()[-3000:]))
+                self._buf += chunk
+        text, _, self._buf = self._buf.partition(b"\n")
+        return text.decode("utf-8", "replace")
+
+    def send(self, command):
+        self.proc.stdin.write((command + "\n").encode())
+        self.proc.stdin.flush()
+
+    def command(self, command):
+        self.send(command)
+        return self.line()
+
+    def spawn(self, verb, *words):
+        """run/runin/start: returns ("SPAWNED", pid, output bytes or None) or ("FAILED", code, message)
+        or (other first word, None, the line)."""
+        self.send(" ".join([verb] + [str(w) for w in words]))
+        answer = self.line()
+        kind, _, rest = answer.partition(" ")
+        if kind == "SPAWNED":
+            pid = int(rest.split()[1])
+            self.script_pids.append(pid)
+            output = None
+            if verb != "start":
+                out_line = self.line(30.0)
+                assert out_line.startswith("OUTPUT"), out_line
+                output = bytes.fromhex(out_line[7:])
+            return kind, pid, output
+        if kind == "FAILED":
+            _, code, message = rest.split(" ", 2)
+            return kind, int(code), message
+        return kind, None, answer
+
+    def stderr(self):
+        if self.stderr_file is None:
+            return self._stderr_text
+        self.stderr_file.seek(0)
+        return self.stderr_file.read().decode("utf-8", "replace")
+
+    def close(self):
+        if self.stderr_file is None:
+            return self._stderr_text
+        try:
+            self.proc.stdin.close()  # the probe stops the launcher and exits
+        except BrokenPipeError:
+            pass
+        if self.proc.poll() is None:
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                pass
+        for pgid in [self.pid] + self.script_pids:
+            try:
+                os.killpg(pgid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        self.proc.wait()
+        self.proc.stdout.close()
+        text = self._stderr_text = self.stderr()
+        self.stderr_file.close()
+        self.stderr_file = None
+        report = [m for m in harness.SANITIZER_MARKERS if m in text]
+        if report:
+            raise AssertionError("sanitizer report in probe stderr (%s):\n%s" % (report, text[-4000:]))
+        return text
+
+
+@unittest.skipUnless(os.path.exists(PROBE), "cgi_launcher_probe not built")
+class CgiLauncherTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.base, cls.www, cls.cgi, cls.other, cls.out = make_tree()
+
+    @classmethod
+    def tearDownClass(cls):
+        os.chmod(os.path.join(cls.cgi, "private"), 0o755)
+        shutil.rmtree(cls.base, ignore_errors=True)
+
+    def start(self, *extra, as_user=None, env=None):
+        probe = Probe(["--root", self.www, "--dir", "/cgi-bin"] + list(extra), as_user=as_user, env=env)
+        self.addCleanup(probe.close)
+        self.assertIsNotNone(probe.launcher, probe.first)
+        return probe
+
+    def path(self, *parts):
+        return os.path.join(self.cgi, *parts)
+
+    def pids_from(self, name):
+        path = os.path.join(self.out, name)
+        self.assertTrue(wait_until(lambda: os.path.exists(path)), "the script did not write " + path)
+        with open(path) as f:
+            return [int(x) for x in f.read().split()]
+
+    # --- who scripts run as ---------------------------------------------------------------------
+
+    @ROOT_ONLY
+    def test_runs_as_nobody_nogroup_without_supplementary_groups(self):
+        p = self.start()
+        kind, _, output = p.spawn("run", 1, self.path("id.sh"))
+        self.assertEqual(kind, "SPAWNED")
+        uid, gid = pwd.getpwnam("nobody").pw_uid, grp.getgrnam("nogroup").gr_gid
+        self.assertEqual(output.decode().split("\n"), [str(uid), str(gid), str(gid), ""])
+        self.assertIn("CGI scripts run as user 'nobody', group 'nogroup'", p.close())
+
+    @ROOT_ONLY
+    def test_cgi_user_that_is_root_is_refused_at_start(self):
+        probe = Probe(["--root", self.www, "--user", "root"])
+        try:
+            self.assertTrue(probe.first.startswith("ERROR "), probe.first)
+            self.assertIn("must not run as root", probe.first)
+        finally:
+            probe.close()
+        self.assertNotEqual(probe.proc.returncode, 0)
+
+    @ROOT_ONLY
+    def test_missing_cgi_user_is_refused_at_start(self):
+        probe = Probe(["--root", self.www, "--user", "no-such-user-httpserve"])
+        try:
+            self.assertIn("does not exist", probe.first)
+        finally:
+            probe.close()
+
+    @unittest.skipUnless(IS_ROOT and SETPRIV and account(SERVER_USER), "needs root, setpriv and a 'daemon' account")
+    def test_not_root_default_user_runs_scripts_as_the_server_user(self):
+        p = self.start(as_user=SERVER_USER)
+        kind, _, output = p.spawn("run", 1, self.path("id.sh"))
+        self.assertEqual(kind, "SPAWNED")
+        a = pwd.getpwnam(SERVER_USER)
+        self.assertEqual(output.decode().split("\n")[:2], [str(a.pw_uid), str(a.pw_gid)])
+        log = p.close()
+        self.assertEqual(log.count("CGI scripts run as the server's user '%s' (not started as root)" % SERVER_USER), 1,
+                         log)
+
+    @unittest.skipUnless(IS_ROOT and SETPRIV and account(SERVER_USER), "needs root, setpriv and a 'daemon' account")
+    def test_not_root_explicit_other_user_is_a_failed_spawn(self):
+        p = self.start("--user", "nobody", "--group", "nogroup", as_user=SERVER_USER)
+        kind, code, message = p.spawn("run", 7, self.path("id.sh"))
+        self.assertEqual((kind, code), ("FAILED", EPERM), message)
+        self.assertIn("cgi.user 'nobody'", message)
+        self.assertIn("not started as root", message)
+        self.assertIn("every CGI request is refused", p.close())
+
+    @unittest.skipUnless(IS_ROOT and SETPRIV and account(SERVER_USER), "needs root, setpriv and a 'daemon' account")
+    def test_not_root_explicit_user_that_is_the_server_user_works(self):
+        p = self.start("--user", SERVER_USER, "--group", SERVER_USER, as_user=SERVER_USER)
+        kind, _, output = p.spawn("run", 1, self.path("id.sh"))
+        self.assertEqual(kind, "SPAWNED")
+        self.assertEqual(output.decode().split("\n")[0], str(pwd.getpwnam(SERVER_USER).pw_uid))
+
+    # --- what is refused ------------------------------------------------------------------------
+
+    def test_outside_the_cgi_folders_is_refused(self):
+        p = self.start()
+        for script in (os.path.join(self.other, "x.sh"), self.path("..", "other", "x.sh"), self.path("escape"),
+                       "/bin/true"):
+            kind, code, message = p.spawn("run", 2, script)
+            self.assertEqual((kind, code), ("FAILED", EPERM), script)
+            self.assertIn("not inside a CGI folder", message)
+        # A link from elsewhere to a script inside is judged by where it leads.
+        kind, _, output = p.spawn("run", 3, os.path.join(self.other, "link-in.sh"))
+        self.assertEqual(kind, "SPAWNED")
+        self.assertIn("not inside a CGI folder", p.close())
+
+    def test_relative_missing_non_executable_and_directory_are_refused(self):
+        p = self.start()
+        self.assertEqual(p.spawn("run", 1, "cgi-bin/id.sh")[:2], ("FAILED", 22))  # EINVAL: not absolute
+        self.assertEqual(p.spawn("run", 2, self.path("missing.sh"))[:2], ("FAILED", ENOENT))
+        kind, code, message = p.spawn("run", 3, self.path("noexec.sh"))
+        self.assertEqual((kind, code), ("FAILED", EACCES))
+        self.assertIn("not executable", message)
+        kind, code, message = p.spawn("run", 4, self.path("sub"))
+        self.assertEqual((kind, code), ("FAILED", EISDIR))
+        self.assertIn("not a plain file", message)
+        kind, code, message = p.spawn("run", 5, self.cgi)
+        self.assertEqual((kind, code), ("FAILED", EISDIR))
+        kind, code, message = p.spawn("run", 6, "/dev/null")
+        self.assertEqual((kind, code), ("FAILED", EPERM))
+
+    @ROOT_ONLY
+    def test_executable_by_root_only_is_refused(self):
+        p = self.start()
+        kind, code, message = p.spawn("run", 1, self.path("root-only.sh"))
+        self.assertEqual((kind, code), ("FAILED", EACCES))
+        self.assertIn("not executable by nobody", message)
+
+    def test_exec_failure_in_the_child_is_reported(self):
+        p = self.start()
+        kind, code, message = p.spawn("run", 1, self.path("garbage"))
+        self.assertEqual((kind, code), ("FAILED", ENOEXEC), message)
+        self.assertIn("exec", message)
+
+    @ROOT_ONLY
+    def test_chdir_failure_after_the_switch_is_reported(self):
+        p = self.start()
+        kind, code, message = p.spawn("run", 1, self.path("private", "x.sh"))
+        self.assertEqual((kind, code), ("FAILED", EACCES), message)
+        self.assertIn("chdir", message)
+
+    def test_working_folder_outside_the_cgi_folders_is_refused(self):
+        p = self.start()
+        kind, code, _ = p.spawn("runin", 1, self.other, self.path("pwd.sh"))
+        self.assertEqual((kind, code), ("FAILED", EPERM))
+        kind, _, output = p.spawn("runin", 2, self.path("sub"), self.path("pwd.sh"))
+        self.assertEqual((kind, output), ("SPAWNED", os.path.realpath(self.path("sub")).encode() + b"\n"))
+
+    # --- what a script inherits -----------------------------------------------------------------
+
+    def test_environment_is_exactly_what_was_sent(self):
+        env = dict(os.environ, LAUNCHER_ONLY_SECRET="must-not-leak")
+        p = self.start(env=env)
+        for line in ("env PATH=/usr/bin:/bin", "env QUERY_STRING=a=1&b=2", "env HTTP_X=two  spaces", "env EMPTY="):
+            p.send(line)
+        kind, _, output = p.spawn("run", 1, self.path("env"))
+        self.assertEqual(kind, "SPAWNED")
+        self.assertEqual(output.decode().split("\n"),
+                         ["PATH=/usr/bin:/bin", "QUERY_STRING=a=1&b=2", "HTTP_X=two  spaces", "EMPTY=", ""])
+        p.send("clearenv")
+        self.assertEqual(p.spawn("run", 2, self.path("env"))[2], b"")
+
+    def test_large_environment_fits_and_too_large_is_refused_by_the_client(self):
+        p = self.start()
+        p.send("bigenv BIG1 100000")
+        p.send("bigenv BIG2 100000")
+        kind, _, output = p.spawn("run", 1, self.path("env"))
+        self.assertEqual(kind, "SPAWNED")
+        self.assertEqual(len(output), 2 * (5 + 100000 + 1))
+        p.send("bigenv BIG3 100000")
+        kind, _, line = p.spawn("run", 2, self.path("env"))
+        self.assertEqual(kind, "SENDFAIL", line)
+        self.assertIn("too large", line)
+
+    def test_only_stdin_stdout_stderr_are_open(self):
+        marker = os.path.join(self.base, "marker")
+        write(marker, "x", 0o644)
+        p = self.start("--marker", marker)
+        kind, pid, output = p.spawn("run", 1, self.path("fds.sh"))
+        self.assertEqual(kind, "SPAWNED")
+        fds = {}
+        for line in output.decode().splitlines():
+            if " -> " in line:
+                name, target = line.split(" -> ")
+                fds[int(name.split()[-1])] = target
+        # ls itself holds the directory it lists.
+        others = {fd: t for fd, t in fds.items() if fd > 2 and not t.endswith("/fd")}
+        self.assertEqual(others, {}, output)
+        self.assertEqual(sorted(fd for fd in fds if fd <= 2), [0, 1, 2])
+        # The launcher itself kept none of the fds it inherited (stdin/stdout are /dev/null).
+        launcher_fds = {int(fd): os.readlink("/proc/%d/fd/%s" % (p.launcher, fd))
+                        for fd in os.listdir("/proc/%d/fd" % p.launcher)}
+        self.assertNotIn(marker, launcher_fds.values())
+        self.assertEqual(launcher_fds[0], "/dev/null")
+        self.assertEqual(launcher_fds[1], "/dev/null")
+        self.assertLessEqual(len(launcher_fds), 6, launcher_fds)  # 0-2, control, signalfd, one channel
+
+    def test_cwd_is_the_script_folder(self):
+        p = self.start()
+        self.assertEqual(p.spawn("run", 1, self.path("pwd.sh"))[2], os.path.realpath(self.cgi).encode() + b"\n")
+        self.assertEqual(p.spawn("run", 2, self.path("sub", "pwd.sh"))[2],
+                         os.path.realpath(self.path("sub")).encode() + b"\n")
+
+    def test_signals_process_group_and_privileges_are_reset(self):
+        p = self.start()
+        kind, pid, output = p.spawn("run", 1, self.path("status.sh"))
+        self.assertEqual(kind, "SPAWNED")
+        text = output.decode()
+        fields = dict(line.split(":\t", 1) for line in text.splitlines() if ":\t" in line)
+        for name in ("SigBlk", "SigIgn"):
+            self.assertEqual(int(fields[name], 16), 0, name)
+        self.assertEqual(fields["NoNewPrivs"].strip(), "1")
+        if IS_ROOT:
+            self.assertEqual(int(fields["CapEff"], 16), 0)
+            self.assertEqual(int(fields["CapPrm"], 16), 0)
+        stat_line = text.splitlines()[-1]
+        after = stat_line.rsplit(")", 1)[1].split()
+        self.assertEqual(int(stat_line.split()[0]), pid)  # cat was exec'd in place of the script
+        self.assertEqual((int(after[2]), int(after[3])), (pid, pid))  # own process group and session
+
+    @ROOT_ONLY
+    def test_launcher_keeps_only_the_capabilities_it_uses(self):
+        p = self.start()
+        self.assertEqual(p.spawn("run", 1, self.path("pwd.sh"))[0], "SPAWNED")  # it is in its loop now
+        with open("/proc/%d/status" % p.launcher) as f:
+            fields = dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+        wanted = (1 << 7) | (1 << 6) | (1 << 5) | (1 << 2)  # SETUID, SETGID, KILL, DAC_READ_SEARCH
+        self.assertEqual(int(fields["CapEff"], 16), wanted)
+        self.assertEqual(int(fields["CapPrm"], 16), wanted)
+        self.assertEqual(int(fields["CapBnd"], 16), wanted)
+        self.assertEqual(fields["NoNewPrivs"].strip(), "1")
+
+    # --- stopping scripts -----------------------------------------------------------------------
+
+    def test_kill_ends_the_whole_process_group(self):
+        p = self.start()
+        pidfile = os.path.join(self.out, "kill-group")
+        kind, pid, _ = p.spawn("start", 1, self.path("sleeper.sh"), pidfile)
+        self.assertEqual(kind, "SPAWNED")
+        child, script = self.pids_from("kill-group")
+        self.assertEqual(script, pid)
+        p.script_pids.append(child)
+        self.assertFalse(process_gone(child))
+        t0 = time.monotonic()
+        self.assertEqual(p.command("kill %d" % pid), "KILLSENT")
+        self.assertTrue(wait_until(lambda: process_gone(pid) and process_gone(child)), "script group still alive")
+        # The child ignores TERM: only the KILL after the grace period ends it.
+        self.assertGreater(time.monotonic() - t0, 1.5)
+        log = p.close()
+        self.assertIn("is being stopped on the worker's request", log)
+        self.assertIn("cgi: %s (pid %d) " % (os.path.realpath(self.path("sleeper.sh")), pid), log)
+
+    def test_kill_of_a_pid_the_channel_did_not_start_is_ignored(self):
+        p = self.start()
+        bystander = subprocess.Popen(["/bin/sleep", "30"], start_new_session=True)
+        try:
+            self.assertEqual(p.command("kill %d" % bystander.pid), "KILLSENT")
+            self.assertEqual(p.command("kill %d" % p.pid), "KILLSENT")
+            time.sleep(0.5)
+            self.assertIsNone(bystander.poll())
+            self.assertIsNone(p.proc.poll())
+        finally:
+            os.killpg(bystander.pid, signal.SIGKILL)
+            bystander.wait()
+
+    def test_nonzero_exit_is_logged(self):
+        p = self.start()
+        kind, pid, output = p.spawn("run", 1, self.path("fail.sh"))
+        self.assertEqual((kind, output), ("SPAWNED", b"failing\n"))
+        expected = "cgi: %s (pid %d) exited with status 3" % (os.path.realpath(self.path("fail.sh")), pid)
+        time.sleep(0.3)  # the launcher logs when it reaps, just after the output's EOF
+        self.assertIn(expected, p.close())
+
+    def test_closed_channel_kills_its_scripts(self):
+        p = self.start()
+        kind, pid, _ = p.spawn("start", 1, self.path("sleeper.sh"), os.path.join(self.out, "close-group"))
+        self.assertEqual(kind, "SPAWNED")
+        child, _ = self.pids_from("close-group")
+        p.script_pids.append(child)
+        self.assertEqual(p.command("close"), "CLOSED")
+        self.assertTrue(wait_until(lambda: process_gone(pid) and process_gone(child)))
+        self.assertEqual(p.command("reconnect"), "CONNECTED")
+        self.assertEqual(p.spawn("run", 2, self.path("pwd.sh"))[0], "SPAWNED")
+
+    def test_stop_kills_running_scripts_and_the_launcher_exits(self):
+        p = self.start()
+        kind, pid, _ = p.spawn("start", 1, self.path("sleeper.sh"), os.path.join(self.out, "stop-group"))
+        child, _ = self.pids_from("stop-group")
+        p.script_pids.append(child)
+        self.assertEqual(p.command("stop"), "STOPPED")
+        self.assertTrue(process_gone(p.launcher))
+        self.assertTrue(wait_until(lambda: process_gone(pid) and process_gone(child)))
+        self.assertEqual(p.spawn("run", 2, self.path("pwd.sh"))[0], "SENDFAIL")
+
+    def test_launcher_dies_with_its_master(self):
+        p = self.start()
+        kind, pid, _ = p.spawn("start", 1, self.path("sleep.sh"))
+        self.assertEqual(kind, "SPAWNED")
+        os.kill(p.pid, signal.SIGKILL)
+        p.proc.wait()
+        self.assertTrue(wait_until(lambda: process_gone(p.launcher)), "launcher outlived the master")
+        self.assertTrue(wait_until(lambda: process_gone(pid)), "script outlived the launcher's stop")
+
+    def test_per_channel_limit(self):
+        p = self.start("--max", "1")  # the launcher's backstop: max(2 * max_processes, 16)
+        for i in range(16):
+            self.assertEqual(p.spawn("start", i, self.path("sleep.sh"))[0], "SPAWNED")
+        self.assertEqual(p.spawn("start", 16, self.path("sleep.sh"))[:2], ("FAILED", EAGAIN))
+        pid = p.script_pids[0]
+        p.command("kill %d" % pid)
+        self.assertTrue(wait_until(lambda: process_gone(pid)))
+        # Room again once the launcher has reaped it (at once, but asynchronously).
+        self.assertTrue(wait_until(lambda: p.spawn("start", 17, self.path("sleep.sh"))[0] == "SPAWNED", 5.0))
+
+    # --- reload ---------------------------------------------------------------------------------
+
+    def test_settings_update_changes_the_cgi_folders(self):
+        p = self.start()
+        self.assertEqual(p.command("folders " + self.other), "UPDATED")
+        self.assertEqual(p.spawn("run", 1, os.path.join(self.other, "x.sh"))[2], b"other\n")
+        self.assertEqual(p.spawn("run", 2, self.path("pwd.sh"))[:2], ("FAILED", EPERM))
+        self.assertIn("settings updated", p.close())
+
+
+if __name__ == "__main__":
+    unittest.main()

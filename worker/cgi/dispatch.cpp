@@ -1,0 +1,312 @@
+// Python's CGI dispatch (http/server.py: _url_collapse_path, is_cgi, run_cgi) on UTF-8 strings.
+#include "worker/cgi/dispatch.hpp"
+
+#include <algorithm>
+
+#include "worker/http/error_page.hpp"
+#include "worker/static/path_map.hpp"
+
+namespace httpserve::cgi {
+
+namespace {
+
+struct Translated {
+    std::string relative;  // no leading or trailing '/'
+    bool trailing_slash = false;
+    bool ok = false;       // false: a NUL survived (os.path calls fail on it)
+};
+
+// Pieces of the collapsed path are Python str values held as UTF-8, but percent_decode and map_path
+// read raw bytes >= 0x80 as the Latin-1 characters of a request line. Sending those bytes through as
+// %XX makes them decode as the UTF-8 they are; UTF-8 being self-synchronising, decoding them together
+// with neighbouring %XX runs gives what Python's unquote gives for literal characters next to them.
+std::string escape_non_ascii(std::string_view text) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string escaped;
+    escaped.reserve(text.size() + 16);
+    for (char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c >= 0x80) {
+            escaped.push_back('%');
+            escaped.push_back(kHex[c >> 4]);
+            escaped.push_back(kHex[c & 0xF]);
+        } else {
+            escaped.push_back(ch);
+        }
+    }
+    return escaped;
+}
+
+// urllib.parse.unquote of such a str.
+std::string unquote_str(std::string_view text) { return percent_decode(escape_non_ascii(text)); }
+
+// translate_path of such a str.
+Translated translate_url_path(std::string_view text) {
+    // translate_path abandons the query and the fragment first ('?' and '#' decoded from %3F and
+    // %23 by the collapse count here).
+    text = text.substr(0, text.find('?'));
+    text = text.substr(0, text.find('#'));
+    Translated t;
+    MappedPath mapped = map_path(escape_non_ascii(text), &t.ok);
+    t.relative = std::move(mapped.relative);
+    t.trailing_slash = mapped.trailing_slash;
+    return t;
+}
+
+// `inner` is `outer` itself or below it ("" is the root, which holds everything).
+bool is_within(std::string_view inner, std::string_view outer) {
+    if (outer.empty() || inner == outer) return true;
+    return inner.size() > outer.size() && inner.substr(0, outer.size()) == outer && inner[outer.size()] == '/';
+}
+
+// Next code point of well-formed UTF-8 at s[i], advancing i; -1 (and one byte) when ill-formed.
+long next_code_point(std::string_view s, size_t& i) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    if (b0 < 0x80) {
+        ++i;
+        return b0;
+    }
+    size_t need = 0;
+    unsigned char lo = 0x80, hi = 0xBF;
+    long cp = 0;
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+        need = 1;
+        cp = b0 & 0x1F;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+        need = 2;
+        cp = b0 & 0x0F;
+        if (b0 == 0xE0) lo = 0xA0;
+        if (b0 == 0xED) hi = 0x9F;
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+        need = 3;
+        cp = b0 & 0x07;
+        if (b0 == 0xF0) lo = 0x90;
+        if (b0 == 0xF4) hi = 0x8F;
+    } else {
+        ++i;
+        return -1;
+    }
+    if (i + need >= s.size()) {
+        ++i;
+        return -1;
+    }
+    for (size_t k = 1; k <= need; ++k) {
+        const auto b = static_cast<unsigned char>(s[i + k]);
+        if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) {
+            ++i;
+            return -1;
+        }
+        cp = (cp << 6) | (b & 0x3F);
+    }
+    i += need + 1;
+    return cp;
+}
+
+}  // namespace
+
+std::optional<std::string> collapse_url_path(std::string_view path) {
+    const size_t q = path.find('?');
+    const std::string_view query = q == std::string_view::npos ? std::string_view() : path.substr(q + 1);
+    const std::string decoded = percent_decode(path.substr(0, q));
+
+    // str.split('/') always gives at least one part; all but the last go through the head rules.
+    std::vector<std::string_view> parts;
+    std::string_view rest = decoded;
+    for (;;) {
+        const size_t slash = rest.find('/');
+        parts.push_back(rest.substr(0, slash));
+        if (slash == std::string_view::npos) break;
+        rest.remove_prefix(slash + 1);
+    }
+    std::vector<std::string_view> head;
+    for (size_t k = 0; k + 1 < parts.size(); ++k) {
+        const std::string_view part = parts[k];
+        if (part == "..") {
+            if (head.empty()) return std::nullopt;  // IndexError: pop from empty list
+            head.pop_back();
+        } else if (!part.empty() && part != ".") {
+            head.push_back(part);
+        }
+    }
+    std::string_view tail = parts.back();
+    if (tail == "..") {
+        if (head.empty()) return std::nullopt;
+        head.pop_back();
+        tail = {};
+    } else if (tail == ".") {
+        tail = {};
+    }
+
+    std::string out = "/";
+    for (size_t k = 0; k < head.size(); ++k) {
+        if (k != 0) out.push_back('/');
+        out.append(head[k]);
+    }
+    out.push_back('/');
+    out.append(tail);
+    if (!query.empty()) {  // Python: `if query:`, so a bare trailing '?' is lost
+        out.push_back('?');
+        out.append(query);
+    }
+    return out;
+}
+
+std::optional<CgiMatch> match_cgi(std::string_view collapsed, const std::vector<std::string>& directories) {
+    size_t sep = collapsed.find('/', 1);
+    while (sep != std::string_view::npos) {
+        const std::string_view head = collapsed.substr(0, sep);
+        if (std::find(directories.begin(), directories.end(), head) != directories.end())
+            return CgiMatch{std::string(head), std::string(collapsed.substr(sep + 1))};
+        sep = collapsed.find('/', sep + 1);
+    }
+    return std::nullopt;
+}
+
+CgiScript locate_script(const CgiMatch& m, const IsDirectory& is_directory) {
+    // Walk into sub-directories: path = dir + '/' + rest, and while path[:i] is a directory on disk
+    // it becomes the directory. (The '/' may lie in the query, as in Python: translate_path cuts the
+    // query off, so "/cgi-bin/sub?x=/y" asks about "cgi-bin/sub".)
+    // Unlike Python the walk is bounded: components like "%252e" translate to the same directory
+    // again, so a long target could otherwise cost one stat and one O(n) translation per '/'.
+    const std::string path = m.dir + "/" + m.rest;
+    size_t dir_length = m.dir.size();
+    size_t i = path.find('/', dir_length + 1);
+    for (size_t steps = 0; i != std::string::npos && steps < kMaxDirectoryWalk; ++steps) {
+        const Translated next = translate_url_path(std::string_view(path).substr(0, i));
+        if (!next.ok || !is_directory(next.relative)) break;
+        dir_length = i;
+        i = path.find('/', dir_length + 1);
+    }
+    const std::string_view dir = std::string_view(path).substr(0, dir_length);
+    std::string_view rest = std::string_view(path).substr(dir_length + 1);  // path[dir_length] is '/'
+
+    CgiScript s;
+    // rest.partition('?'), then the script is everything up to the first '/'.
+    if (const size_t q = rest.find('?'); q != std::string_view::npos) {
+        s.query = std::string(rest.substr(q + 1));
+        rest = rest.substr(0, q);
+    }
+    const size_t slash = rest.find('/');
+    const std::string_view script = rest.substr(0, slash);
+    const std::string_view extra = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+
+    s.script_basename = std::string(script);
+    s.script_name = std::string(dir) + "/" + std::string(script);
+
+    const Translated file = translate_url_path(s.script_name);
+    s.script_relative = file.relative;
+    if (file.trailing_slash && !s.script_relative.empty()) s.script_relative.push_back('/');
+    const Translated cgi_dir = translate_url_path(m.dir);
+    s.script_allowed = file.ok && cgi_dir.ok && is_within(file.relative, cgi_dir.relative);
+
+    s.path_info = unquote_str(extra);
+    const Translated info = translate_url_path(s.path_info);
+    s.path_translated_relative = info.relative;
+    s.path_translated_trailing_slash = info.trailing_slash;
+    return s;
+}
+
+std::vector<std::string> cgi_argv(const CgiScript& script) {
+    std::vector<std::string> argv{script.script_basename};
+    std::string decoded = script.query;
+    std::replace(decoded.begin(), decoded.end(), '+', ' ');
+    if (decoded.find('=') == std::string::npos) argv.push_back(std::move(decoded));
+    return argv;
+}
+
+CgiDispatch dispatch_cgi(std::string_view target, const std::vector<std::string>& directories,
+                         const IsDirectory& is_directory) {
+    CgiDispatch d;
+    const std::string fixed = collapse_leading_slashes(target);
+    const TargetParts parts = split_target(fixed);
+    std::string path(parts.path);
+    if (parts.has_query) {
+        path.push_back('?');
+        path.append(parts.query);
+    }
+    const std::optional<std::string> collapsed = collapse_url_path(path);
+    if (!collapsed) {
+        d.kind = CgiDispatchKind::BadRequest;
+        return d;
+    }
+    const std::optional<CgiMatch> match = match_cgi(*collapsed, directories);
+    if (!match) return d;
+    d.script = locate_script(*match, is_directory);
+    d.kind = d.script.path_info.find('\0') == std::string::npos ? CgiDispatchKind::Script
+                                                                 : CgiDispatchKind::BadRequest;
+    return d;
+}
+
+CgiRefusal refusal_not_found(std::string_view script_name) {
+    return {404, "No such CGI script (" + python_repr_utf8(script_name) + ")"};
+}
+
+CgiRefusal refusal_not_plain_file(std::string_view script_name) {
+    return {403, "CGI script is not a plain file (" + python_repr_utf8(script_name) + ")"};
+}
+
+CgiRefusal refusal_not_executable(std::string_view script_name) {
+    return {403, "CGI script is not executable (" + python_repr_utf8(script_name) + ")"};
+}
+
+std::optional<CgiRefusal> check_script(const CgiScript& script, const ScriptFileFacts& facts) {
+    if (!script.script_allowed || !facts.exists) return refusal_not_found(script.script_name);
+    if (!facts.regular_file) return refusal_not_plain_file(script.script_name);
+    // Python checks X_OK only `if have_fork or not is_python(...)`: always true on POSIX.
+    if (!facts.executable) return refusal_not_executable(script.script_name);
+    return std::nullopt;
+}
+
+std::string python_repr_utf8(std::string_view utf8) {
+    // Fast path: everything is Latin-1, exactly http::python_repr.
+    std::string latin1;
+    latin1.reserve(utf8.size());
+    bool all_latin1 = true;
+    for (size_t i = 0; i < utf8.size() && all_latin1;) {
+        const long cp = next_code_point(utf8, i);
+        if (cp < 0 || cp > 0xFF)
+            all_latin1 = false;
+        else
+            latin1.push_back(static_cast<char>(cp));
+    }
+    if (all_latin1) return http::python_repr(latin1);
+
+    const bool has_single = utf8.find('\'') != std::string_view::npos;
+    const bool has_double = utf8.find('"') != std::string_view::npos;
+    const char quote = (has_single && !has_double) ? '"' : '\'';
+    static constexpr char kHex[] = "0123456789abcdef";
+    auto hex = [&](std::string& out, unsigned long v, int digits) {
+        for (int d = digits - 1; d >= 0; --d) out.push_back(kHex[(v >> (4 * d)) & 0xF]);
+    };
+    std::string out;
+    out.reserve(utf8.size() + 8);
+    out.push_back(quote);
+    for (size_t i = 0; i < utf8.size();) {
+        const size_t start = i;
+        const long cp = next_code_point(utf8, i);
+        if (cp < 0) {
+            out += "\\x";
+            hex(out, static_cast<unsigned char>(utf8[start]), 2);
+        } else if (cp > 0xFFFF) {
+            out += "\\U";
+            hex(out, static_cast<unsigned long>(cp), 8);
+        } else if (cp > 0xFF) {
+            out += "\\u";
+            hex(out, static_cast<unsigned long>(cp), 4);
+        } else {
+            // One Latin-1 character: python_repr's rules, without its quotes.
+            const std::string one = http::python_repr(std::string(1, static_cast<char>(cp)));
+            const std::string_view body = std::string_view(one).substr(1, one.size() - 2);
+            if (cp == quote)
+                out += std::string("\\") + quote;
+            else if (cp == '\'' || cp == '"')
+                out.push_back(static_cast<char>(cp));  // the other quote needs no escape
+            else
+                out.append(body);
+        }
+    }
+    out.push_back(quote);
+    return out;
+}
+
+}  // namespace httpserve::cgi

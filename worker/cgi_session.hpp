@@ -1,0 +1,103 @@
+// One CGI request in progress: the script's pipes, its header block, and the streaming of its output
+// to the connection (Content-Length, chunked, or close-delimited), with back-pressure both ways and
+// a timeout of silence. Owned by its Connection; never outlives it.
+#pragma once
+
+#include <event2/event.h>
+#include <event2/event_struct.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/unique_fd.hpp"
+#include "worker/cgi/dispatch.hpp"
+#include "worker/cgi/response_head.hpp"
+#include "worker/http/request_parser.hpp"
+
+namespace httpserve {
+
+class Connection;
+struct WorkerContext;
+
+struct CgiStart {
+    const http::Request* request = nullptr;
+    cgi::CgiScript script;
+    std::string script_path;          // absolute file name
+    UniqueFd body;                    // the script's stdin (a finished body)
+    std::optional<uint64_t> body_length;
+    std::string remote_addr;
+    std::string server_name;
+    unsigned server_port = 0;
+    bool head_only = false;           // HEAD: the script runs, its body is not sent
+    bool chunked_allowed = false;     // HTTP/1.1 client on a persistent-capable server
+};
+
+class CgiSession {
+public:
+    CgiSession(Connection& connection, WorkerContext& ctx);
+    ~CgiSession();
+    CgiSession(const CgiSession&) = delete;
+    CgiSession& operator=(const CgiSession&) = delete;
+
+    // Starts the script. False when it could not even be asked for (the connection answers).
+    bool start(CgiStart&& start, std::string& error);
+
+    // From the runner: the launcher's answer.
+    void on_spawned(pid_t pid);
+    void on_spawn_failed(int code, const std::string& message);
+    // From the connection: its output queue drained below the mark; read the script again.
+    void resume_output();
+
+    static constexpr size_t max_head = 64 * 1024;
+    static constexpr size_t output_high_water = 256 * 1024;
+
+private:
+    enum class Phase { ReadingHead, Streaming, Discarding, Done };
+
+    static void on_stdout(evutil_socket_t, short, void* self);
+    static void on_stderr(evutil_socket_t, short, void* self);
+    static void on_timeout(evutil_socket_t, short, void* self);
+
+    void read_stdout();
+    void read_stderr();
+    void handle_head_bytes();
+    void send_head(const cgi::CgiHead& head);
+    void send_body(std::string_view bytes);
+    void end_of_output();
+    void fail(int status, const std::string& why);
+    void finish(bool close_connection);
+    void arm_timeout();
+    void log_stderr_line(std::string_view line);
+
+    Connection& conn_;
+    WorkerContext& ctx_;
+    std::string script_name_;
+    bool head_only_ = false;
+    bool chunked_allowed_ = false;
+
+    uint64_t request_id_ = 0;
+    pid_t pid_ = -1;
+    Phase phase_ = Phase::ReadingHead;
+    bool head_sent_ = false;
+    bool counted_ = false;
+
+    UniqueFd stdout_;
+    UniqueFd stderr_;
+    event stdout_event_;
+    event stderr_event_;
+    event timer_event_;
+    bool stdout_armed_ = false;
+    bool stderr_armed_ = false;
+
+    std::string head_buffer_;
+    bool chunked_ = false;
+    bool close_delimited_ = false;
+    std::optional<uint64_t> length_left_;
+    std::string stderr_partial_;
+    unsigned stderr_lines_ = 0;
+};
+
+}  // namespace httpserve
