@@ -21,6 +21,7 @@
 
 #include "common/logging.hpp"
 #include "config/load.hpp"
+#include "daemon/cgi_launcher.hpp"
 #include "daemon/generation.hpp"
 #include "daemon/listeners.hpp"
 #include "daemon/pid_file.hpp"
@@ -92,7 +93,9 @@ private:
     void reconfigure(bool reopen_only);
     void add_generation(std::unique_ptr<Generation> generation);
     void spawn(Generation& g, size_t index);
-    [[noreturn]] void worker_main(Generation& g, size_t index);
+    [[noreturn]] void worker_main(Generation& g, size_t index, UniqueFd cgi_channel);
+    // CGI: the launcher runs while any configuration enables CGI; new settings reach it on reload.
+    void apply_cgi_settings(const Config& config, const std::optional<LauncherSettings>& settings);
     void close_other_generations_fds(const Generation& g) const;
     void drain(Generation& g, int sig, Clock::time_point deadline);
     void wait_for_events();
@@ -109,6 +112,7 @@ private:
     std::string status_line() const;
 
     const CommandLine& cli_;
+    CgiLauncher launcher_;
     std::list<std::unique_ptr<Generation>> generations_;  // oldest first
     Generation* serving_ = nullptr;   // in service; nullptr until the first generation is ready
     Generation* starting_ = nullptr;  // forked, not ready yet
@@ -163,6 +167,7 @@ void Master::start(Config config) {
     }
     if (account.switch_needed) spdlog::info("workers run as user '{}', group '{}'", account.user, account.group);
     command_line_mode_ = config.command_line_mode;
+    if (config.cgi.enabled) apply_cgi_settings(config, launcher_settings_from(config));
 
     auto shared = std::make_shared<const Config>(std::move(config));
     auto generation = std::make_unique<Generation>(last_number_ + 1, shared, account, std::move(listeners));
@@ -185,6 +190,7 @@ void Master::reconfigure(bool reopen_only) {
     const std::string what = reopen_only ? "reopening the logs" : "reloading the configuration";
     spdlog::info("{} ({})", what, reopen_only ? "SIGUSR1" : "SIGHUP");
     if (reopen_only) {
+        if (launcher_.pid > 0) ::kill(launcher_.pid, SIGUSR1);  // it reopens its own error log
         notify::status("reopening the logs");
     } else {
         notify::reloading(what);
@@ -194,6 +200,9 @@ void Master::reconfigure(bool reopen_only) {
         std::shared_ptr<const Config> config =
             reopen_only ? current.config : std::make_shared<const Config>(build_config(cli_));
         Account account = reopen_only ? current.account : resolve_worker_account(*config);
+        // Checked before anything changes: an impossible cgi.user refuses the whole reload.
+        std::optional<LauncherSettings> cgi_settings;
+        if (!reopen_only && config->cgi.enabled) cgi_settings = launcher_settings_from(*config);
         ListenerChanges changes;
         std::vector<ListenerRef> listeners = assemble_listeners(config->listen, listeners_in_use(), &changes);
         PidFile pid_file;
@@ -206,6 +215,7 @@ void Master::reconfigure(bool reopen_only) {
         set_log_role("master");
 
         if (pid_file_moves) pid_file_ = std::move(pid_file);  // removes the old file
+        if (cgi_settings) apply_cgi_settings(*config, cgi_settings);
         for (const ListenerRef& l : changes.bound) spdlog::info("listening on {}", describe(*l));
         if (account.switch_needed && (account.uid != current.account.uid || account.gid != current.account.gid)) {
             spdlog::info("workers run as user '{}', group '{}'", account.user, account.group);
@@ -233,17 +243,30 @@ void Master::add_generation(std::unique_ptr<Generation> generation) {
     spdlog::info("generation {}: started {} worker(s)", g.number, g.slots.size());
 }
 
+void Master::apply_cgi_settings(const Config& config, const std::optional<LauncherSettings>& settings) {
+    if (!config.cgi.enabled || !settings) return;
+    if (launcher_.pid > 0) {
+        if (!update_cgi_launcher(launcher_, *settings)) spdlog::error("cgi: could not update the launcher");
+        return;
+    }
+    launcher_ = start_cgi_launcher(*settings);
+    spdlog::info("cgi: launcher started, pid {}", launcher_.pid);
+}
+
 void Master::spawn(Generation& g, size_t index) {
     WorkerSlot& slot = g.slots[index];
     slot.ready = false;
     slot.last_error.clear();
+    // The worker's own channel to the launcher; the master's copy closes when this function returns.
+    UniqueFd cgi_channel;
+    if (g.config->cgi.enabled && launcher_.pid > 0) cgi_channel = connect_worker(launcher_);
     const pid_t pid = ::fork();
     if (pid < 0) {
         spdlog::error("fork: {}", std::strerror(errno));
         slot.respawn_at = Clock::now() + 1s;
         return;
     }
-    if (pid == 0) worker_main(g, index);
+    if (pid == 0) worker_main(g, index, std::move(cgi_channel));
     slot.pid = pid;
     slot.started = Clock::now();
     spdlog::debug("generation {}: worker {} started, pid {}", g.number, index + 1, pid);
@@ -258,13 +281,15 @@ void Master::close_other_generations_fds(const Generation& g) const {
     }
 }
 
-void Master::worker_main(Generation& g, size_t index) {
+void Master::worker_main(Generation& g, size_t index, UniqueFd cgi_channel) {
     // Default dispositions for what the worker's loop handles itself. The master's signal mask stays
     // until the loop is ready, so that an early SIGQUIT waits for it instead of killing the process.
     for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGQUIT}) std::signal(sig, SIG_DFL);
     std::signal(SIGHUP, SIG_IGN);
     std::signal(SIGUSR1, SIG_IGN);
     close_other_generations_fds(g);  // e.g. a listener this generation dropped must close with the old one
+    launcher_.control.reset();  // only the master may change the launcher's settings
+    launcher_.pid = -1;
     set_log_role("worker " + std::to_string(index + 1));
     const int report_fd = g.report_write.get();
     bool reported = false;
@@ -288,6 +313,7 @@ void Master::worker_main(Generation& g, size_t index) {
         start.config = g.config.get();
         for (const ListenerRef& l : g.listeners) start.listen_fds.push_back(l->fd.get());
         start.access_log_fd = g.access_log_fd;
+        start.cgi_channel_fd = cgi_channel.release();
         start.ready = [&] {
             sigset_t none;
             sigemptyset(&none);
@@ -365,6 +391,23 @@ void Master::reap() {
     int status = 0;
     pid_t pid;
     while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+        if (pid == launcher_.pid) {
+            launcher_.pid = -1;
+            launcher_.control.reset();
+            if (stop_ == Stop::No) {
+                // Workers connected to it see their channel closed; later workers get the new one.
+                spdlog::error("cgi: the launcher {}; starting a new one", describe_exit(status));
+                const Generation* g = newest();
+                if (g) {
+                    try {
+                        apply_cgi_settings(*g->config, launcher_settings_from(*g->config));
+                    } catch (const std::exception& e) {
+                        spdlog::error("cgi: cannot restart the launcher: {}", e.what());
+                    }
+                }
+            }
+            continue;
+        }
         read_reports();  // the worker wrote before it exited: what it says is in the pipe now
         for (const auto& g : generations_) {
             if (WorkerSlot* slot = g->slot_of(pid)) {
@@ -549,6 +592,7 @@ int Master::run(Config config) {
         if (stop_ != Stop::No && generations_.empty()) break;
         respawn_due();
     }
+    stop_cgi_launcher(launcher_);
     if (interrupted_ && command_line_mode_) {
         std::printf("\nKeyboard interrupt received, exiting.\n");
         std::fflush(stdout);
