@@ -110,6 +110,7 @@ void CgiSession::on_spawn_failed(int code, const std::string& message) {
     spdlog::error("cgi: {} could not be started: {} ({})", script_name_, message, code);
     // Python's documented promise: a problem with the script is a 403, never a script run as root.
     fail(403, "CGI script could not be started");
+    conn_.cgi_kick();  // last: it may end the connection, and this session with it
 }
 
 void CgiSession::on_stdout(evutil_socket_t, short, void* self) { static_cast<CgiSession*>(self)->read_stdout(); }
@@ -124,8 +125,8 @@ void CgiSession::on_timeout(evutil_socket_t, short, void* self) {
         s->fail(504, "");
     } else {
         s->finish(true);  // part of the answer is out: only closing tells the client it is cut
-        s->conn_.cgi_kick();
     }
+    s->conn_.cgi_kick();  // last: it may end the connection, and this session with it
 }
 
 void CgiSession::read_stdout() {
@@ -283,7 +284,6 @@ void CgiSession::fail(int status, const std::string& why) {
     } else {
         finish(true);
     }
-    conn_.cgi_kick();
 }
 
 void CgiSession::finish(bool close_connection) {

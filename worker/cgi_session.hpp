@@ -67,7 +67,7 @@ private:
     void send_head(const cgi::CgiHead& head);
     void send_body(std::string_view bytes);
     void end_of_output();
-    void fail(int status, const std::string& why);
+    void fail(int status, const std::string& why);  // the caller kicks the connection afterwards
     void finish(bool close_connection);
     void arm_timeout();
     void log_stderr_line(std::string_view line);
