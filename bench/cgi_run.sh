@@ -3,7 +3,7 @@
 # loopback, for the same tiny shell script (/cgi-bin/hello.sh) and tiny compiled program
 # (/cgi-bin/hello). One worker / process each on one CPU, wrk on another CPU.
 #
-#   bench/cgi_run.sh                       # ROUNDS=3 DURATION=5 (about 1.5 minutes)
+#   bench/cgi_run.sh                       # ROUNDS=3 DURATION=5 (about 2 minutes)
 #   DURATION=1 ROUNDS=1 bench/cgi_run.sh   # smoke run (about 15 s)
 #
 # Environment: ROUNDS (3), DURATION (5, seconds per measured run), WARMUP (1, seconds),
@@ -114,7 +114,6 @@ gcc -O2 -o "$SCRATCH/www/cgi-bin/hello" "$TPL/hello.c" || die "could not compile
 chmod 755 "$SCRATCH/www" "$SCRATCH/www/cgi-bin" "$SCRATCH/www/cgi-bin/hello.sh" "$SCRATCH/www/cgi-bin/hello"
 
 URLS=(/cgi-bin/hello.sh /cgi-bin/hello)
-declare -A TITLE=([/cgi-bin/hello.sh]="shell script (\`#!/bin/sh\`)" [/cgi-bin/hello]="compiled C program")
 
 # ---------------------------------------------------------------------------------------------
 # Servers
@@ -290,14 +289,17 @@ FACTS=$SCRATCH/facts.txt
     echo "wrk	$(wrk -v 2>&1 | head -n1 | awk '{print $1, $2}') (deb $(deb wrk))"
     echo "CGI programs	/bin/sh = $(readlink -f /bin/sh); hello compiled with $(gcc --version | head -n1) -O2 (dynamic)"
     if [[ -x $HTTPSERVE ]]; then
-        dirty=""; [[ -z $(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null) ]] || dirty=" + uncommitted changes"
+        dirty=""   # uncommitted changes outside bench/; sources newer than the binary
+        [[ -z $(git -C "$REPO" status --porcelain --untracked-files=no -- . ':!bench' 2>/dev/null) ]] || dirty=" + uncommitted changes"
+        newer=$(cd "$REPO" && find common config daemon worker -name '*.[ch]pp' -newer "$HTTPSERVE" 2>/dev/null | head -n 3 | tr '\n' ' ')
+        [[ -z $newer ]] || dirty+="; **binary older than ${newer% }**"
         echo "httpserve	$("$HTTPSERVE" --version 2>&1 | head -n1) ($HTTPSERVE, built $(date -u -r "$HTTPSERVE" '+%Y-%m-%d %H:%M UTC'), git $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo none)$dirty)"
     else
         echo "httpserve	not built ($HTTPSERVE)"
     fi
     echo "pinning	servers and their CGI processes on CPU $SERVER_CPU (taskset -c $SERVER_CPU), wrk on CPU $CLIENT_CPU (taskset -c $CLIENT_CPU)"
     echo "command	$CMDLINE"
-    echo "wrk	$WRK_CMD (warm-up: same with -d${WARMUP}s, no script)"
+    echo "wrk command	$WRK_CMD (warm-up: same with -d${WARMUP}s, no script)"
     for name in $SERVERS; do
         st=${STATUS[$name]}
         if [[ $st == ok ]]; then
@@ -402,7 +404,7 @@ w("## Machine and command")
 w("")
 for k, *v in facts:
     val = "\t".join(v)
-    w(f"- {k}: `{val}`" if k in ("command", "wrk") else f"- {k}: {val}")
+    w(f"- {k}: `{val}`" if k in ("command", "wrk command") else f"- {k}: {val}")
 w("")
 w("## All runs (req/s)")
 w("")
