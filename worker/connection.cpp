@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/sendfile.h>
 #include <sys/uio.h>
 
@@ -193,10 +194,18 @@ void Connection::handle_readable() {
         // The parser rescans a partial head on every new line; the whole head is bounded too.
         Response r = error_response(431, "Request header fields too large");
         r.close = true;
+        unread_input_ = true;
         queue_response(r, nullptr, first_line_of(pending_), false);
         pending_.clear();
     }
     drive();
+}
+
+void Connection::set_nodelay() {
+    if (nodelay_) return;
+    int one = 1;
+    ::setsockopt(fd_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    nodelay_ = true;
 }
 
 bool Connection::worth_parsing(size_t old_size) const {
@@ -222,6 +231,7 @@ void Connection::handle_timeout() {
     }
     Response r = error_response(408);
     r.close = true;
+    unread_input_ = true;
     queue_response(r, nullptr, first_line_of(pending_), false);
     pending_.clear();
     drive();
@@ -276,7 +286,8 @@ size_t Connection::process(std::string_view data) {
                 Response r = error_response(fail_status);
                 r.close = true;
                 queue_response(r, nullptr, {}, false);
-                return data.size();
+                unread_input_ = true;  // what follows is not read: close gently
+            return data.size();
             }
             if (!done) {
                 need_more_input_ = true;
@@ -299,6 +310,7 @@ size_t Connection::process(std::string_view data) {
         }
         if (status == http::ParseStatus::Error) {
             answer_parse_error(error, rest);
+            unread_input_ = true;  // what follows is not read: close gently
             return data.size();
         }
         const size_t head_start = pos;
@@ -315,6 +327,7 @@ size_t Connection::process(std::string_view data) {
             Response r = error_response(413);
             r.close = true;
             queue_response(r, &request, request_line(request), false);
+            unread_input_ = true;  // what follows is not read: close gently
             return data.size();
         }
         // GET and HEAD ignore a body, but it must be read before the next request can be found.
@@ -323,6 +336,7 @@ size_t Connection::process(std::string_view data) {
         const bool for_cgi = wants_cgi_body(request);
         if (!for_cgi && request.method != "GET" && request.method != "HEAD") {
             answer(request);
+            unread_input_ = true;  // what follows is not read: close gently
             return data.size();
         }
         if (for_cgi) spool_ = std::make_unique<BodySpool>();
@@ -344,6 +358,7 @@ size_t Connection::process(std::string_view data) {
             Response r = error_response(fail_status);
             r.close = true;
             queue_response(r, &request, request_line(request), false);
+            unread_input_ = true;  // what follows is not read: close gently
             return data.size();
         }
         // Wait for the rest of the body; keep a copy of the head to answer it afterwards.
@@ -426,6 +441,7 @@ void Connection::queue_response(Response& r, const http::Request* request, std::
             if (!chunk.file) {
                 queue_raw(chunk.mem);
             } else {
+                set_nodelay();  // head and file leave in several writes: the last must not wait
                 queued_bytes_ += chunk.mem.size();
                 out_.push_back(std::move(chunk));
             }
@@ -539,7 +555,13 @@ void Connection::drive() {
             continue;
         }
         if (close_after_output_) {
-            start_lingering_close(lingering_time);
+            if (unread_input_ || !pending_.empty() || state_ == State::ReadingBody) {
+                start_lingering_close(lingering_time);
+            } else {
+                // The request was read to its end (nginx's heuristic): nothing unread can turn the
+                // close into a reset, so skip the lingering round trip.
+                destroy();
+            }
             return;
         }
         // Pipelined requests already received are answered before reading more.

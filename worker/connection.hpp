@@ -65,6 +65,8 @@ private:
 
     void handle_readable();
     bool worth_parsing(size_t old_size) const;
+    // Nagle off, once: a response sent in several writes must not hold its last piece back.
+    void set_nodelay();
     void handle_writable();
     void handle_timeout();
 
@@ -124,6 +126,8 @@ private:
     size_t out_mem_offset_ = 0;      // bytes of out_.front().mem already written
     size_t queued_bytes_ = 0;        // output not yet written
     bool close_after_output_ = false;
+    bool unread_input_ = false;      // input was left unread: close with a lingering drain
+    bool nodelay_ = false;           // TCP_NODELAY set (only for responses sent in several writes)
     bool need_more_input_ = false;   // pending_ holds only an incomplete head
     bool head_timer_armed_ = false;  // header_timeout runs for the current request
     bool reading_enabled_ = false;

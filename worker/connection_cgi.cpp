@@ -164,6 +164,9 @@ bool Connection::try_start_cgi(const http::Request& request) {
     start.head_only = cgi_request_.method == "HEAD";
     start.chunked_allowed = ctx_.persistent && is_version_at_least_11(cgi_request_) && !cgi_request_.http09;
 
+    // A script's output leaves in many writes; the last small one (a final chunk, say) must not wait
+    // for the client's delayed ACK (Nagle). Static responses leave in one write and do not need it.
+    set_nodelay();
     cgi_ = std::make_unique<CgiSession>(*this, ctx_);
     cgi_done_ = false;
     std::string why;

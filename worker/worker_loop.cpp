@@ -2,8 +2,6 @@
 
 #include <event2/event.h>
 #include <spdlog/spdlog.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -69,10 +67,6 @@ void on_accept(evutil_socket_t listen_fd, short, void* arg) {
             }
             return;  // EAGAIN: another worker took it, or the queue is empty
         }
-        // Every response leaves in as few writes as we can make it; a last small piece (a final
-        // chunk, say) must not wait for the client's delayed ACK.
-        int one = 1;
-        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         Connection::start(ctx, fd, peer);
         if (ctx.open_connections >= ctx.config.http.max_connections) set_accepting(ctx, false);
     }
