@@ -67,7 +67,9 @@ void Connection::start(WorkerContext& ctx, int fd, const sockaddr_storage& peer)
     c->state_ = State::ReadingHead;  // a fresh connection has header_timeout to send its request
     c->arm_timer(ctx.config.http.header_timeout);
     c->head_timer_armed_ = true;
-    c->enable_reading(true);
+    // The request is usually there already: read it now. A connection answered and closed at once
+    // (Connection: close) then never costs an epoll registration.
+    c->handle_readable();
 }
 
 Connection::Connection(WorkerContext& ctx, int fd, const sockaddr_storage& peer) : ctx_(ctx), fd_(fd) {
@@ -166,7 +168,10 @@ void Connection::handle_readable() {
         destroy();
         return;
     }
-    if (n < 0) return;  // EAGAIN: spurious wake-up
+    if (n < 0) {  // EAGAIN: nothing yet (or a spurious wake-up)
+        enable_reading(true);
+        return;
+    }
 
     if (state_ == State::Idle) {
         state_ = State::ReadingHead;
