@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "common/utf8_decode.hpp"
 #include "worker/http/error_page.hpp"
 #include "worker/static/path_map.hpp"
 
@@ -59,48 +60,6 @@ bool is_within(std::string_view inner, std::string_view outer) {
     return inner.size() > outer.size() && inner.substr(0, outer.size()) == outer && inner[outer.size()] == '/';
 }
 
-// Next code point of well-formed UTF-8 at s[i], advancing i; -1 (and one byte) when ill-formed.
-long next_code_point(std::string_view s, size_t& i) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    if (b0 < 0x80) {
-        ++i;
-        return b0;
-    }
-    size_t need = 0;
-    unsigned char lo = 0x80, hi = 0xBF;
-    long cp = 0;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-        need = 1;
-        cp = b0 & 0x1F;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-        need = 2;
-        cp = b0 & 0x0F;
-        if (b0 == 0xE0) lo = 0xA0;
-        if (b0 == 0xED) hi = 0x9F;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        need = 3;
-        cp = b0 & 0x07;
-        if (b0 == 0xF0) lo = 0x90;
-        if (b0 == 0xF4) hi = 0x8F;
-    } else {
-        ++i;
-        return -1;
-    }
-    if (i + need >= s.size()) {
-        ++i;
-        return -1;
-    }
-    for (size_t k = 1; k <= need; ++k) {
-        const auto b = static_cast<unsigned char>(s[i + k]);
-        if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) {
-            ++i;
-            return -1;
-        }
-        cp = (cp << 6) | (b & 0x3F);
-    }
-    i += need + 1;
-    return cp;
-}
 
 }  // namespace
 
@@ -263,7 +222,7 @@ std::string python_repr_utf8(std::string_view utf8) {
     latin1.reserve(utf8.size());
     bool all_latin1 = true;
     for (size_t i = 0; i < utf8.size() && all_latin1;) {
-        const long cp = next_code_point(utf8, i);
+        const long cp = next_utf8_code_point(utf8, i);
         if (cp < 0 || cp > 0xFF)
             all_latin1 = false;
         else
@@ -283,7 +242,7 @@ std::string python_repr_utf8(std::string_view utf8) {
     out.push_back(quote);
     for (size_t i = 0; i < utf8.size();) {
         const size_t start = i;
-        const long cp = next_code_point(utf8, i);
+        const long cp = next_utf8_code_point(utf8, i);
         if (cp < 0) {
             out += "\\x";
             hex(out, static_cast<unsigned char>(utf8[start]), 2);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <numeric>
 
+#include "common/utf8_decode.hpp"
 #include "worker/http/error_page.hpp"
 #include "worker/static/path_map.hpp"
 
@@ -89,41 +90,12 @@ template <typename Emit>
 void decode_name(std::string_view name, Emit&& emit) {
     size_t i = 0;
     while (i < name.size()) {
-        const auto b0 = static_cast<unsigned char>(name[i]);
-        if (b0 < 0x80) {
-            emit(char32_t{b0}, name.substr(i, 1));
-            ++i;
-            continue;
-        }
-        size_t need = 0;
-        unsigned char lo = 0x80, hi = 0xBF;
-        char32_t cp = 0;
-        if (b0 >= 0xC2 && b0 <= 0xDF) {
-            need = 1;
-            cp = b0 & 0x1F;
-        } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-            need = 2;
-            cp = b0 & 0x0F;
-            if (b0 == 0xE0) lo = 0xA0;
-            if (b0 == 0xED) hi = 0x9F;
-        } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-            need = 3;
-            cp = b0 & 0x07;
-            if (b0 == 0xF0) lo = 0x90;
-            if (b0 == 0xF4) hi = 0x8F;
-        }
-        bool ok = need != 0 && i + need < name.size();
-        for (size_t k = 1; ok && k <= need; ++k) {
-            const auto b = static_cast<unsigned char>(name[i + k]);
-            if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) ok = false;
-            cp = (cp << 6) | (b & 0x3F);
-        }
-        if (ok) {
-            emit(cp, name.substr(i, need + 1));
-            i += need + 1;
+        const size_t start = i;
+        const long cp = next_utf8_code_point(name, i);
+        if (cp >= 0) {
+            emit(static_cast<char32_t>(cp), name.substr(start, i - start));
         } else {
-            emit(char32_t{0xDC00u + b0}, name.substr(i, 1));
-            ++i;
+            emit(char32_t{0xDC00u + static_cast<unsigned char>(name[start])}, name.substr(start, 1));
         }
     }
 }
