@@ -48,10 +48,6 @@ std::string_view first_line_of(std::string_view data) {
     return data.substr(start, std::min<size_t>(end - start, 8192));
 }
 
-bool is_version_at_least_11(const http::Request& r) {
-    return r.version_major > 1 || (r.version_major == 1 && r.version_minor >= 1);
-}
-
 }  // namespace
 
 std::string_view Connection::request_line(const http::Request& r) {
@@ -321,7 +317,7 @@ size_t Connection::process(std::string_view data) {
         const size_t head_start = pos;
         pos += request.head_length;
         redirects_ = 0;
-        bool continue_allowed = ctx_.persistent && is_version_at_least_11(request) && !request.http09;
+        bool continue_allowed = ctx_.persistent && request.at_least_http11() && !request.http09;
         if (request.body == http::BodyFraming::None) {
             if (request.expect_continue && continue_allowed) queue_raw("HTTP/1.1 100 Continue\r\n\r\n");
             answer(request);
@@ -417,7 +413,7 @@ void Connection::queue_response(Response& r, const http::Request* request, std::
     bool keep_alive = false;
     bool keep_alive_header = false;
     if (request && ctx_.persistent && !ctx_.stopping && !r.close && !http09) {
-        if (is_version_at_least_11(*request)) {
+        if (request->at_least_http11()) {
             keep_alive = request->connection != http::ConnectionToken::Close;
         } else {
             keep_alive = request->connection == http::ConnectionToken::KeepAlive;

@@ -26,10 +26,6 @@ bool iequals(std::string_view a, std::string_view b) {
            });
 }
 
-bool is_version_at_least_11(const http::Request& r) {
-    return r.version_major > 1 || (r.version_major == 1 && r.version_minor >= 1);
-}
-
 // A request head rebuilt from a parsed request, so that a request can outlive the buffer it came in.
 // `drop_body_fields`: for an internal redirect, which is a GET without a body.
 std::string rebuild_head(const http::Request& r, std::string_view method, std::string_view target,
@@ -162,7 +158,7 @@ bool Connection::try_start_cgi(const http::Request& request) {
                                                          : ntohs(reinterpret_cast<sockaddr_in&>(local).sin_port);
     }
     start.head_only = cgi_request_.method == "HEAD";
-    start.chunked_allowed = ctx_.persistent && is_version_at_least_11(cgi_request_) && !cgi_request_.http09;
+    start.chunked_allowed = ctx_.persistent && cgi_request_.at_least_http11() && !cgi_request_.http09;
 
     // A script's output leaves in many writes; the last small one (a final chunk, say) must not wait
     // for the client's delayed ACK (Nagle). Static responses leave in one write and do not need it.

@@ -412,50 +412,8 @@ def group_members(pgid):
     return out
 
 
-def children(pid):
-    out = []
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            fields = proc_stat_fields(int(name))
-            if fields and int(fields[1]) == pid and fields[0] not in ("Z", "X"):
-                out.append(int(name))
-    return sorted(out)
-
-
-def listening_inodes(port):
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            with open(table) as f:
-                next(f)
-                for line in f:
-                    fields = line.split()
-                    if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
-                        inodes.add(fields[9])
-        except FileNotFoundError:
-            pass
-    return inodes
-
-
-def holds_socket(pid, inodes):
-    try:
-        fds = os.listdir("/proc/%d/fd" % pid)
-    except OSError:
-        return False
-    for fd in fds:
-        try:
-            target = os.readlink("/proc/%d/fd/%s" % (pid, fd))
-        except OSError:
-            continue
-        if target.startswith("socket:[") and target[8:-1] in inodes:
-            return True
-    return False
-
-
-def workers(master_pid, port):
-    """Children of the master that hold the listening socket (not the CGI launcher)."""
-    inodes = listening_inodes(port)
-    return [c for c in children(master_pid) if holds_socket(c, inodes)]
+# Process inspection shared with the engine and daemon tests.
+from util_engine import children, holds_socket, listening_inodes, workers  # noqa: E402,F401
 
 
 def vm_rss_kib(pid):

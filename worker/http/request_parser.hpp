@@ -40,6 +40,9 @@ struct Request {
     ConnectionToken connection = ConnectionToken::None;  // from Connection: (close wins)
     bool expect_continue = false;      // Expect: 100-continue (case-insensitive)
 
+    // HTTP/1.1 or later: persistent by default, may use chunked and 100-continue.
+    bool at_least_http11() const { return version_major > 1 || (version_major == 1 && version_minor >= 1); }
+
     // First header with this name (case-insensitive), or empty view and false.
     const Header* find(std::string_view name) const;
     void clear();
