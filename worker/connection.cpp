@@ -92,15 +92,15 @@ Connection::~Connection() {
 void Connection::destroy() { delete this; }
 
 void Connection::begin_shutdown() {
-    // A request in progress is answered (ctx_.stopping makes that response the last one) and the
-    // connection closes after it (drive()).
+    // A request in progress, a CGI script's included, is answered (ctx_.stopping makes that response
+    // the last one) and the connection closes after it (drive()).
     if (state_ == State::Idle) {
         // A request that arrived but was not read yet is answered like the others.
         if (input_waiting()) return;
         // Close gently: a request racing with this close meets an end of file before any byte of an
         // answer, which a client may retry (RFC 9112 section 9.3.1), never a reset.
         start_lingering_close(shutdown_grace);
-    } else if (state_ == State::ReadingHead && pending_.empty() && out_.empty()) {
+    } else if (state_ == State::ReadingHead && pending_.empty() && out_.empty() && !cgi_) {
         // Accepted, nothing received yet: its request is most likely on the way. Not for long, though.
         arm_timer(std::min(ctx_.config.http.header_timeout, shutdown_grace));
     }

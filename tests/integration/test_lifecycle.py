@@ -510,6 +510,30 @@ class LifecycleTest(unittest.TestCase):
         self.assert_all_gone(family)
         self.assertNotIn("killing them", server.stderr())
 
+    def test_quit_lets_a_cgi_script_finish_its_answer(self):
+        # A CGI request in progress is a request in progress: a graceful stop waits for the script.
+        port = harness.free_port()
+        script = os.path.join(self.root, "cgi-bin", "slow.sh")
+        os.makedirs(os.path.dirname(script), 0o755, exist_ok=True)
+        with open(script, "w") as f:
+            f.write("#!/bin/sh\nsleep 2\nprintf 'Content-Type: text/plain\\r\\n\\r\\nfinished\\n'\n")
+        os.chmod(script, 0o755)
+        os.chmod(os.path.dirname(script), 0o755)
+        self.config([port], top='shutdown_timeout = "30s"', sections="[cgi]\nenabled = true\n")
+        server = self.start()
+        s = socket.create_connection(("127.0.0.1", port), timeout=15)
+        self.addCleanup(s.close)
+        s.sendall(b"GET /cgi-bin/slow.sh HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.5)  # the script is running
+        server.send_signal(signal.SIGQUIT)
+        self.wait_log(server, r"stopping \(graceful")
+        received, closed, reset = U.read_until_close(s, timeout=15)
+        self.assertEqual((True, False), (closed, reset))
+        self.assertTrue(received.startswith(b"HTTP/1.1 200 "), received[:200])
+        self.assertIn(b"finished\n", received)
+        self.assertEqual(server.proc.wait(10), 0, server.stderr()[-2000:])
+        self.assertNotIn("killing them", server.stderr())
+
     def test_term_stops_everything_within_the_bound(self):
         port = harness.free_port()
         with open(os.path.join(self.root, "huge.bin"), "wb") as f:
