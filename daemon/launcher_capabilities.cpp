@@ -28,11 +28,15 @@ std::string failure(const char* what) { return std::string(what) + ": " + std::s
 
 std::string keep_only_launcher_capabilities() {
     // The bounding set first: dropping from it needs CAP_SETPCAP, which goes next. The loop ends at
-    // the first capability this kernel does not know (EINVAL).
+    // the first capability this kernel does not know (EINVAL). Without CAP_SETPCAP (a systemd unit
+    // that bounds us already, with NoNewPrivileges) the bounding set stays as it was given.
     for (int cap = 0; cap < 64; ++cap) {
         if (kept(cap)) continue;
+        const int present = ::prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+        if (present < 0) break;  // EINVAL: past the last capability
+        if (present == 0) continue;
         if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
-            if (errno == EINVAL) break;
+            if (errno == EPERM) break;
             return failure("PR_CAPBSET_DROP");
         }
     }
@@ -43,11 +47,19 @@ std::string keep_only_launcher_capabilities() {
     __user_cap_header_struct header{};
     header.version = _LINUX_CAPABILITY_VERSION_3;
     header.pid = 0;
+    // Keep those of kKept that this process has: a systemd unit may have bounded it more tightly
+    // (CAP_DAC_READ_SEARCH is a convenience; the others are checked where they are used).
+    __user_cap_data_struct current[2]{};
+    if (::syscall(SYS_capget, &header, current) != 0) return failure("capget");
     __user_cap_data_struct data[2]{};
     for (int cap : kKept) {
-        data[cap / 32].permitted |= 1u << (cap % 32);
-        data[cap / 32].effective |= 1u << (cap % 32);
+        const std::uint32_t bit = 1u << (cap % 32);
+        if ((current[cap / 32].permitted & bit) == 0) continue;
+        data[cap / 32].permitted |= bit;
+        data[cap / 32].effective |= bit;
     }
+    header.version = _LINUX_CAPABILITY_VERSION_3;
+    header.pid = 0;
     if (::syscall(SYS_capset, &header, data) != 0) return failure("capset");
     return "";
 }
