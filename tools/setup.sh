@@ -4,18 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(meson ninja-build pkg-config g++ cmake libevent-dev libspdlog-dev libfmt-dev libtoml11-dev
-          catch2 libsystemd-dev systemd python3 curl clang libclang-rt-14-dev)
-missing=()
-for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "setup: installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+source tools/apt.sh
+ensure_packages meson ninja-build pkg-config g++ cmake libevent-dev libspdlog-dev libfmt-dev \
+    libtoml11-dev catch2 libsystemd-dev systemd python3 curl clang libclang-rt-14-dev
 
 werror=false
 [ "${CI:-}" = "true" ] && werror=true

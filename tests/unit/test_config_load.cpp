@@ -271,6 +271,10 @@ TEST_CASE("the shipped packaging/httpserve.toml loads", "[config][load]") {
     CHECK(c.mime.types.empty());
     CHECK(c.http.max_body == 16u << 20);
     CHECK(c.log.access_format == AccessLogFormat::Combined);
+    // The service's folders (LogsDirectory=, RuntimeDirectory= in systemd/httpserve.service.in).
+    CHECK(c.log.access == "/var/log/httpserve/access.log");
+    CHECK(c.log.error == "stderr");
+    CHECK(c.pid_file == "/run/httpserve/httpserve.pid");
     CHECK(c.source_file == file.string());
 }
 
