@@ -2,7 +2,8 @@
 """Runs every test suite and ends with one line: 'N passed, M failed' summed over all of them.
 
 Suites: the Catch2 unit tests and the integration tests, for each build directory given (the plain build
-and the ASan+UBSan build), then the libFuzzer targets for the given number of seconds each.
+and the ASan+UBSan build), the libFuzzer targets for the given number of seconds each, then the system
+test (the Debian package under a real systemd, tests/system/).
 """
 import argparse
 import os
@@ -14,6 +15,7 @@ import xml.etree.ElementTree as ET
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INTEGRATION = os.path.join(REPO, "tests", "integration")
+SYSTEM = os.path.join(REPO, "tests", "system")
 
 
 class Tally:
@@ -70,6 +72,18 @@ class CountingResult(unittest.TextTestResult):
         self.passed_count += 1
 
 
+def run_unittest_dir(directory, suite_name, tally, pattern):
+    sys.path.insert(0, directory)
+    loader = unittest.TestLoader()
+    suite = loader.discover(directory, pattern=pattern, top_level_dir=directory)
+    runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=1, resultclass=CountingResult)
+    result = runner.run(suite)
+    failed = result.failures + result.errors + [(t, "unexpected success") for t in result.unexpectedSuccesses]
+    tally.add(suite_name, result.passed_count, len(failed), len(result.skipped),
+              names=[str(t) for t, _ in failed])
+    sys.path.remove(directory)
+
+
 def run_integration(build, label, tally, pattern):
     env_binary = os.path.join(build, "daemon", "httpserve")
     os.environ["HTTPSERVE_BIN"] = env_binary
@@ -81,15 +95,7 @@ def run_integration(build, label, tally, pattern):
     if not os.path.exists(env_binary):
         tally.add(label + " integration", 0, 1, names=["httpserve binary missing in " + build])
         return
-    sys.path.insert(0, INTEGRATION)
-    loader = unittest.TestLoader()
-    suite = loader.discover(INTEGRATION, pattern=pattern, top_level_dir=INTEGRATION)
-    runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=1, resultclass=CountingResult)
-    result = runner.run(suite)
-    failed = result.failures + result.errors + [(t, "unexpected success") for t in result.unexpectedSuccesses]
-    tally.add(label + " integration", result.passed_count, len(failed), len(result.skipped),
-              names=[str(t) for t, _ in failed])
-    sys.path.remove(INTEGRATION)
+    run_unittest_dir(INTEGRATION, label + " integration", tally, pattern)
 
 
 def run_fuzz(build, seconds, tally):
@@ -138,6 +144,7 @@ def main():
     ap.add_argument("--fuzz-build", help="build directory with the libFuzzer targets")
     ap.add_argument("--fuzz-seconds", type=int, default=60)
     ap.add_argument("--pattern", default="test_*.py", help="integration test files")
+    ap.add_argument("--system", action="store_true", help="also run the system test (root, debootstrap, nspawn)")
     args = ap.parse_args()
 
     tally = Tally()
@@ -148,6 +155,8 @@ def main():
         run_integration(build, label, tally, args.pattern)
     if args.fuzz_build:
         run_fuzz(os.path.abspath(args.fuzz_build), args.fuzz_seconds, tally)
+    if args.system:
+        run_unittest_dir(SYSTEM, "system", tally, "test_*.py")
 
     if tally.failures:
         print("\nFailed:")

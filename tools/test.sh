@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Sets everything up (as root on Debian 12) and runs every test suite: the unit and integration tests
-# on the plain build and on an ASan+UBSan build, then each libFuzzer target for FUZZ_SECONDS (60).
+# on the plain build and on an ASan+UBSan build, each libFuzzer target for FUZZ_SECONDS (60), then the
+# system test: the Debian package built, installed and driven under a real systemd in a container
+# (tests/system/; debootstrap needs the configured Debian mirror once, then the tree is cached).
 # The last line is 'N passed, M failed, K skipped'.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tools/setup.sh
+
+# For the system test; the package's own build dependencies are installed by packaging/build-deb.sh.
+source tools/apt.sh
+ensure_packages debootstrap systemd-container
 
 werror=false
 [ "${CI:-}" = "true" ] && werror=true
@@ -24,4 +30,4 @@ ninja -C build-fuzz
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 exec python3 tests/run_all.py --build plain=build --build asan=build-asan \
-    --fuzz-build build-fuzz --fuzz-seconds "${FUZZ_SECONDS:-60}"
+    --fuzz-build build-fuzz --fuzz-seconds "${FUZZ_SECONDS:-60}" --system
