@@ -24,6 +24,9 @@ bool unchanged(const CachedFile& e, const struct stat& st) {
 const CachedFile* FileCache::lookup(const std::string& path, struct stat* st_out, bool* is_other) {
     *is_other = false;
     auto it = entries_.find(path);
+    if (it != entries_.end() && it->second.watched) return &it->second;  // nothing changed since it was checked
+    // A known entry is watched again before it is checked, so that no change slips in between.
+    const bool rewatched = it != entries_.end() && !it->second.unwatchable && watch_.watch(path);
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) {
         if (it != entries_.end()) {
@@ -37,11 +40,25 @@ const CachedFile* FileCache::lookup(const std::string& path, struct stat* st_out
         if (st_out) *st_out = st;
         return nullptr;
     }
-    if (it != entries_.end() && unchanged(it->second, st)) return &it->second;
-    return load(path);
+    if (it != entries_.end() && unchanged(it->second, st)) {
+        if (!rewatched) it->second.unwatchable = true;
+        it->second.watched = rewatched;
+        return &it->second;
+    }
+    // A new (or changed) file: watched first, then read (load opens it and checks the open file).
+    return load(path, rewatched || watch_.watch(path));
 }
 
-const CachedFile* FileCache::load(const std::string& path) {
+void FileCache::read_changes() {
+    watch_.read_events([this](const std::string& changed) {
+        // Checked with stat() at their next use (and reloaded only if they did change).
+        for (auto& [path, entry] : entries_) {
+            if (entry.watched && path_at_or_below(path, changed)) entry.watched = false;
+        }
+    });
+}
+
+const CachedFile* FileCache::load(const std::string& path, bool watched) {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
     if (!fd) return nullptr;
     struct stat st;
@@ -56,6 +73,8 @@ const CachedFile* FileCache::load(const std::string& path) {
     e.size = static_cast<uint64_t>(st.st_size);
     e.mtime = st.st_mtim;
     e.ctime = st.st_ctim;
+    e.watched = watched;
+    e.unwatchable = !watched;
     e.etag = make_etag(st.st_mtim.tv_sec, st.st_mtim.tv_nsec, e.size);
     e.last_modified = http::format_http_date(st.st_mtim.tv_sec);
     e.content_type = std::string(mime_.lookup(path));
@@ -74,18 +93,21 @@ const CachedFile* FileCache::load(const std::string& path) {
         content_bytes_ -= old->second.content.size();
         entries_.erase(old);
     }
-    make_room(e.content.size());
+    if (make_room(e.content.size())) e.watched = false;  // its watches went with the others
     content_bytes_ += e.content.size();
     auto [it, inserted] = entries_.emplace(path, std::move(e));
     return &it->second;
 }
 
-void FileCache::make_room(uint64_t incoming) {
+bool FileCache::make_room(uint64_t incoming) {
     // Simple and bounded: when full, start over. The working set of a static site refills in a second.
     if (entries_.size() >= max_entries || content_bytes_ + incoming > max_content_bytes) {
         entries_.clear();
         content_bytes_ = 0;
+        watch_.clear();
+        return true;
     }
+    return false;
 }
 
 }  // namespace httpserve

@@ -1,7 +1,8 @@
 // Recently served regular files, per worker: their validators, pre-rendered headers and (small ones)
-// their bytes. Every use is checked with one stat(): any change of inode, size, mtime or ctime reloads
-// the entry, so a changed file is never served stale, and a request costs one stat() instead of
-// stat+open+fstat+read+close. Bytes and ETag of an entry always belong to the same version.
+// their bytes. An entry is served as it is while inotify vouches for its path (worker/file_watch.hpp):
+// no syscall at all. Otherwise (a change reported, a symlink on the way, no watch to be had) each use
+// is checked with one stat(): any change of inode, size, mtime or ctime reloads the entry. Either
+// way a changed file is never served stale, and bytes and ETag of an entry belong to one version.
 #pragma once
 
 #include <sys/stat.h>
@@ -11,6 +12,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "worker/file_watch.hpp"
 
 namespace httpserve {
 
@@ -27,6 +29,8 @@ struct CachedFile {
     std::string content_type;
     std::string headers;            // "Content-Type: ..\r\nLast-Modified: ..\r\nETag: ..\r\nAccept-Ranges: bytes\r\n"
     std::string content;            // the file's bytes (only small files are cached)
+    bool watched = false;           // inotify reports any change of its path: no stat() needed
+    bool unwatchable = false;       // a symlink on the way (or no watch to be had): stat() every use
 };
 
 class FileCache {
@@ -42,11 +46,16 @@ public:
     // set and `st_out` receives its stat().
     const CachedFile* lookup(const std::string& path, struct stat* st_out, bool* is_other);
 
+    // The inotify descriptor to poll (-1 without inotify), and what to call when it is readable.
+    int watch_fd() const { return watch_.active() ? watch_.fd() : -1; }
+    void read_changes();
+
 private:
-    const CachedFile* load(const std::string& path);
-    void make_room(uint64_t incoming);
+    const CachedFile* load(const std::string& path, bool watched);
+    bool make_room(uint64_t incoming);  // true when it emptied the cache
 
     const MimeTable& mime_;
+    FileWatch watch_;
     std::unordered_map<std::string, CachedFile> entries_;
     uint64_t content_bytes_ = 0;
 };

@@ -23,6 +23,10 @@ public:
     // `head`: the method is HEAD (same headers, no body).
     Response handle(const http::Request& request, bool head);
 
+    // The file cache's inotify descriptor (-1 without one) and what to do when it is readable.
+    int watch_fd() const { return cache_.watch_fd(); }
+    void read_file_changes() { cache_.read_changes(); }
+
     // Files up to this size are read into memory and sent with the head in one write.
     static constexpr uint64_t inline_file_limit = 64 * 1024;
 

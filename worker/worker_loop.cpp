@@ -72,6 +72,10 @@ void on_accept(evutil_socket_t listen_fd, short, void* arg) {
     }
 }
 
+void on_file_changes(evutil_socket_t, short, void* arg) {
+    static_cast<WorkerContext*>(arg)->files.read_file_changes();
+}
+
 void stop_accepting(WorkerContext& ctx) {
     set_accepting(ctx, false);
     ctx.stopping = true;
@@ -107,6 +111,9 @@ int run_worker(const WorkerStart& start) {
         spdlog::error("cannot create the event loop");
         return 1;
     }
+    // Two priorities: file-change reports (0) run before the connections (1, the default) of the same
+    // loop turn, so that no request is answered from a cache entry whose file has just changed.
+    event_base_priority_init(base.get(), 2);
     WorkerContext ctx(config, start.access_log_fd);
     ctx.base = base.get();
     ctx.on_capacity_change = &on_capacity_change;
@@ -116,6 +123,11 @@ int run_worker(const WorkerStart& start) {
     }
 
     std::vector<std::unique_ptr<event, EventDeleter>> events;
+    if (const int watch_fd = ctx.files.watch_fd(); watch_fd >= 0) {
+        events.emplace_back(event_new(ctx.base, watch_fd, EV_READ | EV_PERSIST, &on_file_changes, &ctx));
+        event_priority_set(events.back().get(), 0);
+        event_add(events.back().get(), nullptr);
+    }
     for (int fd : start.listen_fds) {
         events.emplace_back(event_new(ctx.base, fd, EV_READ | EV_PERSIST, &on_accept, &ctx));
         ctx.listener_events.push_back(events.back().get());

@@ -17,6 +17,7 @@ import unittest
 
 import fixtures
 import harness
+import util_engine
 import util_static as U
 
 A = fixtures.A_TXT
@@ -732,6 +733,109 @@ class ChangingFileTest(unittest.TestCase):
         while self.get("h.txt").status != 404 and time.monotonic() < deadline:
             time.sleep(0.05)
         self.assertEqual(self.get("h.txt").status, 404)
+
+
+class CacheNeverStaleTest(unittest.TestCase):
+    """The very next request after a change sees it: no polling. Cached files are validated by inotify
+    (worker/file_watch.hpp) or by stat(); each change below defeats one of the two if done wrong."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.fx = fixtures.get()
+        cls.base = cls.fx.mkwork("never-stale-")
+        cls.addClassCleanup(shutil.rmtree, cls.base, True)
+        cls.root = os.path.join(cls.base, "site")
+        os.mkdir(cls.root, 0o755)
+        cls.hs = harness.start_httpserve(["-b", "127.0.0.1", "0", "-d", cls.root], cwd=cls.fx.work)
+        cls.addClassCleanup(cls.hs.stop)
+
+    def put(self, rel, data, mtime=1700000000, root=None):
+        path = os.path.join(root or self.root, rel)
+        os.makedirs(os.path.dirname(path), 0o755, exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+        os.chmod(path, 0o644)
+        os.utime(path, (mtime, mtime))
+        return path
+
+    def body(self, rel):
+        r = U.request(self.hs.port, "GET", "/" + rel)
+        return r.body if r.status == 200 else r.status
+
+    def warm(self, rel, expected):
+        for _ in range(3):  # every worker of the loop has it cached by now, most likely
+            self.assertEqual(self.body(rel), expected)
+
+    def test_rewritten_in_place_with_the_same_size_and_mtime(self):
+        path = self.put("same.txt", b"AAAA\n")
+        self.warm("same.txt", b"AAAA\n")
+        with open(path, "r+b") as f:
+            f.write(b"BBBB\n")
+        os.utime(path, (1700000000, 1700000000))
+        self.assertEqual(self.body("same.txt"), b"BBBB\n")
+
+    def test_replaced_by_rename(self):
+        self.put("swap.txt", b"old\n")
+        self.warm("swap.txt", b"old\n")
+        tmp = self.put("swap.txt.new", b"new\n")
+        os.rename(tmp, os.path.join(self.root, "swap.txt"))
+        self.assertEqual(self.body("swap.txt"), b"new\n")
+
+    def test_made_unreadable_then_readable(self):
+        path = self.put("perm.txt", b"perm\n")
+        self.warm("perm.txt", b"perm\n")
+        os.chmod(path, 0o600)
+        worker_uids = {util_engine.ids(w)["Uid"][1] for w in util_engine.workers(self.hs.pid, self.hs.port)}
+        if not worker_uids or worker_uids & {0, os.stat(path).st_uid}:
+            self.skipTest("the workers run as the file's owner (or as root): mode 0600 does not stop them")
+        self.assertEqual(self.body("perm.txt"), 404)
+        os.chmod(path, 0o644)
+        self.assertEqual(self.body("perm.txt"), b"perm\n")
+
+    def test_removed(self):
+        path = self.put("gone.txt", b"gone\n")
+        self.warm("gone.txt", b"gone\n")
+        os.unlink(path)
+        self.assertEqual(self.body("gone.txt"), 404)
+
+    def test_folder_renamed_away_and_back(self):
+        self.put("dir1/f.txt", b"in dir1\n")
+        self.warm("dir1/f.txt", b"in dir1\n")
+        os.rename(os.path.join(self.root, "dir1"), os.path.join(self.root, "dir1.moved"))
+        self.assertEqual(self.body("dir1/f.txt"), 404)
+        os.rename(os.path.join(self.root, "dir1.moved"), os.path.join(self.root, "dir1"))
+        self.assertEqual(self.body("dir1/f.txt"), b"in dir1\n")
+
+    def test_folder_swapped_for_another(self):
+        # A deploy: a new tree renamed over the old one's name.
+        self.put("release/page.txt", b"release one\n")
+        self.warm("release/page.txt", b"release one\n")
+        self.put("release.next/page.txt", b"release two\n")
+        os.rename(os.path.join(self.root, "release"), os.path.join(self.root, "release.old"))
+        os.rename(os.path.join(self.root, "release.next"), os.path.join(self.root, "release"))
+        self.assertEqual(self.body("release/page.txt"), b"release two\n")
+        self.put("release/page.txt", b"release 2.1\n", mtime=1700000500)
+        self.assertEqual(self.body("release/page.txt"), b"release 2.1\n")
+
+    def test_path_through_a_symlink(self):
+        # Not watchable (the link's target can change out of sight): checked by stat() every time.
+        self.put("real1/s.txt", b"one\n")
+        self.put("real2/s.txt", b"two\n", mtime=1700000000)
+        link = os.path.join(self.root, "link")
+        os.symlink("real1", link)
+        self.warm("link/s.txt", b"one\n")
+        os.unlink(link)
+        os.symlink("real2", link)
+        self.assertEqual(self.body("link/s.txt"), b"two\n")
+        self.put("real2/s.txt", b"TWO\n", mtime=1700000000)
+        self.assertEqual(self.body("link/s.txt"), b"TWO\n")
+
+    def test_many_changes_in_a_row(self):
+        for i in range(50):
+            data = b"%03d\n" % i
+            path = self.put("counter.txt", data)
+            self.assertEqual(self.body("counter.txt"), data, "change %d" % i)
+        os.unlink(path)
 
 
 class Protocol10Test(_OneServer):

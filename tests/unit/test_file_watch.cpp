@@ -1,0 +1,110 @@
+// FileWatch against the real kernel: a temporary folder, real changes, the paths inotify reports.
+#include <catch2/catch.hpp>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "worker/file_watch.hpp"
+
+namespace fs = std::filesystem;
+using httpserve::FileWatch;
+using httpserve::path_at_or_below;
+
+namespace {
+
+struct TempTree {
+    fs::path base;
+    TempTree() {
+        std::string pattern = (fs::temp_directory_path() / "httpserve-watch-XXXXXX").string();
+        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+        base = fs::canonical(pattern);  // no symlink on the way (a symlinked /tmp would defeat watch())
+    }
+    ~TempTree() {
+        std::error_code ec;
+        fs::remove_all(base, ec);
+    }
+    std::string put(const std::string& rel, const std::string& text) const {
+        fs::path p = base / rel;
+        fs::create_directories(p.parent_path());
+        std::ofstream(p) << text;
+        return p.string();
+    }
+};
+
+std::vector<std::string> changes(FileWatch& w) {
+    std::vector<std::string> out;
+    w.read_events([&](const std::string& changed) { out.push_back(changed); });
+    return out;
+}
+
+bool reported(const std::vector<std::string>& changed, const std::string& path) {
+    return std::any_of(changed.begin(), changed.end(), [&](const std::string& c) { return path_at_or_below(path, c); });
+}
+
+}  // namespace
+
+TEST_CASE("path_at_or_below", "[file_watch]") {
+    CHECK(path_at_or_below("/a/b", "/a"));
+    CHECK(path_at_or_below("/a/b", "/a/b"));
+    CHECK(path_at_or_below("/a/b/c", "/"));
+    CHECK_FALSE(path_at_or_below("/a/bc", "/a/b"));
+    CHECK_FALSE(path_at_or_below("/a", "/a/b"));
+}
+
+TEST_CASE("a watched file reports writes, chmod, removal; its folders report renames", "[file_watch]") {
+    TempTree t;
+    FileWatch w;
+    REQUIRE(w.active());
+    const std::string file = t.put("site/dir/f.txt", "one");
+    REQUIRE(w.watch(file));
+    CHECK(changes(w).empty());
+
+    SECTION("a write") {
+        std::ofstream(file, std::ios::app) << "two";
+        CHECK(reported(changes(w), file));
+    }
+    SECTION("a chmod") {
+        REQUIRE(::chmod(file.c_str(), 0600) == 0);
+        CHECK(reported(changes(w), file));
+    }
+    SECTION("a removal") {
+        fs::remove(file);
+        CHECK(reported(changes(w), file));
+    }
+    SECTION("another file renamed over it") {
+        const std::string other = t.put("site/dir/g.txt", "new");
+        fs::rename(other, file);
+        CHECK(reported(changes(w), file));
+    }
+    SECTION("a folder on the way renamed") {
+        fs::rename(t.base / "site/dir", t.base / "site/moved");
+        CHECK(reported(changes(w), file));
+        // Watching the path again watches what it names now.
+        t.put("site/dir/f.txt", "again");
+        REQUIRE(w.watch(file));
+        changes(w);
+        std::ofstream(file, std::ios::app) << "more";
+        CHECK(reported(changes(w), file));
+    }
+    SECTION("a new sibling changes nothing") {
+        t.put("site/dir/sibling.txt", "x");
+        CHECK_FALSE(reported(changes(w), file));
+    }
+}
+
+TEST_CASE("paths through a symlink are not watched", "[file_watch]") {
+    TempTree t;
+    FileWatch w;
+    t.put("real/f.txt", "x");
+    fs::create_directory_symlink(t.base / "real", t.base / "link");
+    CHECK_FALSE(w.watch((t.base / "link/f.txt").string()));
+    CHECK(w.watch((t.base / "real/f.txt").string()));
+    CHECK_FALSE(w.watch((t.base / "missing.txt").string()));
+    CHECK_FALSE(w.watch("relative/path"));
+}
