@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -16,6 +17,11 @@ namespace httpserve {
 namespace {
 
 constexpr int listen_backlog = 4096;  // Python uses 5; a production server must not drop bursts
+// A connection is handed to a worker once its first bytes arrived (TCP_DEFER_ACCEPT): the worker reads
+// the request at once instead of registering the socket and waiting, and a client that connects and
+// says nothing holds no connection slot. After this many seconds of silence it is accepted anyway,
+// and header_timeout applies from then on.
+constexpr int defer_accept_seconds = 5;
 
 std::string describe(const ListenAddress& a) {
     bool v6 = a.address.find(':') != std::string::npos;
@@ -68,6 +74,7 @@ Listener bind_one(const ListenAddress& wanted) {
         // An IPv6 wildcard also takes IPv4 clients, as Python's DualStackServer does.
         ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
     }
+    ::setsockopt(fd.get(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer_accept_seconds, sizeof defer_accept_seconds);
     if (::bind(fd.get(), ai->ai_addr, ai->ai_addrlen) != 0) {
         throw std::runtime_error("cannot bind " + describe(wanted) + ": " + std::strerror(errno));
     }

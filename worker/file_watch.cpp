@@ -54,6 +54,7 @@ bool FileWatch::watch_one(const std::string& path, bool directory) {
 }
 
 void FileWatch::read_events(const std::function<void(const std::string& changed)>& changed) {
+    if (!fd_) return;
     alignas(inotify_event) char buffer[16384];
     for (;;) {
         const ssize_t n = ::read(fd_.get(), buffer, sizeof buffer);

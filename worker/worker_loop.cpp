@@ -56,20 +56,34 @@ void on_capacity_change(WorkerContext& ctx) {
 void on_accept(evutil_socket_t listen_fd, short, void* arg) {
     auto& ctx = *static_cast<WorkerContext*>(arg);
     // Take a batch per wake-up; the other workers share the queue.
-    for (int i = 0; i < 64 && !ctx.accepting_paused; ++i) {
-        sockaddr_storage peer{};
-        socklen_t len = sizeof peer;
-        int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    struct Accepted {
+        int fd;
+        sockaddr_storage peer;
+    };
+    Accepted batch[64];
+    int count = 0;
+    const size_t limit = ctx.config.http.max_connections;
+    const size_t room = limit - std::min(ctx.open_connections, limit);
+    while (count < 64 && static_cast<size_t>(count) < room && !ctx.accepting_paused) {
+        socklen_t len = sizeof batch[count].peer;
+        const int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&batch[count].peer), &len,
+                                 SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
             if (errno == EMFILE || errno == ENFILE) {
                 spdlog::error("accept: {} (raise LimitNOFILE or lower max_connections)", std::strerror(errno));
             }
-            return;  // EAGAIN: another worker took it, or the queue is empty
+            break;  // EAGAIN: another worker took it, or the queue is empty
         }
-        Connection::start(ctx, fd, peer);
-        if (ctx.open_connections >= ctx.config.http.max_connections) set_accepting(ctx, false);
+        batch[count++].fd = fd;
     }
+    if (count == 0) return;
+    // These connections may have come after this loop turn's file-change reports were read (the
+    // batch, or another worker taking the one that woke us): read them again before answering.
+    // Their requests arrived before they were accepted (TCP_DEFER_ACCEPT), so before this read.
+    ctx.files.read_file_changes();
+    for (int i = 0; i < count; ++i) Connection::start(ctx, batch[i].fd, batch[i].peer);
+    if (ctx.open_connections >= ctx.config.http.max_connections) set_accepting(ctx, false);
 }
 
 void on_file_changes(evutil_socket_t, short, void* arg) {
