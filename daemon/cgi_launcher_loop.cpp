@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spdlog/spdlog.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -22,6 +23,7 @@
 #include "daemon/cgi_spawn.hpp"
 #include "daemon/launcher_capabilities.hpp"
 #include "daemon/launcher_control.hpp"
+#include "daemon/launcher_signals.hpp"
 #include "worker/cgi_launch/fd_passing.hpp"
 #include "worker/cgi_launch/launch_protocol.hpp"
 
@@ -44,7 +46,7 @@ struct Channel {
     bool closed = false;
 };
 
-// A started script, keyed by its pid (== its process group and session id). The entry outlives the
+// A started script, keyed by its pid (== its process group id). The entry outlives the
 // leader while the group still has members (a child the script forked), so that a KILL from the
 // worker still reaches them; it goes once the group is empty, before the id could be reused.
 struct Script {
@@ -346,12 +348,26 @@ void Launcher::run() {
     }
 }
 
+// Scripts must never reach the terminal the server was started from. They inherit the launcher's
+// controlling terminal and, not being session leaders, cannot acquire one; so the launcher lets go
+// of its own, but stays in the master's session: a session (setsid) is also a scheduler autogroup,
+// which made every script compete with the worker as a separate group.
+void drop_controlling_terminal() {
+    UniqueFd tty(::open("/dev/tty", O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC));
+    if (!tty && errno == ENXIO) return;  // none
+    // Only a session leader's TIOCNOTTY would hang up the terminal's foreground group.
+    if (tty && ::getsid(0) != ::getpid() && ::ioctl(tty.get(), TIOCNOTTY) == 0) return;
+    // Cannot tell or cannot let go: a session of its own, then, which has no terminal.
+    if (::setsid() < 0) throw std::runtime_error(std::string("setsid: ") + std::strerror(errno));
+}
+
 // The launcher starts as a copy of the master: put everything it inherited in order before
 // listening to anyone.
 void become_launcher(const UniqueFd& control, const LauncherSettings& settings, pid_t master) {
     // Die with the master (the launcher keeps its credentials, so this setting sticks).
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != master) ::_exit(0);
+    drop_controlling_terminal();
 
     // Swap the inherited logger for stderr first, so that closing the fds below cannot pull a file
     // out from under a live logger; then close everything but 0-2 and the control channel.
@@ -378,8 +394,15 @@ void become_launcher(const UniqueFd& control, const LauncherSettings& settings, 
     }
 
     // Inherited dispositions are the master's handlers; the master decides about INT/QUIT/HUP.
-    for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGALRM, SIGUSR2, SIGPIPE}) std::signal(sig, SIG_IGN);
-    for (int sig : {SIGCHLD, SIGTERM, SIGUSR1}) std::signal(sig, SIG_DFL);  // read from the signalfd
+    // Every disposition is set here, none to a handler: start_child relies on it.
+    // SIGCHLD, SIGTERM and SIGUSR1 are read from the signalfd.
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    for (int sig = 1; sig < NSIG; ++sig) {
+        if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &dfl, nullptr);  // EINVAL for glibc's own: fine
+    }
+    for (int sig : kLauncherIgnoredSignals) std::signal(sig, SIG_IGN);
 
     // Neither the launcher nor any script may gain privileges through a set-uid/set-gid/file-caps exec.
     ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);

@@ -14,17 +14,17 @@
 namespace httpserve {
 
 struct SpawnOutcome {
-    pid_t pid = -1;       // > 0: the script runs (its own session and process group, pgid == pid)
+    pid_t pid = -1;       // > 0: the script runs (its own process group, pgid == pid)
     int code = 0;         // else: an errno value for FAILED
     std::string message;  // else: why, for the worker and the error log
     std::string script;   // the resolved path that was (or would have been) executed
 };
 
 // Validates (path inside a CGI folder after realpath, regular file, executable by the target
-// account, cwd inside a CGI folder), then forks; the child switches account, resets signals,
-// installs the three fds as 0/1/2, closes everything else, chdirs and execs. A failure in the child
-// before exec comes back through a CLOEXEC pipe, so SpawnOutcome tells exec failures too. Blocks
-// only until the child has exec'd or failed.
+// account, cwd inside a CGI folder), then starts the child (start_child): it switches account,
+// installs the three fds as 0/1/2, closes everything else, chdirs, resets signals and execs.
+// SpawnOutcome tells failures in the child before exec too. Blocks only until the child has exec'd
+// or failed.
 SpawnOutcome spawn_script(const LauncherSettings& settings, const SpawnRequest& request, const UniqueFd& in_fd,
                           const UniqueFd& out_fd, const UniqueFd& err_fd);
 

@@ -6,6 +6,7 @@ Run: cd /work/main && python3 -m unittest discover -s tests/integration -t tests
          -p 'test_cgi_launcher.py' -v
 Every process started here is stopped by its pid or process group, never by name.
 """
+import fcntl
 import grp
 import os
 import pwd
@@ -15,6 +16,7 @@ import signal
 import stat
 import subprocess
 import tempfile
+import termios
 import time
 import unittest
 
@@ -65,6 +67,7 @@ def make_tree():
     write(os.path.join(cgi, "pwd.sh"), "#!/bin/sh\nexec /bin/pwd -P\n")
     write(os.path.join(cgi, "sub", "pwd.sh"), "#!/bin/sh\nexec /bin/pwd -P\n")
     write(os.path.join(cgi, "status.sh"), "#!/bin/sh\nexec /bin/cat /proc/self/status /proc/self/stat\n")
+    write(os.path.join(cgi, "devtty.sh"), "#!/bin/sh\n(exec 3</dev/tty) 2>/dev/null && echo OPENED || echo NONE\n")
     write(os.path.join(cgi, "fail.sh"), "#!/bin/sh\necho failing >&2\nexit 3\n")
     write(os.path.join(cgi, "noexec.sh"), "#!/bin/sh\necho never\n", 0o644)
     write(os.path.join(cgi, "garbage"), "not a program\n", 0o755)  # no #!: execve says ENOEXEC
@@ -106,13 +109,20 @@ def wait_until(predicate, timeout=8.0):
 class Probe:
     """tests/cgi_launcher_probe in its own process group, talked to line by line."""
 
-    def __init__(self, args, as_user=None, env=None):
+    def __init__(self, args, as_user=None, env=None, ctty=None):
+        """ctty: a terminal (pty slave path) that becomes the probe's controlling terminal."""
         argv = [PROBE] + list(args)
         if as_user:
             argv = [SETPRIV, "--reuid=" + as_user, "--regid=" + as_user, "--clear-groups"] + argv
         self.stderr_file = tempfile.TemporaryFile()
+
+        def take_terminal():  # after the new session's setsid()
+            fd = os.open(ctty, os.O_RDWR)
+            fcntl.ioctl(fd, termios.TIOCSCTTY, 0)
+            os.close(fd)
+
         self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr_file,
-                                     start_new_session=True, env=env)
+                                     start_new_session=True, env=env, preexec_fn=take_terminal if ctty else None)
         self.pid = self.proc.pid
         self.script_pids = []  # stopped by pid at the end, whatever the test did
         self._buf = b""
@@ -212,8 +222,8 @@ class CgiLauncherTest(unittest.TestCase):
         os.chmod(os.path.join(cls.cgi, "private"), 0o755)
         shutil.rmtree(cls.base, ignore_errors=True)
 
-    def start(self, *extra, as_user=None, env=None):
-        probe = Probe(["--root", self.www, "--dir", "/cgi-bin"] + list(extra), as_user=as_user, env=env)
+    def start(self, *extra, as_user=None, env=None, ctty=None):
+        probe = Probe(["--root", self.www, "--dir", "/cgi-bin"] + list(extra), as_user=as_user, env=env, ctty=ctty)
         self.addCleanup(probe.close)
         self.assertIsNotNone(probe.launcher, probe.first)
         return probe
@@ -409,7 +419,28 @@ class CgiLauncherTest(unittest.TestCase):
         stat_line = text.splitlines()[-1]
         after = stat_line.rsplit(")", 1)[1].split()
         self.assertEqual(int(stat_line.split()[0]), pid)  # cat was exec'd in place of the script
-        self.assertEqual((int(after[2]), int(after[3])), (pid, pid))  # own process group and session
+        self.assertEqual(int(after[2]), pid)  # own process group
+        self.assertEqual(int(after[4]), 0)  # no controlling terminal
+
+    def test_scripts_never_get_the_servers_controlling_terminal(self):
+        master_fd, slave_fd = os.openpty()
+        self.addCleanup(os.close, master_fd)
+        slave = os.ttyname(slave_fd)
+        os.close(slave_fd)
+        p = self.start(ctty=slave)
+
+        def tty_nr(pid):
+            with open("/proc/%d/stat" % pid) as f:
+                return int(f.read().rsplit(")", 1)[1].split()[4])
+
+        self.assertNotEqual(tty_nr(p.pid), 0)  # the set-up worked: the probe (the "master") has it
+        kind, pid, output = p.spawn("run", 1, self.path("status.sh"))
+        self.assertEqual(kind, "SPAWNED")
+        self.assertEqual(tty_nr(p.launcher), 0)  # it is in its loop now
+        after = output.decode().splitlines()[-1].rsplit(")", 1)[1].split()
+        self.assertEqual((int(after[2]), int(after[4])), (pid, 0))  # own process group, no terminal
+        # /dev/tty names the caller's controlling terminal: there is none to open.
+        self.assertEqual(p.spawn("run", 2, self.path("devtty.sh"))[2], b"NONE\n")
 
     @ROOT_ONLY
     def test_launcher_keeps_only_the_capabilities_it_uses(self):

@@ -1,0 +1,138 @@
+#include "daemon/spawn_child.hpp"
+
+#include <grp.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdint>
+
+#include "daemon/launcher_signals.hpp"
+
+namespace httpserve {
+
+namespace {
+
+// What the child was doing when it failed.
+enum class Step : int { None, Setpgid, Setgroups, Setgid, Setuid, RootCheck, Signals, Fds, Chdir, Exec };
+
+const char* step_name(Step step) {
+    switch (step) {
+        case Step::None: return "?";
+        case Step::Setpgid: return "setpgid";
+        case Step::Setgroups: return "setgroups";
+        case Step::Setgid: return "setgid";
+        case Step::Setuid: return "setuid";
+        case Step::RootCheck: return "root could be regained after the switch";
+        case Step::Signals: return "resetting signals";
+        case Step::Fds: return "setting up fds";
+        case Step::Chdir: return "chdir";
+        case Step::Exec: return "exec";
+    }
+    return "?";
+}
+
+// The child's side of the shared memory: it writes its failure here before it exits, and the
+// launcher reads it once clone() has returned.
+struct Shared {
+    const ChildPlan* plan;
+    Step step = Step::None;
+    int error = 0;
+};
+
+// The kernel's signal set, for the raw rt_sigprocmask: glibc's sigprocmask leaves out the signals
+// it reserves for itself, and the script must start with none blocked.
+using KernelSigset = uint64_t;
+
+[[gnu::no_sanitize_address]] long set_signal_mask(KernelSigset set, KernelSigset* old) {
+    return ::syscall(SYS_rt_sigprocmask, SIG_SETMASK, &set, old, sizeof(KernelSigset));
+}
+
+// Enough for the few calls the child makes.
+constexpr size_t kChildStack = 32 * 1024;
+
+// The functions the child runs are not instrumented by ASan: their frames are on the child's stack.
+[[noreturn, gnu::no_sanitize_address]] void fail(Shared& shared, Step step, int error) {
+    shared.step = step;
+    shared.error = error;
+    ::_exit(127);
+}
+
+[[gnu::no_sanitize_address]] bool still_root_capable(const ChildPlan& p) {
+    uid_t ruid, euid, suid;
+    gid_t rgid, egid, sgid;
+    return ::syscall(SYS_setuid, 0) == 0 || ::syscall(SYS_setgid, 0) == 0 ||
+           ::getresuid(&ruid, &euid, &suid) != 0 || ::getresgid(&rgid, &egid, &sgid) != 0 || ruid != p.uid ||
+           euid != p.uid || suid != p.uid || rgid != p.gid || egid != p.gid || sgid != p.gid ||
+           ::syscall(SYS_getgroups, 0, nullptr) != 0;
+}
+
+// The child, between clone and exec, on its own stack inside the launcher's memory and with every
+// signal blocked. Only raw syscalls and async-signal-safe calls: glibc's set*id wrappers, say, would
+// try to synchronise with the launcher's other threads. Order matters: leave the launcher's process
+// group first (so a KILL of the group can never reach the launcher), then the account (groups
+// before gid before uid: each later step removes the right to the earlier ones), then the process
+// state; signals last, so that nothing interrupts the set-up half-way. A process group, not a
+// session: the launcher has no controlling terminal to pass on already, and a session per script
+// would also be a scheduler autogroup per script (costly, and it starved scripts already running).
+[[gnu::no_sanitize_address]] int child_main(void* arg) {
+    Shared& shared = *static_cast<Shared*>(arg);
+    const ChildPlan& p = *shared.plan;
+    if (::setpgid(0, 0) < 0) fail(shared, Step::Setpgid, errno);
+    if (p.switch_user) {
+        if (::syscall(SYS_setgroups, 0, nullptr) != 0) fail(shared, Step::Setgroups, errno);
+        if (::syscall(SYS_setresgid, p.gid, p.gid, p.gid) != 0) fail(shared, Step::Setgid, errno);
+        if (::syscall(SYS_setresuid, p.uid, p.uid, p.uid) != 0) fail(shared, Step::Setuid, errno);
+        if (still_root_capable(p)) fail(shared, Step::RootCheck, EPERM);
+    }
+    // The fds received for the script are all >= 3, so dup2 cannot clobber one before it is
+    // copied; dup2 clears CLOEXEC on the copies. Everything else goes.
+    if (::dup2(p.in_fd, 0) < 0 || ::dup2(p.out_fd, 1) < 0 || ::dup2(p.err_fd, 2) < 0) {
+        fail(shared, Step::Fds, errno);
+    }
+    if (::close_range(3, ~0U, 0) != 0) fail(shared, Step::Fds, errno);
+    if (::chdir(p.cwd) != 0) fail(shared, Step::Chdir, errno);
+    // Ignored signals survive exec (handlers do not, and the launcher has none).
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    for (int sig : kLauncherIgnoredSignals) {
+        if (::sigaction(sig, &dfl, nullptr) != 0) fail(shared, Step::Signals, errno);
+    }
+    if (set_signal_mask(0, nullptr) != 0) fail(shared, Step::Signals, errno);
+    ::execve(p.path, p.argv, p.envp);
+    fail(shared, Step::Exec, errno);
+}
+
+}  // namespace
+
+ChildOutcome start_child(const ChildPlan& plan) {
+    Shared shared{&plan};
+    // Part of this frame: the launcher sleeps inside clone() for as long as the child uses it.
+    alignas(64) char stack[kChildStack];
+    // Nothing may be delivered to the child while it runs in our memory; it clears its mask itself.
+    KernelSigset old = 0;
+    set_signal_mask(~KernelSigset{0}, &old);
+    const pid_t pid = ::clone(child_main, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &shared);
+    const int clone_error = errno;
+    set_signal_mask(old, nullptr);
+
+    ChildOutcome outcome;
+    if (pid < 0) {
+        outcome.step = "fork";
+        outcome.error = clone_error;
+    } else if (shared.step != Step::None) {
+        int status = 0;
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        outcome.step = step_name(shared.step);
+        outcome.error = shared.error;
+    } else {
+        outcome.pid = pid;
+    }
+    return outcome;
+}
+
+}  // namespace httpserve
