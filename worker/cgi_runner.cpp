@@ -30,7 +30,11 @@ uint64_t CgiRunner::spawn(CgiSession* session, const std::string& script, const 
     return id;
 }
 
-void CgiRunner::forget(uint64_t request_id, pid_t pid) {
+void CgiRunner::forget(uint64_t request_id, pid_t pid, bool stop_script) {
+    if (!stop_script) {
+        waiting_.erase(request_id);  // its reply is dropped when it comes
+        return;
+    }
     if (waiting_.erase(request_id) > 0) abandoned_[request_id] = true;  // kill it when its pid arrives
     if (pid > 0) kill(pid);
 }

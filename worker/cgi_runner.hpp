@@ -30,8 +30,9 @@ public:
     // request id, or 0 with `error` set when the launcher cannot be asked.
     uint64_t spawn(CgiSession* session, const std::string& script, const std::vector<std::string>& argv,
                    const std::vector<std::string>& envp, int in_fd, int out_fd, int err_fd, std::string& error);
-    // The session is gone: no reply may reach it, and its script (if it was started) is stopped.
-    void forget(uint64_t request_id, pid_t pid);
+    // The session is gone: no reply may reach it. `stop_script`: its script (once started) is
+    // stopped; else it is left to finish (it closed its output) and the launcher reaps it.
+    void forget(uint64_t request_id, pid_t pid, bool stop_script);
     void kill(pid_t pid);
 
     void session_started() { ++running_; }

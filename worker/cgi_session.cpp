@@ -30,8 +30,7 @@ bool make_output_pipe(UniqueFd& ours, UniqueFd& theirs) {
     if (::pipe2(fds, O_CLOEXEC) != 0) return false;
     ours.reset(fds[0]);
     theirs.reset(fds[1]);
-    int flags = ::fcntl(ours.get(), F_GETFL);
-    return flags >= 0 && ::fcntl(ours.get(), F_SETFL, flags | O_NONBLOCK) == 0;
+    return ::fcntl(ours.get(), F_SETFL, O_NONBLOCK) == 0;  // a new read end has no other status flag
 }
 
 timeval to_timeval(Duration d) {
@@ -53,7 +52,9 @@ CgiSession::~CgiSession() {
     if (ctx_.cgi) {
         // A script whose output is still open (its client went away, or it timed out) is stopped;
         // one that closed its output is left to the launcher, which reaps it.
-        if (request_id_ != 0 || (pid_ > 0 && stdout_)) ctx_.cgi->forget(request_id_, stdout_ ? pid_ : -1);
+        // The launcher may answer after the script has already written everything and exited.
+        const bool output_open = static_cast<bool>(stdout_);
+        if (request_id_ != 0 || (pid_ > 0 && output_open)) ctx_.cgi->forget(request_id_, pid_, output_open);
         if (counted_) ctx_.cgi->session_ended();
     }
 }
@@ -79,7 +80,13 @@ bool CgiSession::start(CgiStart&& s, std::string& error) {
                                     s.body_length};
     std::vector<std::string> env = cgi::build_cgi_environment(env_in);
     std::vector<std::string> argv = cgi::cgi_argv(s.script);
-    request_id_ = ctx_.cgi->spawn(this, s.script_path, argv, env, s.body.get(), stdout_w.get(), stderr_w.get(), error);
+    if (!s.body && !ctx_.dev_null) ctx_.dev_null.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    const int stdin_fd = s.body ? s.body.get() : ctx_.dev_null.get();
+    if (stdin_fd < 0) {
+        error = std::string("/dev/null: ") + std::strerror(errno);
+        return false;
+    }
+    request_id_ = ctx_.cgi->spawn(this, s.script_path, argv, env, stdin_fd, stdout_w.get(), stderr_w.get(), error);
     if (request_id_ == 0) return false;
     // The launcher holds its own copies now; ours would keep the pipes open after the script exits.
     s.body.reset();
@@ -103,6 +110,10 @@ void CgiSession::arm_timeout() {
 void CgiSession::on_spawned(pid_t pid) {
     pid_ = pid;
     request_id_ = 0;  // answered: nothing left to forget at the runner
+    if (output_ended_early_) {
+        report_missing_head();
+        conn_.cgi_kick();  // last: it may end the connection, and this session with it
+    }
 }
 
 void CgiSession::on_spawn_failed(int code, const std::string& message) {
@@ -252,8 +263,13 @@ void CgiSession::end_of_output() {
     stdout_.reset();
     switch (phase_) {
         case Phase::ReadingHead:
-            spdlog::error("cgi: {} (pid {}) ended before its header block was complete", script_name_, pid_);
-            fail(502, "");
+            // A spawn that failed closes the pipes too, and is a 403: the launcher's answer decides
+            // (it is queued already: the launcher answers before it lets go of its copies).
+            if (request_id_ != 0) {
+                output_ended_early_ = true;
+                return;
+            }
+            report_missing_head();
             return;
         case Phase::Streaming:
             if (chunked_) {
@@ -272,6 +288,11 @@ void CgiSession::end_of_output() {
         case Phase::Done:
             return;
     }
+}
+
+void CgiSession::report_missing_head() {
+    spdlog::error("cgi: {} (pid {}) ended before its header block was complete", script_name_, pid_);
+    fail(502, "");
 }
 
 void CgiSession::fail(int status, const std::string& why) {

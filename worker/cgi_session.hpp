@@ -26,7 +26,7 @@ struct CgiStart {
     const http::Request* request = nullptr;
     cgi::CgiScript script;
     std::string script_path;          // absolute file name
-    UniqueFd body;                    // the script's stdin (a finished body)
+    UniqueFd body;                    // the script's stdin (a finished body); none: /dev/null
     std::optional<uint64_t> body_length;
     std::string remote_addr;
     std::string server_name;
@@ -67,6 +67,7 @@ private:
     void send_head(const cgi::CgiHead& head);
     void send_body(std::string_view bytes);
     void end_of_output();
+    void report_missing_head();
     void fail(int status, const std::string& why);  // the caller kicks the connection afterwards
     void finish(bool close_connection);
     void arm_timeout();
@@ -83,6 +84,7 @@ private:
     Phase phase_ = Phase::ReadingHead;
     bool head_sent_ = false;
     bool counted_ = false;
+    bool output_ended_early_ = false;  // EOF without a header block before the launcher answered
 
     UniqueFd stdout_;
     UniqueFd stderr_;

@@ -155,6 +155,11 @@ void Connection::handle_readable() {
             return;
         }
     }
+    if (cgi_) {
+        // A script is answering: what the client sends now (or its end) waits in the socket.
+        enable_reading(false);
+        return;
+    }
     ssize_t n;
     do {
         n = ::recv(fd_.get(), buf, cap, 0);
@@ -549,10 +554,11 @@ void Connection::drive() {
         }
         if (cgi_) {
             // The script's output is the response in progress: read more of it, and nothing else.
+            // Reading the client stops only when it sends something (handle_readable): most send
+            // nothing meanwhile, and then cost no epoll change per request.
             if (!cgi_done_) {
                 cgi_->resume_output();
                 enable_writing(false);
-                enable_reading(false);
                 event_del(&timer_event_);  // the session has its own timeout
                 return;
             }

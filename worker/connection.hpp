@@ -81,6 +81,7 @@ private:
     // CGI (connection_cgi.cpp): true when the request is for a CGI script (started or answered).
     bool wants_cgi_body(const http::Request& request) const;
     bool try_start_cgi(const http::Request& request);
+    void learn_local_address();
     // A finished session is dropped here, and an internal redirect answered.
     void settle_cgi();
     void answer_parse_error(const http::ParseError& error, std::string_view data);
@@ -122,6 +123,9 @@ private:
     std::string redirect_head_;
     http::Request redirect_request_;
     unsigned redirects_ = 0;             // local redirects for the current client request
+    std::string server_name_;            // SERVER_NAME/SERVER_PORT for CGI, found at the first script
+    unsigned server_port_ = 0;
+    bool local_address_known_ = false;
     std::deque<OutChunk> out_;       // queued output
     size_t out_mem_offset_ = 0;      // bytes of out_.front().mem already written
     size_t queued_bytes_ = 0;        // output not yet written

@@ -141,22 +141,15 @@ bool Connection::try_start_cgi(const http::Request& request) {
         start.body_length = spool_->size();
         start.body = spool_->finish();
         spool_.reset();
-    } else {
-        BodySpool empty;
-        start.body = empty.finish();
-    }
-    if (!start.body) {
-        answer_error(error_response(500, "Cannot pass the request body"), true);
-        return true;
+        if (!start.body) {
+            answer_error(error_response(500, "Cannot pass the request body"), true);
+            return true;
+        }
     }
     start.remote_addr = client_;
-    sockaddr_storage local{};
-    socklen_t len = sizeof local;
-    if (::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&local), &len) == 0) {
-        start.server_name = server_name_for(ctx_, local, len);
-        start.server_port = local.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6&>(local).sin6_port)
-                                                         : ntohs(reinterpret_cast<sockaddr_in&>(local).sin_port);
-    }
+    learn_local_address();
+    start.server_name = server_name_;
+    start.server_port = server_port_;
     start.head_only = cgi_request_.method == "HEAD";
     start.chunked_allowed = ctx_.persistent && cgi_request_.at_least_http11() && !cgi_request_.http09;
 
@@ -174,6 +167,18 @@ bool Connection::try_start_cgi(const http::Request& request) {
         return true;
     }
     return true;
+}
+
+// A connection's local address does not change: looked up for its first script only.
+void Connection::learn_local_address() {
+    if (local_address_known_) return;
+    local_address_known_ = true;
+    sockaddr_storage local{};
+    socklen_t len = sizeof local;
+    if (::getsockname(fd_.get(), reinterpret_cast<sockaddr*>(&local), &len) != 0) return;
+    server_name_ = server_name_for(ctx_, local, len);
+    server_port_ = local.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6&>(local).sin6_port)
+                                                : ntohs(reinterpret_cast<sockaddr_in&>(local).sin_port);
 }
 
 void Connection::settle_cgi() {

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/unique_fd.hpp"
 #include "config/config.hpp"
 #include "worker/access_log.hpp"
 #include "worker/cgi_runner.hpp"
@@ -42,6 +43,7 @@ struct WorkerContext {
     std::string body_scratch;      // discarded request-body bytes
 
     std::unique_ptr<CgiRunner> cgi;  // set when CGI is enabled and a launcher channel exists
+    UniqueFd dev_null;               // stdin of every script without a request body (opened once)
     std::unordered_map<std::string, std::string> server_names;  // local address -> CGI SERVER_NAME
 
     size_t open_connections = 0;

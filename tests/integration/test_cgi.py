@@ -10,6 +10,7 @@ import email.utils
 import http.client
 import os
 import signal
+import threading
 import time
 import unittest
 
@@ -401,6 +402,25 @@ class CgiServerTest(unittest.TestCase):
             st, _, _, body, _ = c.request("GET", "/a.txt")
             self.assertEqual((st, body), (200, C.A_TXT))
             self.assertFalse(c.at_eof(0.3), "connection closed after CGI responses")
+
+    def test_scripts_that_answered_and_ended_are_left_alone(self):
+        # A script can write its answer and exit before the launcher's reply reaches the worker; the
+        # worker must not then ask for it to be stopped (nor log that it was) once the reply comes.
+        def run(results):
+            with U.Conn(self.port) as c:
+                for _ in range(60):
+                    results.append(c.request("GET", "/cgi-bin/hello.sh")[3])
+
+        logged_before = len(self.hs.stderr())  # internal redirects stop their scripts: not ours to count
+        results = []
+        threads = [threading.Thread(target=run, args=(results,)) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(results, [b"hello from a script\n"] * 240)
+        time.sleep(0.3)  # a stop request would be logged by the launcher right after the reply
+        self.assertNotIn("on the worker's request", self.hs.stderr()[logged_before:])
 
     def test_pipelined_cgi_requests(self):
         with U.Conn(self.port) as c:
