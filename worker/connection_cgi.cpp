@@ -8,8 +8,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cctype>
 
+#include "common/ascii.hpp"
 #include "worker/cgi/dispatch.hpp"
 #include "worker/connection.hpp"
 #include "worker/worker_context.hpp"
@@ -19,12 +19,6 @@ namespace httpserve {
 namespace {
 
 constexpr unsigned max_local_redirects = 5;
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 // A request head rebuilt from a parsed request, so that a request can outlive the buffer it came in.
 // `drop_body_fields`: for an internal redirect, which is a GET without a body.
@@ -39,8 +33,8 @@ std::string rebuild_head(const http::Request& r, std::string_view method, std::s
     head.append(" HTTP/").append(std::to_string(r.version_major)).append(".").append(std::to_string(r.version_minor));
     head.append("\r\n");
     for (const http::Header& h : r.headers) {
-        if (drop_body_fields && (iequals(h.name, "Content-Length") || iequals(h.name, "Transfer-Encoding") ||
-                                 iequals(h.name, "Expect"))) {
+        if (drop_body_fields && (iequals_ascii(h.name, "Content-Length") || iequals_ascii(h.name, "Transfer-Encoding") ||
+                                 iequals_ascii(h.name, "Expect"))) {
             continue;
         }
         head.append(h.name).append(": ").append(h.value).append("\r\n");

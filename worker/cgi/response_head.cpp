@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 
+#include "common/ascii.hpp"
 #include "worker/http/error_page.hpp"
 #include "worker/http/request_parser.hpp"
 #include "worker/http/status.hpp"
@@ -13,15 +14,6 @@ namespace httpserve::cgi {
 using namespace std::string_view_literals;
 
 namespace {
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-    return true;
-}
 
 bool is_ows(char c) { return c == ' ' || c == '\t'; }
 
@@ -43,7 +35,7 @@ bool dropped_field(std::string_view name) {
     static constexpr std::array<std::string_view, 9> dropped = {
         "connection"sv, "keep-alive"sv, "proxy-connection"sv, "te"sv,    "trailer"sv,
         "transfer-encoding"sv, "upgrade"sv, "date"sv,          "server"sv};
-    return std::any_of(dropped.begin(), dropped.end(), [&](std::string_view d) { return iequals(name, d); });
+    return std::any_of(dropped.begin(), dropped.end(), [&](std::string_view d) { return iequals_ascii(name, d); });
 }
 
 // 1*DIGIT that fits in uint64_t.
@@ -88,18 +80,18 @@ CgiHeadStatus parse_field(std::string_view line, CgiHead& out) {
             return fail(out, "CGI header value with a control character: " + quoted(line));
     }
 
-    if (iequals(name, "status")) {
+    if (iequals_ascii(name, "status")) {
         if (out.status_given) return fail(out, "CGI header Status given twice");
         if (!parse_status(value, out)) return fail(out, "CGI header Status is invalid: " + quoted(value));
-    } else if (iequals(name, "content-type")) {
+    } else if (iequals_ascii(name, "content-type")) {
         if (!out.content_type.empty()) return fail(out, "CGI header Content-Type given twice");
         if (value.empty()) return fail(out, "CGI header Content-Type is empty");
         out.content_type = std::string(value);
-    } else if (iequals(name, "location")) {
+    } else if (iequals_ascii(name, "location")) {
         if (!out.location.empty()) return fail(out, "CGI header Location given twice");
         if (value.empty()) return fail(out, "CGI header Location is empty");
         out.location = std::string(value);
-    } else if (iequals(name, "content-length")) {
+    } else if (iequals_ascii(name, "content-length")) {
         if (const std::optional<uint64_t> length = parse_digits(value)) {
             if (out.content_length && *out.content_length != *length)
                 return fail(out, "CGI header Content-Length given twice with different values");

@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdint>
 
+#include "common/ascii.hpp"
+
 namespace httpserve::http {
 
 namespace {
@@ -183,15 +185,6 @@ bool py_isdigit(char ch) {
     return (c >= '0' && c <= '9') || c == 0xB2 || c == 0xB3 || c == 0xB9;
 }
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-    return true;
-}
-
 // Python int(): [+-] digits with single underscores between digits. Saturates far beyond any valid
 // field so that "too big" stays "invalid" without overflow; `value` keeps its sign and zero-ness.
 bool py_int(std::string_view s, int64_t& value) {
@@ -224,13 +217,13 @@ constexpr std::array<std::string_view, 24> kPyMonths = {
 
 int py_month(std::string_view s) {  // 1..12, or 0 when not a month name
     for (size_t i = 0; i < kPyMonths.size(); ++i)
-        if (iequals(s, kPyMonths[i])) return static_cast<int>(i % 12) + 1;
+        if (iequals_ascii(s, kPyMonths[i])) return static_cast<int>(i % 12) + 1;
     return 0;
 }
 
 bool py_dayname(std::string_view s) {
     for (std::string_view d : {"mon", "tue", "wed", "thu", "fri", "sat", "sun"})
-        if (iequals(s, d)) return true;
+        if (iequals_ascii(s, d)) return true;
     return false;
 }
 
@@ -245,7 +238,7 @@ bool py_named_zone(std::string_view s, int64_t& hhmm) {
                                       {"CST", -600}, {"CDT", -500}, {"MST", -700}, {"MDT", -600},
                                       {"PST", -800}, {"PDT", -700}};
     for (const Zone& z : kZones)
-        if (iequals(s, z.name)) {
+        if (iequals_ascii(s, z.name)) {
             hhmm = z.hhmm;
             return true;
         }

@@ -8,6 +8,7 @@
 #include <climits>
 #include <cstring>
 
+#include "common/ascii.hpp"
 #include "worker/http/error_page.hpp"
 
 namespace httpserve::http {
@@ -41,15 +42,6 @@ constexpr std::array<uint8_t, 256> kClass = make_classes();
 
 inline bool has(char c, CharClass cls) { return (kClass[static_cast<unsigned char>(c)] & cls) != 0; }
 inline bool is_ows(char c) { return c == ' ' || c == '\t'; }
-inline char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
-
-// `lower` must be lower-case.
-bool iequals(std::string_view s, std::string_view lower) {
-    if (s.size() != lower.size()) return false;
-    for (size_t i = 0; i < s.size(); ++i)
-        if (ascii_lower(s[i]) != lower[i]) return false;
-    return true;
-}
 
 std::string_view trim_ows(std::string_view s) {
     while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
@@ -133,7 +125,7 @@ void add_transfer_encoding(Derived& d, std::string_view value) {
     d.have_te = true;
     for_each_element(value, [&d](std::string_view e) {
         if (e.empty()) return true;  // RFC 9110 §5.6.1: empty list elements are ignored
-        const bool chunked = iequals(e, "chunked");
+        const bool chunked = iequals_ascii(e, "chunked");
         d.chunked_count += chunked ? 1 : 0;
         d.other_coding |= !chunked;
         d.chunked_last = chunked;
@@ -143,8 +135,8 @@ void add_transfer_encoding(Derived& d, std::string_view value) {
 
 void add_connection(Derived& d, std::string_view value) {
     for_each_element(value, [&d](std::string_view e) {
-        if (iequals(e, "close")) d.close = true;
-        else if (iequals(e, "keep-alive")) d.keep_alive = true;
+        if (iequals_ascii(e, "close")) d.close = true;
+        else if (iequals_ascii(e, "keep-alive")) d.keep_alive = true;
         return true;
     });
 }
@@ -153,21 +145,21 @@ void add_connection(Derived& d, std::string_view value) {
 ParseStatus note_header(Derived& d, const Header& h, ParseError& error) {
     switch (h.name.size()) {
         case 4:
-            if (iequals(h.name, "host") && ++d.host_count > 1)
+            if (iequals_ascii(h.name, "host") && ++d.host_count > 1)
                 return fail(error, 400, "Multiple Host headers");
             break;
         case 6:
-            if (iequals(h.name, "expect") && iequals(h.value, "100-continue")) d.expect_continue = true;
+            if (iequals_ascii(h.name, "expect") && iequals_ascii(h.value, "100-continue")) d.expect_continue = true;
             break;
         case 10:
-            if (iequals(h.name, "connection")) add_connection(d, h.value);
+            if (iequals_ascii(h.name, "connection")) add_connection(d, h.value);
             break;
         case 14:
-            if (iequals(h.name, "content-length") && !add_content_length(d, h.value))
+            if (iequals_ascii(h.name, "content-length") && !add_content_length(d, h.value))
                 return fail(error, 400, "Bad Content-Length");
             break;
         case 17:
-            if (iequals(h.name, "transfer-encoding")) add_transfer_encoding(d, h.value);
+            if (iequals_ascii(h.name, "transfer-encoding")) add_transfer_encoding(d, h.value);
             break;
         default:
             break;

@@ -5,6 +5,8 @@
 #include <array>
 #include <cstddef>
 
+#include "common/ascii.hpp"
+
 namespace httpserve {
 
 using namespace std::string_view_literals;
@@ -18,15 +20,6 @@ int hex_value(unsigned char c) {
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
-}
-
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequals_ascii(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-    return true;
 }
 
 // Length of "http://" or "https://" (any case) at the start of `target`, else 0.

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "common/ascii.hpp"
+
 namespace httpserve {
 namespace {
 
@@ -17,13 +19,6 @@ std::string_view trim_ows(std::string_view s) {
     while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
     while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
     return s;
-}
-
-bool iequals_ascii(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
-               return lower(x) == lower(y);
-           });
 }
 
 // 1*DIGIT, at most max_digits of them, and nothing else.
