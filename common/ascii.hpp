@@ -1,5 +1,6 @@
-// ASCII case folding for protocol tokens (header names, units, schemes, month names): never the
-// locale's, since a protocol's "case-insensitive" means ASCII letters only.
+// ASCII helpers for protocol text (header names and values, units, schemes, month names): case
+// folding that is never the locale's, since a protocol's "case-insensitive" means ASCII letters only,
+// and HTTP's optional whitespace (OWS: spaces and tabs, RFC 9110 section 5.6.3).
 #pragma once
 
 #include <cstddef>
@@ -15,6 +16,14 @@ constexpr bool iequals_ascii(std::string_view a, std::string_view b) {
         if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
     }
     return true;
+}
+
+constexpr bool is_ows(char c) { return c == ' ' || c == '\t'; }
+
+constexpr std::string_view trim_ows(std::string_view s) {
+    while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
+    return s;
 }
 
 }  // namespace httpserve

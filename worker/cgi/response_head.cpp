@@ -15,14 +15,6 @@ using namespace std::string_view_literals;
 
 namespace {
 
-bool is_ows(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim_ows(std::string_view s) {
-    while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
-    return s;
-}
-
 // For error messages: the start of the offending line, quoted.
 std::string quoted(std::string_view line) { return http::python_repr(line.substr(0, 80)); }
 

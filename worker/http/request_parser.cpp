@@ -41,13 +41,6 @@ constexpr std::array<uint8_t, 256> make_classes() {
 constexpr std::array<uint8_t, 256> kClass = make_classes();
 
 inline bool has(char c, CharClass cls) { return (kClass[static_cast<unsigned char>(c)] & cls) != 0; }
-inline bool is_ows(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim_ows(std::string_view s) {
-    while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
-    return s;
-}
 
 // Calls f(element) for each element of a comma-separated list, OWS trimmed (empty ones included).
 template <class F>

@@ -3,18 +3,11 @@
 
 #include <charconv>
 
+#include "common/ascii.hpp"
 #include "worker/http/http_date.hpp"
 
 namespace httpserve {
 namespace {
-
-bool is_ows(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim_ows(std::string_view s) {
-    while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
-    return s;
-}
 
 void skip_ows(std::string_view& s) {
     while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);

@@ -13,13 +13,6 @@ namespace {
 // overflow. Longer numbers are treated as invalid syntax, which ignores the whole header.
 constexpr size_t max_digits = 19;
 
-bool is_ows(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim_ows(std::string_view s) {
-    while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
-    return s;
-}
 
 // 1*DIGIT, at most max_digits of them, and nothing else.
 std::optional<uint64_t> parse_number(std::string_view s) {
