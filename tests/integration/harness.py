@@ -148,16 +148,13 @@ def raw_request(port, data, host="127.0.0.1", timeout=5.0, read_until_close=True
         return b"".join(chunks)
 
 
-def read_response(f, method="GET"):
-    """Reads exactly one HTTP/1.x response from `f = sock.makefile("rb")` (make it once per socket:
-    it buffers, so pipelined responses stay readable). Framing: Content-Length, chunked, or close.
-    Returns (status, reason, headers_dict_lowercase, body, raw_head)."""
+def read_head(f):
+    """Reads a status line and header block from `f`: (status, reason, headers_dict_lowercase,
+    raw_head); the first of repeated headers wins."""
     status_line = f.readline()
     if not status_line:
         raise ConnectionError("connection closed before a status line")
     parts = status_line.decode("latin-1").rstrip("\r\n").split(" ", 2)
-    status = int(parts[1])
-    reason = parts[2] if len(parts) > 2 else ""
     headers = {}
     head = [status_line]
     while True:
@@ -167,6 +164,14 @@ def read_response(f, method="GET"):
             break
         name, _, value = line.decode("latin-1").partition(":")
         headers.setdefault(name.strip().lower(), value.strip())
+    return int(parts[1]), parts[2] if len(parts) > 2 else "", headers, b"".join(head)
+
+
+def read_response(f, method="GET"):
+    """Reads exactly one HTTP/1.x response from `f = sock.makefile("rb")` (make it once per socket:
+    it buffers, so pipelined responses stay readable). Framing: Content-Length, chunked, or close.
+    Returns (status, reason, headers_dict_lowercase, body, raw_head)."""
+    status, reason, headers, raw_head = read_head(f)
     body = b""
     if method != "HEAD" and status not in (204, 304) and not 100 <= status < 200:
         if "content-length" in headers:
@@ -182,4 +187,4 @@ def read_response(f, method="GET"):
                 f.readline()
         else:
             body = f.read()
-    return status, reason, headers, body, b"".join(head)
+    return status, reason, headers, body, raw_head

@@ -11,7 +11,6 @@ import re
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 import unittest
 
@@ -61,13 +60,8 @@ def ipv6_loopback():
         return False
 
 
-class TempDirs(unittest.TestCase):
-    def setUp(self):
-        self.root = U.make_root()
-        self.addCleanup(U.remove_tree, self.root)
-        self.tmp = tempfile.mkdtemp(prefix="httpserve-daemon-")
-        os.chmod(self.tmp, 0o755)
-        self.addCleanup(U.remove_tree, self.tmp)
+class TempDirs(U.RootAndTmpCase):
+    tmp_prefix = "httpserve-daemon-"
 
     def start(self, args, **kw):
         server = harness.start_httpserve(args, **kw)

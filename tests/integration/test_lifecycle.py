@@ -201,14 +201,11 @@ class LoadClient(threading.Thread):
 
 # --------------------------------------------------------------------------------------------------
 
-class LifecycleTest(unittest.TestCase):
+class LifecycleTest(U.RootAndTmpCase):
+    tmp_prefix = "httpserve-life-"
 
     def setUp(self):
-        self.root = U.make_root()
-        self.addCleanup(U.remove_tree, self.root)
-        self.tmp = tempfile.mkdtemp(prefix="httpserve-life-")
-        os.chmod(self.tmp, 0o755)
-        self.addCleanup(U.remove_tree, self.tmp)
+        super().setUp()
         self.conf = os.path.join(self.tmp, "httpserve.toml")
 
     def config(self, ports, root=None, workers=2, top="", sections=""):

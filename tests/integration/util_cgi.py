@@ -360,22 +360,7 @@ def iter_body(f, headers, method="GET", piece=1 << 17):
             yield data
 
 
-def read_head(f):
-    """Reads a status line and header block: (status, reason, headers_lowercase_first, raw_head)."""
-    line = f.readline()
-    if not line:
-        raise ConnectionError("closed before a status line")
-    parts = line.decode("latin-1").rstrip("\r\n").split(" ", 2)
-    head = [line]
-    headers = {}
-    while True:
-        h = f.readline()
-        head.append(h)
-        if h in (b"\r\n", b"\n", b""):
-            break
-        name, _, value = h.decode("latin-1").partition(":")
-        headers.setdefault(name.strip().lower(), value.strip())
-    return int(parts[1]), parts[2] if len(parts) > 2 else "", headers, b"".join(head)
+read_head = harness.read_head  # (status, reason, headers_lowercase_first, raw_head)
 
 
 def sha256(data):
@@ -385,35 +370,9 @@ def sha256(data):
 # ---------------------------------------------------------------------------------------------------
 # /proc
 
-def proc_stat_fields(pid):
-    """Fields after the command name of /proc/PID/stat: [state, ppid, pgrp, ...], or None."""
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            data = f.read()
-    except OSError:
-        return None
-    return data.rsplit(")", 1)[1].split()
-
-
-def alive(pid):
-    fields = proc_stat_fields(pid)
-    return fields is not None and fields[0] not in ("Z", "X")
-
-
-def group_members(pgid):
-    """Live (non-zombie) processes of process group `pgid`."""
-    out = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        fields = proc_stat_fields(int(name))
-        if fields and fields[0] not in ("Z", "X") and int(fields[2]) == pgid:
-            out.append(int(name))
-    return out
-
-
 # Process inspection shared with the engine and daemon tests.
-from util_engine import children, holds_socket, listening_inodes, workers  # noqa: E402,F401
+from util_engine import (alive, children, group_members, holds_socket, listening_inodes,  # noqa: E402,F401
+                         proc_stat_fields, workers)
 
 
 def vm_rss_kib(pid):

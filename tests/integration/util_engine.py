@@ -8,6 +8,7 @@ import shutil
 import socket
 import tempfile
 import time
+import unittest
 
 
 import harness  # noqa: E402  (tests/integration is on sys.path)
@@ -22,6 +23,20 @@ IMF_FIXDATE_RE = re.compile(
     r"(\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$")
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+class RootAndTmpCase(unittest.TestCase):
+    """A test with a served folder (make_root) in self.root and a scratch folder (0755) in self.tmp,
+    both removed afterwards."""
+
+    tmp_prefix = "httpserve-tmp-"
+
+    def setUp(self):
+        self.root = make_root()
+        self.addCleanup(remove_tree, self.root)
+        self.tmp = tempfile.mkdtemp(prefix=self.tmp_prefix)
+        os.chmod(self.tmp, 0o755)
+        self.addCleanup(remove_tree, self.tmp)
 
 
 def make_root():
@@ -166,32 +181,41 @@ def parse_date(value):
 # --------------------------------------------------------------------------------------------------
 # /proc
 
-def proc_stat(pid):
-    """(state, ppid) of a process, or None if it does not exist."""
+def proc_stat_fields(pid):
+    """Fields after the command name of /proc/PID/stat: [state, ppid, pgrp, ...], or None."""
     try:
         with open("/proc/%d/stat" % pid) as f:
             data = f.read()
-    except (FileNotFoundError, ProcessLookupError):
+    except OSError:
         return None
-    fields = data.rsplit(")", 1)[1].split()
-    return fields[0], int(fields[1])
+    return data.rsplit(")", 1)[1].split()
 
 
 def alive(pid):
-    st = proc_stat(pid)
-    return st is not None and st[0] != "Z"
+    fields = proc_stat_fields(pid)
+    return fields is not None and fields[0] not in ("Z", "X")
 
 
-def children(pid):
-    """Live (non-zombie) children of `pid`."""
+def live_processes(match):
+    """Sorted pids of the live (non-zombie) processes whose /proc/PID/stat fields satisfy `match`."""
     out = []
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
-        st = proc_stat(int(name))
-        if st and st[1] == pid and st[0] != "Z":
+        fields = proc_stat_fields(int(name))
+        if fields and fields[0] not in ("Z", "X") and match(fields):
             out.append(int(name))
     return sorted(out)
+
+
+def children(pid):
+    """Live (non-zombie) children of `pid`."""
+    return live_processes(lambda fields: int(fields[1]) == pid)
+
+
+def group_members(pgid):
+    """Live (non-zombie) processes of process group `pgid`."""
+    return live_processes(lambda fields: int(fields[2]) == pgid)
 
 
 def descendants(pid):
