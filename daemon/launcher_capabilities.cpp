@@ -58,8 +58,6 @@ std::string keep_only_launcher_capabilities() {
         data[cap / 32].permitted |= bit;
         data[cap / 32].effective |= bit;
     }
-    header.version = _LINUX_CAPABILITY_VERSION_3;
-    header.pid = 0;
     if (::syscall(SYS_capset, &header, data) != 0) return failure("capset");
     return "";
 }

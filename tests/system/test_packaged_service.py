@@ -288,9 +288,8 @@ class PackagedService(unittest.TestCase):
             self.sh("systemctl stop httpserve.service", timeout=60)
         slow.communicate(timeout=60)
         self.assertEqual("inactive", self.sh("systemctl is-active httpserve.service", check=False).stdout.strip())
-        left = [p for p in self.box.processes() if p[1] == "httpserve" or p[2] in (NOBODY,)]
-        left += [p for p in self.box.processes()
-                 if p[2] == int(self.sh("id -u httpserve").stdout)]
+        httpserve_uid = int(self.sh("id -u httpserve").stdout)
+        left = [p for p in self.box.processes() if p[1] == "httpserve" or p[2] in (NOBODY, httpserve_uid)]
         self.assertEqual([], left)
         self.assertNotEqual("200", self.curl()[0])
 
