@@ -16,98 +16,33 @@ set -euo pipefail
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$BENCH_DIR")
 TPL=$BENCH_DIR/cgi
-ENV_SET=""   # knobs given in the environment, for the command line in the report
-for v in HTTPSERVE SERVERS BASE_PORT SERVER_CPU CLIENT_CPU CONNS; do
-    [[ -z ${!v+x} ]] || ENV_SET+="$v='${!v}' "
-done
-ROUNDS=${ROUNDS:-3}
-DURATION=${DURATION:-5}
-WARMUP=${WARMUP:-1}
+BENCH_TAG=cgi-bench
+source "$BENCH_DIR/lib.sh"
+ENV_SET=$(env_knobs HTTPSERVE SERVERS BASE_PORT SERVER_CPU CLIENT_CPU CONNS)
+common_knobs
 CONNS=${CONNS:-8}
-HTTPSERVE=${HTTPSERVE:-$REPO/build/daemon/httpserve}
 BASE_PORT=${BASE_PORT:-28181}
 SERVERS=${SERVERS:-"httpserve lighttpd apache"}
-SERVER_CPU=${SERVER_CPU:-0}
-CLIENT_CPU=${CLIENT_CPU:-1}
-RESULTS_DIR=$BENCH_DIR/results
+[[ $CONNS =~ ^[1-9][0-9]*$ ]] || die "CONNS must be a positive integer"
 
 CMDLINE="${ENV_SET}ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP $(printf '%q ' "$0" "$@")"
 CMDLINE=${CMDLINE% }
-
-log() { printf '[cgi-bench] %s\n' "$*" >&2; }
-die() { printf '[cgi-bench] error: %s\n' "$*" >&2; exit 1; }
-
-[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer"
-[[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "DURATION must be a positive integer (seconds)"
-[[ $WARMUP =~ ^[0-9]+$ ]] || die "WARMUP must be an integer (seconds)"
-[[ $CONNS =~ ^[1-9][0-9]*$ ]] || die "CONNS must be a positive integer"
 
 # ---------------------------------------------------------------------------------------------
 # Tools (Debian packages; installed only when missing, never started as services)
 # ---------------------------------------------------------------------------------------------
 APACHE=/usr/sbin/apache2
 APACHE_MODS=/usr/lib/apache2/modules
-need_pkgs=()
-command -v wrk >/dev/null || need_pkgs+=(wrk)
+need_pkgs=($(missing_common_packages))
 command -v lighttpd >/dev/null || [[ -x /usr/sbin/lighttpd ]] || need_pkgs+=(lighttpd)
 [[ -x $APACHE && -f $APACHE_MODS/mod_cgi.so && -f $APACHE_MODS/mod_mpm_prefork.so ]] || need_pkgs+=(apache2)
-command -v curl >/dev/null || need_pkgs+=(curl)
-command -v taskset >/dev/null || need_pkgs+=(util-linux)
 command -v gcc >/dev/null || need_pkgs+=(gcc libc6-dev)
-[[ -x /usr/bin/python3 ]] || command -v python3 >/dev/null || need_pkgs+=(python3)
-if ((${#need_pkgs[@]})); then
-    [[ $(id -u) -eq 0 ]] || die "missing ${need_pkgs[*]}; run as root or install them"
-    log "installing ${need_pkgs[*]}"
-    # policy-rc.d on these machines keeps postinst from starting services; we never start them either.
-    [[ -x /usr/sbin/policy-rc.d ]] ||
-        log "note: no /usr/sbin/policy-rc.d; the packages' postinst may start system services"
-    apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >&2
-fi
-export PATH=$PATH:/usr/sbin:/sbin
-PY=/usr/bin/python3; [[ -x $PY ]] || PY=python3
+install_packages "${need_pkgs[@]}"
 
 # ---------------------------------------------------------------------------------------------
 # Scratch dir, CGI programs, cleanup
 # ---------------------------------------------------------------------------------------------
-SCRATCH=$(mktemp -d /tmp/httpserve-cgibench.XXXXXX)
-chmod 755 "$SCRATCH"   # servers run the scripts as nobody
-declare -A PID=()      # server name -> master / parent pid
-
-# Stop one server: SIGTERM to its master/parent pid and wait for it; then make sure none of the
-# children it had just before (workers, launcher, apache's prefork children, CGI processes) is left.
-stop_server() {
-    local name=$1 p=${PID[$1]} i kids k
-    kill -0 "$p" 2>/dev/null || { wait "$p" 2>/dev/null || true; return 0; }
-    kids=$(pgrep -P "$p" 2>/dev/null | tr '\n' ' ' || true)
-    kill -TERM "$p" 2>/dev/null || true
-    for ((i = 0; i < 100; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$p" 2>/dev/null; then
-        log "$name (pid $p) did not stop on SIGTERM within 10 s; sending SIGKILL"
-        kill -KILL "$p" 2>/dev/null || true
-    fi
-    wait "$p" 2>/dev/null || true
-    for k in $kids; do   # children of the stopped parent: gone within a few seconds, else killed
-        for ((i = 0; i < 30; i++)); do kill -0 "$k" 2>/dev/null || break; sleep 0.1; done
-        if kill -0 "$k" 2>/dev/null; then
-            log "$name: child pid $k still running after its parent stopped; sending SIGKILL"
-            kill -KILL "$k" 2>/dev/null || true
-        fi
-    done
-}
-
-cleanup() {
-    local rc=$? name
-    trap - EXIT INT TERM
-    for name in "${!PID[@]}"; do stop_server "$name"; done
-    if [[ ${KEEP_SCRATCH:-0} == 1 ]]; then log "scratch kept: $SCRATCH"; else rm -rf "$SCRATCH"; fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-log "scratch dir $SCRATCH"
+make_scratch httpserve-cgibench
 mkdir -p "$SCRATCH/www/cgi-bin"
 cp "$TPL/hello.sh" "$SCRATCH/www/cgi-bin/hello.sh"
 gcc -O2 -o "$SCRATCH/www/cgi-bin/hello" "$TPL/hello.c" || die "could not compile $TPL/hello.c"
@@ -276,27 +211,12 @@ done
 # ---------------------------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------------------------
-deb() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo '?'; }
 FACTS=$SCRATCH/facts.txt
 {
-    echo "date	$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-    echo "nproc	$(nproc)"
-    echo "cpu	$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)"
-    echo "kernel	$(uname -sr)"
-    echo "load average at the end	$(cut -d' ' -f1-3 /proc/loadavg)"
+    machine_facts
     echo "lighttpd	$(lighttpd -v 2>&1 | head -n1 | awk '{print $1}') (deb $(deb lighttpd))"
     echo "apache2	$("$APACHE" -v 2>/dev/null | sed -n 's/^Server version: //p') (deb $(deb apache2-bin)), prefork MPM + mod_cgi"
-    echo "wrk	$(wrk -v 2>&1 | head -n1 | awk '{print $1, $2}') (deb $(deb wrk))"
     echo "CGI programs	/bin/sh = $(readlink -f /bin/sh); hello compiled with $(gcc --version | head -n1) -O2 (dynamic)"
-    if [[ -x $HTTPSERVE ]]; then
-        dirty=""   # uncommitted changes outside bench/; sources newer than the binary
-        [[ -z $(git -C "$REPO" status --porcelain --untracked-files=no -- . ':!bench' 2>/dev/null) ]] || dirty=" + uncommitted changes"
-        newer=$(cd "$REPO" && find common config daemon worker -name '*.[ch]pp' -newer "$HTTPSERVE" 2>/dev/null | head -n 3 | tr '\n' ' ')
-        [[ -z $newer ]] || dirty+="; **binary older than ${newer% }**"
-        echo "httpserve	$("$HTTPSERVE" --version 2>&1 | head -n1) ($HTTPSERVE, built $(date -u -r "$HTTPSERVE" '+%Y-%m-%d %H:%M UTC'), git $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo none)$dirty)"
-    else
-        echo "httpserve	not built ($HTTPSERVE)"
-    fi
     echo "pinning	servers and their CGI processes on CPU $SERVER_CPU (taskset -c $SERVER_CPU), wrk on CPU $CLIENT_CPU (taskset -c $CLIENT_CPU)"
     echo "command	$CMDLINE"
     echo "wrk command	$WRK_CMD (warm-up: same with -d${WARMUP}s, no script)"

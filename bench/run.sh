@@ -13,80 +13,29 @@ set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(dirname "$BENCH_DIR")
-ENV_SET=""   # knobs given in the environment, for the command line in the report
-for v in HTTPSERVE SERVERS SCENARIOS BASE_PORT SERVER_CPU CLIENT_CPU; do
-    [[ -z ${!v+x} ]] || ENV_SET+="$v='${!v}' "
-done
-ROUNDS=${ROUNDS:-3}
-DURATION=${DURATION:-5}
-WARMUP=${WARMUP:-1}
-HTTPSERVE=${HTTPSERVE:-$REPO/build/daemon/httpserve}
+BENCH_TAG=bench
+source "$BENCH_DIR/lib.sh"
+ENV_SET=$(env_knobs HTTPSERVE SERVERS SCENARIOS BASE_PORT SERVER_CPU CLIENT_CPU)
+common_knobs
 BASE_PORT=${BASE_PORT:-28081}
 SERVERS=${SERVERS:-"httpserve nginx lighttpd"}
 SCENARIOS=${SCENARIOS:-"1 2 3 4 5"}
-SERVER_CPU=${SERVER_CPU:-0}
-CLIENT_CPU=${CLIENT_CPU:-1}
-RESULTS_DIR=$BENCH_DIR/results
 
 CMDLINE="${ENV_SET}ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP $(printf '%q ' "$0" "$@")"
 CMDLINE=${CMDLINE% }
 
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() { printf '[bench] error: %s\n' "$*" >&2; exit 1; }
-
-[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive integer"
-[[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "DURATION must be a positive integer (seconds)"
-[[ $WARMUP =~ ^[0-9]+$ ]] || die "WARMUP must be an integer (seconds)"
-
 # ---------------------------------------------------------------------------------------------
 # Tools (Debian packages; installed only when missing, never started as services)
 # ---------------------------------------------------------------------------------------------
-need_pkgs=()
-command -v wrk >/dev/null || need_pkgs+=(wrk)
+need_pkgs=($(missing_common_packages))
 command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || need_pkgs+=(nginx-light)
 command -v lighttpd >/dev/null || [[ -x /usr/sbin/lighttpd ]] || need_pkgs+=(lighttpd)
-command -v curl >/dev/null || need_pkgs+=(curl)
-command -v taskset >/dev/null || need_pkgs+=(util-linux)
-[[ -x /usr/bin/python3 ]] || command -v python3 >/dev/null || need_pkgs+=(python3)
-if ((${#need_pkgs[@]})); then
-    [[ $(id -u) -eq 0 ]] || die "missing ${need_pkgs[*]}; run as root or install them"
-    log "installing ${need_pkgs[*]}"
-    # policy-rc.d on these machines keeps postinst from starting services; we never start them either.
-    apt-get update -qq >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_pkgs[@]}" >&2
-fi
-export PATH=$PATH:/usr/sbin:/sbin
-PY=/usr/bin/python3; [[ -x $PY ]] || PY=python3
+install_packages "${need_pkgs[@]}"
 
 # ---------------------------------------------------------------------------------------------
 # Scratch dir, test data, cleanup
 # ---------------------------------------------------------------------------------------------
-SCRATCH=$(mktemp -d /tmp/httpserve-bench.XXXXXX)
-chmod 755 "$SCRATCH"   # workers run as nobody
-declare -A PID=()      # server name -> master pid
-
-cleanup() {
-    local rc=$? name p i
-    trap - EXIT INT TERM
-    for name in "${!PID[@]}"; do
-        p=${PID[$name]}
-        kill -0 "$p" 2>/dev/null || continue
-        kill -TERM "$p" 2>/dev/null || true
-        for ((i = 0; i < 50; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        if kill -0 "$p" 2>/dev/null; then
-            log "$name (pid $p) did not stop on SIGTERM; sending SIGKILL"
-            kill -KILL "$p" 2>/dev/null || true
-        fi
-        wait "$p" 2>/dev/null || true
-    done
-    if [[ ${KEEP_SCRATCH:-0} == 1 ]]; then log "scratch kept: $SCRATCH"; else rm -rf "$SCRATCH"; fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-log "scratch dir $SCRATCH"
+make_scratch httpserve-bench
 mkdir -p "$SCRATCH/www/dir"
 head -c 1024 /dev/zero | tr '\0' 'x' >"$SCRATCH/www/1k.txt"
 head -c $((64 * 1024 * 1024)) /dev/urandom >"$SCRATCH/www/64m.bin"
@@ -245,18 +194,9 @@ done
 # ---------------------------------------------------------------------------------------------
 FACTS=$SCRATCH/facts.txt
 {
-    echo "date	$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-    echo "nproc	$(nproc)"
-    echo "cpu	$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)"
-    echo "kernel	$(uname -sr)"
-    echo "nginx	$(nginx -v 2>&1 | sed 's/^nginx version: //') (deb $(dpkg-query -W -f='${Version}' nginx 2>/dev/null || echo '?'))"
-    echo "lighttpd	$(lighttpd -v 2>&1 | head -n1 | awk '{print $1}') (deb $(dpkg-query -W -f='${Version}' lighttpd 2>/dev/null || echo '?'))"
-    echo "wrk	$(wrk -v 2>&1 | head -n1 | awk '{print $1, $2}') (deb $(dpkg-query -W -f='${Version}' wrk 2>/dev/null || echo '?'))"
-    if [[ -x $HTTPSERVE ]]; then
-        echo "httpserve	$("$HTTPSERVE" --version 2>&1 | head -n1) ($HTTPSERVE, git $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo none))"
-    else
-        echo "httpserve	not built ($HTTPSERVE)"
-    fi
+    machine_facts
+    echo "nginx	$(nginx -v 2>&1 | sed 's/^nginx version: //') (deb $(deb nginx))"
+    echo "lighttpd	$(lighttpd -v 2>&1 | head -n1 | awk '{print $1}') (deb $(deb lighttpd))"
     echo "pinning	servers on CPU $SERVER_CPU (taskset -c $SERVER_CPU), wrk on CPU $CLIENT_CPU (taskset -c $CLIENT_CPU)"
     echo "command	$CMDLINE"
     for name in $SERVERS; do
