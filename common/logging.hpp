@@ -6,9 +6,9 @@
 
 #include <string>
 
-namespace httpserve {
+#include "common/log_level.hpp"
 
-enum class LogLevel;
+namespace httpserve {
 
 // `target`: "stderr" or a file path (opened for append). Throws std::runtime_error when the file
 // cannot be opened.

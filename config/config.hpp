@@ -1,5 +1,5 @@
 // The one immutable value the master builds from the command line and the TOML file, and hands to
-// every worker. Defaults here are the contract of ../shared/spec/httpserve.toml.
+// every worker. Defaults here are the documented ones (docs/httpserve.toml.5, packaging/httpserve.toml).
 #pragma once
 
 #include <chrono>
@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "common/log_level.hpp"
+
 namespace httpserve {
 
 using Duration = std::chrono::milliseconds;
@@ -15,7 +17,6 @@ using Duration = std::chrono::milliseconds;
 enum class SymlinkPolicy { Follow, InsideRoot, Never };
 enum class DotfilePolicy { Serve, Deny };
 enum class AccessLogFormat { Python, Common, Combined };
-enum class LogLevel { Debug, Info, Warn, Error };
 
 struct ListenAddress {
     std::string address = "::";  // "::" is dual-stack; may also be a host name

@@ -21,14 +21,15 @@
 
 #include "common/logging.hpp"
 #include "config/load.hpp"
-#include "daemon/cgi_launcher.hpp"
+#include "daemon/launcher_config.hpp"
+#include "daemon/launcher_handle.hpp"
 #include "daemon/generation.hpp"
 #include "daemon/listeners.hpp"
 #include "daemon/pid_file.hpp"
 #include "daemon/privileges.hpp"
 #include "daemon/sd_notify.hpp"
 #include "daemon/socket_activation.hpp"
-#include "worker/worker_loop.hpp"
+#include "ipc/process_entry.hpp"
 
 namespace httpserve {
 

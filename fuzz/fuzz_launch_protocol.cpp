@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "worker/cgi_launch/launch_protocol.hpp"
+#include "ipc/launch_protocol.hpp"
 
 namespace {
 void check(bool ok) {

@@ -32,8 +32,9 @@
 
 #include "common/logging.hpp"
 #include "config/config.hpp"
-#include "daemon/cgi_launcher.hpp"
-#include "worker/cgi_launch/launch_client.hpp"
+#include "daemon/launcher_config.hpp"
+#include "daemon/launcher_handle.hpp"
+#include "worker/cgi/launch_client.hpp"
 
 using namespace httpserve;
 

@@ -14,8 +14,8 @@
 
 #include "common/unique_fd.hpp"
 #include "config/config.hpp"
-#include "worker/body_spool.hpp"
-#include "worker/cgi_session.hpp"
+#include "worker/cgi/body_spool.hpp"
+#include "worker/cgi/session.hpp"
 #include "worker/http/chunked.hpp"
 #include "worker/http/request_parser.hpp"
 #include "worker/response.hpp"

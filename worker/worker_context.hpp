@@ -12,7 +12,7 @@
 #include "common/unique_fd.hpp"
 #include "config/config.hpp"
 #include "worker/access_log.hpp"
-#include "worker/cgi_runner.hpp"
+#include "worker/cgi/runner.hpp"
 #include "worker/file_handler.hpp"
 #include "worker/http/http_date.hpp"
 #include "worker/http/request_parser.hpp"

@@ -1,4 +1,4 @@
-#include "worker/worker_loop.hpp"
+#include "ipc/process_entry.hpp"
 
 #include <event2/event.h>
 #include <spdlog/spdlog.h>

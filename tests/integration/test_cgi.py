@@ -182,7 +182,7 @@ class CgiDifferentialTest(unittest.TestCase):
                     self.assertEqual(he.get("X_BODY_LEN"), str(len(body)))
 
     def test_spec_examples(self):
-        # python-http-server.md §4.3/§4.4 observed values, against httpserve directly.
+        # The values Python's CGIHTTPRequestHandler gives for this URL, against httpserve directly.
         r = C.request(self.hs.port, "GET", "/cgi-bin/env.py/extra/p%20ath?q=a+b&c=%20d")
         self.assertEqual(r.status, 200, r)
         env = C.parse_env(r.body)
@@ -215,7 +215,7 @@ class CgiDifferentialTest(unittest.TestCase):
                     self.assertEqual(hs.body, py.body)
 
     def test_refusal_messages(self):
-        # The exact texts (compat-stance "CGI"), not only "the same as Python".
+        # The exact texts (README, "CGI"), not only "the same as Python".
         expect = {
             "/cgi-bin/x": (404, "No such CGI script ('/cgi-bin/x')"),
             "/cgi-bin/": (403, "CGI script is not a plain file ('/cgi-bin/')"),

@@ -37,7 +37,7 @@ NOGROUP_GID = _gid("nogroup")
 
 A_TXT = b"hello from a.txt\n"
 
-# The meta-variables whose values must be Python's (compat-stance "CGI"). SERVER_SOFTWARE,
+# The meta-variables whose values must be Python's (README, "CGI" under the compatibility table). SERVER_SOFTWARE,
 # SERVER_PROTOCOL and SERVER_NAME differ on purpose; SERVER_PORT is compared with each server's port.
 COMPARED_KEYS = (
     "GATEWAY_INTERFACE", "REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "PATH_TRANSLATED", "QUERY_STRING",

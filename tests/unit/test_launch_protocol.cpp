@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "worker/cgi_launch/launch_protocol.hpp"
-#include "worker/cgi_launch/script_rules.hpp"
+#include "ipc/launch_protocol.hpp"
+#include "ipc/script_rules.hpp"
 
 using namespace httpserve;
 

@@ -1,4 +1,4 @@
-#include "daemon/cgi_launcher.hpp"
+#include "daemon/launcher_handle.hpp"
 
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
@@ -12,10 +12,10 @@
 #include <thread>
 #include <utility>
 
-#include "daemon/cgi_launcher_loop.hpp"
-#include "daemon/launcher_control.hpp"
-#include "worker/cgi_launch/fd_passing.hpp"
-#include "worker/cgi_launch/launch_protocol.hpp"
+#include "ipc/process_entry.hpp"
+#include "ipc/launcher_control.hpp"
+#include "ipc/fd_passing.hpp"
+#include "ipc/launch_protocol.hpp"
 
 namespace httpserve {
 

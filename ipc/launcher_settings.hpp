@@ -1,5 +1,6 @@
-// What the CGI launcher needs to know: whom scripts run as and where scripts may live. Built from
-// the Config by the master (at start and on each reload); a plain value.
+// What the CGI launcher needs to know: whom scripts run as and where scripts may live. The master
+// builds it from the Config (daemon/launcher_config.hpp) at start and on each reload, and sends it to
+// the launcher over the control channel in the encoding below; a plain value.
 #pragma once
 
 #include <sys/types.h>
@@ -9,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "config/config.hpp"
+#include "common/log_level.hpp"
 
 namespace httpserve {
 
@@ -36,12 +37,6 @@ struct LauncherSettings {
 
     bool operator==(const LauncherSettings&) const = default;
 };
-
-// Resolves cgi.user/cgi.group. As root: the account must exist and must not be root (throws
-// std::runtime_error otherwise; a missing group falls back to the user's primary group with a
-// warning). Not root: no switch; scripts run as the server's user, unless cgi.user was set
-// explicitly to another account, which sets refuse_reason.
-LauncherSettings launcher_settings_from(const Config& config);
 
 // The control-channel encoding (master → launcher, for reload). decode also re-checks that a
 // switch never targets root.

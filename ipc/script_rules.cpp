@@ -1,4 +1,4 @@
-#include "worker/cgi_launch/script_rules.hpp"
+#include "ipc/script_rules.hpp"
 
 #include <sys/stat.h>
 

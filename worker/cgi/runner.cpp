@@ -1,11 +1,11 @@
-#include "worker/cgi_runner.hpp"
+#include "worker/cgi/runner.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <type_traits>
 #include <variant>
 
-#include "worker/cgi_session.hpp"
+#include "worker/cgi/session.hpp"
 
 namespace httpserve {
 

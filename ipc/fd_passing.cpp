@@ -1,4 +1,4 @@
-#include "worker/cgi_launch/fd_passing.hpp"
+#include "ipc/fd_passing.hpp"
 
 #include <sys/socket.h>
 

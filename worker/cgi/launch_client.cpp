@@ -1,4 +1,4 @@
-#include "worker/cgi_launch/launch_client.hpp"
+#include "worker/cgi/launch_client.hpp"
 
 #include <fcntl.h>
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "common/unique_fd.hpp"
-#include "worker/cgi_launch/launch_client.hpp"
+#include "worker/cgi/launch_client.hpp"
 
 namespace httpserve {
 

@@ -1,4 +1,4 @@
-#include "daemon/cgi_spawn.hpp"
+#include "launcher/spawn_script.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,8 +10,8 @@
 #include <cstring>
 #include <vector>
 
-#include "daemon/spawn_child.hpp"
-#include "worker/cgi_launch/script_rules.hpp"
+#include "launcher/spawn_child.hpp"
+#include "ipc/script_rules.hpp"
 
 namespace httpserve {
 

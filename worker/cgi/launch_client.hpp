@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "common/unique_fd.hpp"
-#include "worker/cgi_launch/fd_passing.hpp"
-#include "worker/cgi_launch/launch_protocol.hpp"
+#include "ipc/fd_passing.hpp"
+#include "ipc/launch_protocol.hpp"
 
 namespace httpserve {
 

@@ -1,4 +1,4 @@
-#include "worker/body_spool.hpp"
+#include "worker/cgi/body_spool.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

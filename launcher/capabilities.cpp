@@ -1,4 +1,4 @@
-#include "daemon/launcher_capabilities.hpp"
+#include "launcher/capabilities.hpp"
 
 #include <linux/capability.h>
 #include <sys/prctl.h>

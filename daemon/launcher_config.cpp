@@ -1,4 +1,4 @@
-#include "daemon/launcher_settings.hpp"
+#include "daemon/launcher_config.hpp"
 
 #include <grp.h>
 #include <pwd.h>
@@ -10,8 +10,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include "worker/cgi_launch/launch_protocol.hpp"
-#include "worker/cgi_launch/script_rules.hpp"
+#include "ipc/script_rules.hpp"
 
 namespace httpserve {
 
@@ -83,43 +82,6 @@ LauncherSettings launcher_settings_from(const Config& config) {
     }
     s.user = name_of_user(s.uid);
     s.group = name_of_group(s.gid);
-    return s;
-}
-
-std::string encode_launcher_settings(const LauncherSettings& s) {
-    launch_wire::Writer w;
-    w.u8(s.switch_user ? 1 : 0);
-    w.u32(s.uid);
-    w.u32(s.gid);
-    w.str(s.user);
-    w.str(s.group);
-    w.u8(s.user_explicit ? 1 : 0);
-    w.str(s.refuse_reason);
-    w.list(s.cgi_folders);
-    w.u32(s.max_per_channel);
-    w.str(s.error_log);
-    w.u8(static_cast<uint8_t>(s.log_level));
-    return w.take();
-}
-
-std::optional<LauncherSettings> decode_launcher_settings(std::string_view bytes) {
-    launch_wire::Reader r(bytes);
-    LauncherSettings s;
-    uint8_t switch_user = 0, user_explicit = 0, level = 0;
-    uint32_t uid = 0, gid = 0, max = 0;
-    if (!(r.u8(switch_user) && r.u32(uid) && r.u32(gid) && r.str(s.user) && r.str(s.group) &&
-          r.u8(user_explicit) && r.str(s.refuse_reason) && r.c_str_list(s.cgi_folders) && r.u32(max) &&
-          r.c_str(s.error_log) && r.u8(level) && r.at_end())) {
-        return std::nullopt;
-    }
-    if (level > static_cast<uint8_t>(LogLevel::Error)) return std::nullopt;
-    s.switch_user = switch_user != 0;
-    s.uid = uid;
-    s.gid = gid;
-    s.user_explicit = user_explicit != 0;
-    s.max_per_channel = max;
-    s.log_level = static_cast<LogLevel>(level);
-    if (s.switch_user && (s.uid == 0 || s.gid == 0)) return std::nullopt;  // never root, whoever asks
     return s;
 }
 

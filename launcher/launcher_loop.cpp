@@ -1,4 +1,4 @@
-#include "daemon/cgi_launcher_loop.hpp"
+#include "ipc/process_entry.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -20,12 +20,12 @@
 #include <vector>
 
 #include "common/logging.hpp"
-#include "daemon/cgi_spawn.hpp"
-#include "daemon/launcher_capabilities.hpp"
-#include "daemon/launcher_control.hpp"
-#include "daemon/launcher_signals.hpp"
-#include "worker/cgi_launch/fd_passing.hpp"
-#include "worker/cgi_launch/launch_protocol.hpp"
+#include "launcher/spawn_script.hpp"
+#include "launcher/capabilities.hpp"
+#include "ipc/launcher_control.hpp"
+#include "launcher/signals.hpp"
+#include "ipc/fd_passing.hpp"
+#include "ipc/launch_protocol.hpp"
 
 namespace httpserve {
 

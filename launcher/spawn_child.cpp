@@ -1,4 +1,4 @@
-#include "daemon/spawn_child.hpp"
+#include "launcher/spawn_child.hpp"
 
 #include <grp.h>
 #include <sched.h>
@@ -10,7 +10,7 @@
 #include <csignal>
 #include <cstdint>
 
-#include "daemon/launcher_signals.hpp"
+#include "launcher/signals.hpp"
 
 namespace httpserve {
 

@@ -1,5 +1,5 @@
 // The master's handle on the CGI launcher: the one process that keeps the right to switch users,
-// and starts every CGI script for the (unprivileged) workers. See DESIGN.md "cgi launcher".
+// and starts every CGI script for the (unprivileged) workers. See docs/ARCHITECTURE.md, "The CGI launcher".
 //
 // Wiring, in the master:
 //   LauncherSettings s = launcher_settings_from(config);   // throws for an impossible cgi.user
@@ -17,7 +17,7 @@
 #include <sys/types.h>
 
 #include "common/unique_fd.hpp"
-#include "daemon/launcher_settings.hpp"
+#include "ipc/launcher_settings.hpp"
 
 namespace httpserve {
 

@@ -1,4 +1,4 @@
-#include "worker/cgi_launch/launch_protocol.hpp"
+#include "ipc/launch_protocol.hpp"
 
 #include <variant>
 

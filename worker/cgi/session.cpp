@@ -1,4 +1,4 @@
-#include "worker/cgi_session.hpp"
+#include "worker/cgi/session.hpp"
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
@@ -9,7 +9,7 @@
 #include <cstring>
 
 #include "worker/cgi/environment.hpp"
-#include "worker/cgi_runner.hpp"
+#include "worker/cgi/runner.hpp"
 #include "worker/connection.hpp"
 #include "worker/response.hpp"
 #include "worker/worker_context.hpp"
