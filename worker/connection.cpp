@@ -61,7 +61,7 @@ std::string_view Connection::request_line(const http::Request& r) {
 void Connection::start(WorkerContext& ctx, int fd, const sockaddr_storage& peer) {
     auto* c = new Connection(ctx, fd, peer);
     c->state_ = State::ReadingHead;  // a fresh connection has header_timeout to send its request
-    c->arm_timer(ctx.config.http.header_timeout);
+    c->arm_timer(ctx.settings.header_timeout);
     c->head_timer_armed_ = true;
     // The request is usually there already: read it now. A connection answered and closed at once
     // (Connection: close) then never costs an epoll registration.
@@ -102,7 +102,7 @@ void Connection::begin_shutdown() {
         start_lingering_close(shutdown_grace);
     } else if (state_ == State::ReadingHead && pending_.empty() && out_.empty() && !cgi_) {
         // Accepted, nothing received yet: its request is most likely on the way. Not for long, though.
-        arm_timer(std::min(ctx_.config.http.header_timeout, shutdown_grace));
+        arm_timer(std::min(ctx_.settings.header_timeout, shutdown_grace));
     }
 }
 
@@ -176,10 +176,10 @@ void Connection::handle_readable() {
 
     if (state_ == State::Idle) {
         state_ = State::ReadingHead;
-        arm_timer(ctx_.config.http.header_timeout);
+        arm_timer(ctx_.settings.header_timeout);
         head_timer_armed_ = true;
     } else if (state_ == State::ReadingBody) {
-        arm_timer(ctx_.config.http.body_timeout);  // the longest pause between body reads
+        arm_timer(ctx_.settings.body_timeout);  // the longest pause between body reads
     }
     if (pending_.empty()) {
         // Fast path: parse straight from the shared buffer; keep only what is left over.
@@ -329,7 +329,7 @@ size_t Connection::process(std::string_view data) {
             continue;
         }
         // A body over the limit is refused whatever the method, before any of it is read.
-        if (request.body == http::BodyFraming::ContentLength && request.content_length > ctx_.config.http.max_body) {
+        if (request.body == http::BodyFraming::ContentLength && request.content_length > ctx_.settings.max_body) {
             Response r = error_response(413);
             r.close = true;
             queue_response(r, &request, request_line(request), false);
@@ -348,7 +348,7 @@ size_t Connection::process(std::string_view data) {
         if (for_cgi) spool_ = std::make_unique<BodySpool>();
         if (request.expect_continue && continue_allowed) queue_raw("HTTP/1.1 100 Continue\r\n\r\n");
         if (request.body == http::BodyFraming::Chunked) {
-            chunked_ = std::make_unique<http::ChunkedDecoder>(ctx_.config.http.max_body);
+            chunked_ = std::make_unique<http::ChunkedDecoder>(ctx_.settings.max_body);
         } else {
             body_left_ = request.content_length;
         }
@@ -369,7 +369,7 @@ size_t Connection::process(std::string_view data) {
         }
         // Wait for the rest of the body; keep a copy of the head to answer it afterwards.
         saved_head_.assign(data.substr(head_start, request.head_length));
-        arm_timer(ctx_.config.http.body_timeout);
+        arm_timer(ctx_.settings.body_timeout);
         need_more_input_ = true;
         return pos;
     }
@@ -431,7 +431,7 @@ void Connection::queue_response(Response& r, const http::Request* request, std::
     if (!http09) {
         std::string& head = ctx_.head_scratch;
         head.clear();
-        HeadContext hc{ctx_.config.http.protocol, ctx_.server_header, ctx_.dates.now(), !keep_alive,
+        HeadContext hc{ctx_.settings.protocol, ctx_.server_header, ctx_.dates.now(), !keep_alive,
                        keep_alive_header};
         append_head(head, r, hc);
         queue_raw(head);
@@ -547,7 +547,7 @@ void Connection::drive() {
             if (blocked) {
                 enable_writing(true);
                 enable_reading(false);  // back-pressure: read no more requests until this one is out
-                arm_timer(ctx_.config.http.send_timeout);
+                arm_timer(ctx_.settings.send_timeout);
                 head_timer_armed_ = false;
                 return;
             }
@@ -595,12 +595,12 @@ void Connection::drive() {
         if (state_ != State::Idle) {
             state_ = State::Idle;
             if (pending_.capacity() > 4096) std::string().swap(pending_);  // idle connections stay small
-            arm_timer(ctx_.config.http.keepalive_timeout);
+            arm_timer(ctx_.settings.keepalive_timeout);
             head_timer_armed_ = false;
         }
     } else if (!head_timer_armed_) {
         state_ = State::ReadingHead;
-        arm_timer(ctx_.config.http.header_timeout);  // a new request has begun
+        arm_timer(ctx_.settings.header_timeout);  // a new request has begun
         head_timer_armed_ = true;
     }
 }

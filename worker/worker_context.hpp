@@ -17,6 +17,7 @@
 #include "worker/http/http_date.hpp"
 #include "worker/http/request_parser.hpp"
 #include "worker/static/mime.hpp"
+#include "worker/worker_settings.hpp"
 
 namespace httpserve {
 
@@ -24,18 +25,26 @@ class Connection;
 
 struct WorkerContext {
     WorkerContext(const Config& config, int access_log_fd);
+    // Not copied or moved: the names below refer into `settings` of this very object.
+    WorkerContext(const WorkerContext&) = delete;
+    WorkerContext& operator=(const WorkerContext&) = delete;
 
+    // Fixed for the worker's lifetime (one configuration generation).
     const Config& config;
+    const WorkerSettings settings;  // derived once from config
+    // Shorter names for some settings, read-only.
+    const http::ParseLimits& limits = settings.limits;
+    const size_t& max_head_bytes = settings.max_head_bytes;
+    const size_t& shortest_line_limit = settings.shortest_line_limit;
+    const bool& persistent = settings.persistent;
+
+    // Per-process state.
     event_base* base = nullptr;
     MimeTable mime;
     FileHandler files;
     http::DateCache dates;
     AccessLog access_log;
-    http::ParseLimits limits;
-    size_t max_head_bytes;         // a whole request head above this: 431
-    size_t shortest_line_limit;    // min(max_request_line, max_header_line)
     std::string server_header = "httpserve/" HTTPSERVE_VERSION;
-    bool persistent;               // config.http.protocol is HTTP/1.1
     bool stopping = false;         // no new requests; connections close after their response
     std::vector<char> read_buffer; // scratch for reads; a connection keeps only what it has not parsed
     http::Request request;         // reused for every parse (keeps its header vector's capacity)

@@ -1,4 +1,5 @@
 // Request-head parser: one pass over the buffer, lines found with memchr, results are views into it.
+// Three steps: the request line, the header block, then the framing decision from the fields.
 // The request line follows Python's BaseHTTPRequestHandler.parse_request (same checks, same order,
 // same messages); headers follow RFC 9112 §5 strictly, with Python's http.client limits.
 #include "worker/http/request_parser.hpp"
@@ -160,28 +161,6 @@ ParseStatus note_header(Derived& d, const Header& h, ParseError& error) {
     return ParseStatus::Complete;
 }
 
-// RFC 9112 §6.1-6.3 once all fields are known.
-ParseStatus finish(const Derived& d, Request& out, ParseError& error) {
-    if (d.have_te) {
-        if (d.have_length) return fail(error, 400, "Bad request (Transfer-Encoding with Content-Length)");
-        if (out.version_major < 1 || (out.version_major == 1 && out.version_minor == 0))
-            return fail(error, 400, "Bad request (Transfer-Encoding in an HTTP/1.0 request)");
-        if (d.chunked_count > 1 || (d.chunked_count == 1 && !d.chunked_last))
-            return fail(error, 400, "Bad Transfer-Encoding (chunked must be the last coding, once)");
-        if (d.other_coding) return fail(error, 501, "Unsupported Transfer-Encoding");
-        if (d.chunked_count == 0) return fail(error, 400, "Bad Transfer-Encoding (empty)");
-        out.body = BodyFraming::Chunked;
-    } else if (d.have_length) {
-        out.body = BodyFraming::ContentLength;
-        out.content_length = d.length;
-    }
-    out.connection = d.close        ? ConnectionToken::Close
-                     : d.keep_alive ? ConnectionToken::KeepAlive
-                                    : ConnectionToken::None;
-    out.expect_continue = d.expect_continue;
-    return ParseStatus::Complete;
-}
-
 // The first byte in [p, e) that may not appear in a field value, or e. Field values are most of a
 // head's bytes, so eight are checked at a time (SWAR): a word with no byte below 0x20 and no DEL is
 // clean; otherwise (often just an HTAB) that word is looked at byte by byte.
@@ -232,6 +211,181 @@ ParseStatus parse_header_line(const char* p, const char* e, Header& h, ParseErro
     return ParseStatus::Complete;
 }
 
+// ---------------------------------------------------------------- step 1: the request line
+
+// Finds the request line at `p`, skipping empty lines before it (RFC 9112 §2.2), at most a line's
+// worth. Complete: `line` is that line without its line ending, `p` is just past its LF.
+ParseStatus find_request_line(const char* begin, const char*& p, const char* end, size_t max_line,
+                              std::string_view& line, ParseError& error) {
+    for (;;) {
+        const auto avail = static_cast<size_t>(end - p);
+        const char* const lf =
+            avail > 0 ? static_cast<const char*>(std::memchr(p, '\n', std::min(avail, max_line))) : nullptr;
+        if (lf == nullptr) {
+            // Python: readline(65537) returning more than 65536 bytes. Without an LF in the first
+            // max_request_line bytes, the line can only end up longer than that.
+            if (avail >= max_line) return fail(error, 414, "URI Too Long");
+            return ParseStatus::Incomplete;
+        }
+        const char* line_end = lf;  // the line without its trailing CRs
+        while (line_end > p && line_end[-1] == '\r') --line_end;  // Python: rstrip('\r\n')
+        const char* const line_start = p;
+        p = lf + 1;
+        if (line_end != line_start) {
+            line = std::string_view(line_start, static_cast<size_t>(line_end - line_start));
+            return ParseStatus::Complete;
+        }
+        if (static_cast<size_t>(p - begin) > max_line)
+            return fail(error, 400, "Bad request syntax (too many empty lines before the request line)");
+    }
+}
+
+// Python's requestline.split(), keeping only what the checks need: the first two words and the last
+// one, and the AND and OR of the character classes of the first two (token check and target check
+// in the same pass).
+struct RequestLineWords {
+    std::string_view first[2];
+    uint8_t all_bits[2] = {0, 0};
+    uint8_t any_bits[2] = {0, 0};
+    std::string_view last;
+    size_t count = 0;
+    bool bare_cr = false;
+};
+
+RequestLineWords split_request_line(std::string_view line) {
+    RequestLineWords w;
+    for (size_t i = 0; i < line.size();) {
+        while (i < line.size() && has(line[i], kPySpace)) w.bare_cr |= line[i++] == '\r';
+        if (i == line.size()) break;
+        const size_t start = i;
+        uint8_t all = 0xFF, any = 0;
+        for (; i < line.size(); ++i) {
+            const uint8_t bits = kClass[static_cast<unsigned char>(line[i])];
+            if (bits & kPySpace) break;
+            all &= bits;
+            any |= bits;
+        }
+        w.last = line.substr(start, i - start);
+        if (w.count < 2) {
+            w.first[w.count] = w.last;
+            w.all_bits[w.count] = all;
+            w.any_bits[w.count] = any;
+        }
+        ++w.count;
+    }
+    return w;
+}
+
+// Python's checks of the request line, in its order: fills method, target and version (0.9 for a
+// two-word line, which sets http09).
+ParseStatus check_request_line(std::string_view line, Request& out, ParseError& error) {
+    const RequestLineWords w = split_request_line(line);
+    if (w.bare_cr || w.count == 0 || w.count == 1) return bad_syntax(error, line);
+
+    if (w.count >= 3) {
+        int major = 0, minor = 0;
+        if (!parse_version(w.last, major, minor))
+            return fail(error, 400, "Bad request version (" + python_repr(w.last) + ")");
+        if (major >= 2)  // Python prints the digits as sent
+            return fail(error, 505, "Invalid HTTP version (" + std::string(w.last.substr(5)) + ")");
+        if (w.count > 3) return bad_syntax(error, line);
+        out.version_major = major;
+        out.version_minor = minor;
+    } else if (w.first[0] != "GET") {
+        return fail(error, 400, "Bad HTTP/0.9 request type (" + python_repr(w.first[0]) + ")");
+    }
+
+    // Stricter than Python (which answers 501 for any method name): no control bytes anywhere.
+    if ((w.all_bits[0] & kToken) == 0 || (w.any_bits[1] & kBadInTarget) != 0) return bad_syntax(error, line);
+    out.method = w.first[0];
+    out.target = w.first[1];
+
+    if (w.count == 2) {  // HTTP/0.9: no headers follow (Python 3.14 behaviour)
+        out.http09 = true;
+        out.version_major = 0;
+        out.version_minor = 9;
+    }
+    return ParseStatus::Complete;
+}
+
+// Step 1: the request line at `p`. Complete: `p` is just past it.
+ParseStatus parse_request_line(const char* begin, const char*& p, const char* end, const ParseLimits& limits,
+                               Request& out, ParseError& error) {
+    std::string_view line;
+    const ParseStatus found = find_request_line(begin, p, end, limits.max_request_line, line, error);
+    if (found != ParseStatus::Complete) return found;
+    return check_request_line(line, out, error);
+}
+
+// ---------------------------------------------------------------- step 2: the header block
+
+ParseStatus too_many_headers(ParseError& error, const ParseLimits& limits) {
+    return fail(error, 431, "Too many headers",
+                "got more than " + std::to_string(limits.max_header_lines + 1) + " headers");
+}
+
+// Step 2: the header lines at `p` up to the empty line that ends the head. Each field is checked,
+// appended to out.headers and noted in `d` as it is read. Complete: `p` is just past the empty line.
+// http.client counts that empty line too, hence "+ 1" in the "Too many headers" explanation.
+ParseStatus parse_header_block(const char*& p, const char* end, const ParseLimits& limits, Request& out,
+                               Derived& d, ParseError& error) {
+    size_t header_lines = 0;
+    for (;;) {
+        const auto avail = static_cast<size_t>(end - p);
+        const char* const lf =
+            avail > 0
+                ? static_cast<const char*>(std::memchr(p, '\n', std::min(avail, limits.max_header_line)))
+                : nullptr;
+        if (lf == nullptr) {
+            if (avail >= limits.max_header_line) {
+                return fail(error, 431, "Line too long",
+                            "got more than " + std::to_string(limits.max_header_line) +
+                                " bytes when reading header line");
+            }
+            if (avail > 0 && header_lines >= limits.max_header_lines && *p != '\r')
+                return too_many_headers(error, limits);
+            return ParseStatus::Incomplete;
+        }
+        const char* e = (lf > p && lf[-1] == '\r') ? lf - 1 : lf;
+        if (e == p) {
+            p = lf + 1;
+            return ParseStatus::Complete;
+        }
+        if (header_lines >= limits.max_header_lines) return too_many_headers(error, limits);
+        ++header_lines;
+        Header h;
+        if (parse_header_line(p, e, h, error) == ParseStatus::Error) return ParseStatus::Error;
+        out.headers.push_back(h);
+        if (note_header(d, h, error) == ParseStatus::Error) return ParseStatus::Error;
+        p = lf + 1;
+    }
+}
+
+// ---------------------------------------------------------------- step 3: the framing decision
+
+// Step 3, once all fields are known: the framing decision (RFC 9112 §6.1-6.3) and what the
+// Connection and Expect fields ask for.
+ParseStatus decide_framing(const Derived& d, Request& out, ParseError& error) {
+    if (d.have_te) {
+        if (d.have_length) return fail(error, 400, "Bad request (Transfer-Encoding with Content-Length)");
+        if (out.version_major < 1 || (out.version_major == 1 && out.version_minor == 0))
+            return fail(error, 400, "Bad request (Transfer-Encoding in an HTTP/1.0 request)");
+        if (d.chunked_count > 1 || (d.chunked_count == 1 && !d.chunked_last))
+            return fail(error, 400, "Bad Transfer-Encoding (chunked must be the last coding, once)");
+        if (d.other_coding) return fail(error, 501, "Unsupported Transfer-Encoding");
+        if (d.chunked_count == 0) return fail(error, 400, "Bad Transfer-Encoding (empty)");
+        out.body = BodyFraming::Chunked;
+    } else if (d.have_length) {
+        out.body = BodyFraming::ContentLength;
+        out.content_length = d.length;
+    }
+    out.connection = d.close        ? ConnectionToken::Close
+                     : d.keep_alive ? ConnectionToken::KeepAlive
+                                    : ConnectionToken::None;
+    out.expect_continue = d.expect_continue;
+    return ParseStatus::Complete;
+}
+
 }  // namespace
 
 bool is_token(std::string_view s) {
@@ -273,121 +427,18 @@ ParseStatus parse_request(std::string_view buffer, const ParseLimits& limits, Re
     const char* const end = begin + buffer.size();
     const char* p = begin;
 
-    // Find the request line, skipping empty lines before it (RFC 9112 §2.2), at most a line's worth.
-    const char* lf = nullptr;
-    const char* line_end = nullptr;  // the line without its trailing CRs
-    for (;;) {
-        const auto avail = static_cast<size_t>(end - p);
-        if (avail > 0)
-            lf = static_cast<const char*>(std::memchr(p, '\n', std::min(avail, limits.max_request_line)));
-        if (lf == nullptr) {
-            // Python: readline(65537) returning more than 65536 bytes. Without an LF in the first
-            // max_request_line bytes, the line can only end up longer than that.
-            if (avail >= limits.max_request_line) return fail(error, 414, "URI Too Long");
-            return ParseStatus::Incomplete;
-        }
-        line_end = lf;
-        while (line_end > p && line_end[-1] == '\r') --line_end;  // Python: rstrip('\r\n')
-        if (line_end != p) break;
-        p = lf + 1;
-        lf = nullptr;
-        if (static_cast<size_t>(p - begin) > limits.max_request_line)
-            return fail(error, 400, "Bad request syntax (too many empty lines before the request line)");
-    }
-    const std::string_view line(p, static_cast<size_t>(line_end - p));
-
-    // Python's requestline.split(): remember the first two words and the last one, and the AND and
-    // OR of the character classes of the first two (token check and target check in the same pass).
-    std::string_view words[2];
-    uint8_t all_bits[2] = {0, 0};
-    uint8_t any_bits[2] = {0, 0};
-    std::string_view last;
-    size_t word_count = 0;
-    bool bare_cr = false;
-    for (size_t i = 0; i < line.size();) {
-        while (i < line.size() && has(line[i], kPySpace)) bare_cr |= line[i++] == '\r';
-        if (i == line.size()) break;
-        const size_t start = i;
-        uint8_t all = 0xFF, any = 0;
-        for (; i < line.size(); ++i) {
-            const uint8_t bits = kClass[static_cast<unsigned char>(line[i])];
-            if (bits & kPySpace) break;
-            all &= bits;
-            any |= bits;
-        }
-        last = line.substr(start, i - start);
-        if (word_count < 2) {
-            words[word_count] = last;
-            all_bits[word_count] = all;
-            any_bits[word_count] = any;
-        }
-        ++word_count;
-    }
-    if (bare_cr || word_count == 0 || word_count == 1) return bad_syntax(error, line);
-
-    if (word_count >= 3) {
-        int major = 0, minor = 0;
-        if (!parse_version(last, major, minor))
-            return fail(error, 400, "Bad request version (" + python_repr(last) + ")");
-        if (major >= 2)  // Python prints the digits as sent
-            return fail(error, 505, "Invalid HTTP version (" + std::string(last.substr(5)) + ")");
-        if (word_count > 3) return bad_syntax(error, line);
-        out.version_major = major;
-        out.version_minor = minor;
-    } else if (words[0] != "GET") {
-        return fail(error, 400, "Bad HTTP/0.9 request type (" + python_repr(words[0]) + ")");
-    }
-
-    // Stricter than Python (which answers 501 for any method name): no control bytes anywhere.
-    if ((all_bits[0] & kToken) == 0 || (any_bits[1] & kBadInTarget) != 0) return bad_syntax(error, line);
-    out.method = words[0];
-    out.target = words[1];
-
-    p = lf + 1;
-    if (word_count == 2) {  // HTTP/0.9: no headers follow (Python 3.14 behaviour)
-        out.http09 = true;
-        out.version_major = 0;
-        out.version_minor = 9;
+    const ParseStatus line = parse_request_line(begin, p, end, limits, out, error);
+    if (line != ParseStatus::Complete) return line;
+    if (out.http09) {
         out.head_length = static_cast<size_t>(p - begin);
         return ParseStatus::Complete;
     }
 
-    // Header lines up to the empty line. http.client counts that empty line too, hence "+ 1".
     Derived derived;
-    size_t header_lines = 0;
-    for (;;) {
-        const auto avail = static_cast<size_t>(end - p);
-        lf = avail > 0
-                 ? static_cast<const char*>(std::memchr(p, '\n', std::min(avail, limits.max_header_line)))
-                 : nullptr;
-        if (lf == nullptr) {
-            if (avail >= limits.max_header_line) {
-                return fail(error, 431, "Line too long",
-                            "got more than " + std::to_string(limits.max_header_line) +
-                                " bytes when reading header line");
-            }
-            if (avail > 0 && header_lines >= limits.max_header_lines && *p != '\r') {
-                return fail(error, 431, "Too many headers",
-                            "got more than " + std::to_string(limits.max_header_lines + 1) + " headers");
-            }
-            return ParseStatus::Incomplete;
-        }
-        const char* e = (lf > p && lf[-1] == '\r') ? lf - 1 : lf;
-        if (e == p) {
-            out.head_length = static_cast<size_t>(lf + 1 - begin);
-            return finish(derived, out, error);
-        }
-        if (header_lines >= limits.max_header_lines) {
-            return fail(error, 431, "Too many headers",
-                        "got more than " + std::to_string(limits.max_header_lines + 1) + " headers");
-        }
-        ++header_lines;
-        Header h;
-        if (parse_header_line(p, e, h, error) == ParseStatus::Error) return ParseStatus::Error;
-        out.headers.push_back(h);
-        if (note_header(derived, h, error) == ParseStatus::Error) return ParseStatus::Error;
-        p = lf + 1;
-    }
+    const ParseStatus fields = parse_header_block(p, end, limits, out, derived, error);
+    if (fields != ParseStatus::Complete) return fields;
+    out.head_length = static_cast<size_t>(p - begin);
+    return decide_framing(derived, out, error);
 }
 
 }  // namespace httpserve::http
