@@ -9,7 +9,6 @@
 #include <chrono>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "common/unique_fd.hpp"
@@ -48,7 +47,7 @@ struct Generation {
     std::vector<ListenerRef> listeners;
     UniqueFd access_log;  // owned when the access log is a file
     int access_log_fd = -1;  // what workers write to: access_log, stderr, stdout or -1 (off)
-    UniqueFd report_read, report_write;  // workers -> master (see WorkerReport)
+    UniqueFd report_read, report_write;  // workers -> master (daemon/worker_report.hpp)
     std::vector<WorkerSlot> slots;
     bool reload = false;  // started by a reload (not at start-up, not by a log reopen)
     GenerationState state = GenerationState::Starting;
@@ -65,17 +64,5 @@ struct Generation {
     // Every descriptor the master holds for this generation.
     std::vector<int> fds_held() const;
 };
-
-// What a worker tells the master through its generation's report pipe: ready, or why it could not
-// start. One record per write(), smaller than PIPE_BUF, so records from several workers never mix.
-struct WorkerReport {
-    pid_t pid = 0;
-    bool ok = false;
-    std::string reason;
-};
-
-void send_worker_report(int fd, bool ok, std::string_view reason);
-// Every complete record waiting in the (non-blocking) pipe.
-std::vector<WorkerReport> read_worker_reports(int fd);
 
 }  // namespace httpserve

@@ -128,6 +128,9 @@ ListenerRef find_match(const ListenAddress& wanted, const std::vector<ListenerRe
 
 Listener adopt_listener(UniqueFd fd) {
     Listener l;
+    // No entry asked for it: an empty address, so that it is matched by its bound address only (the
+    // default ListenAddress, [::]:8000, would match the default entry whatever the socket is bound to).
+    l.wanted = ListenAddress{"", 0};
     l.fd = std::move(fd);
     l.activated = true;
     describe_bound(l);

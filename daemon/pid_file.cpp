@@ -35,6 +35,18 @@ std::string executable_of(const std::string& proc_entry, int& error) {
 
 }  // namespace
 
+std::optional<pid_t> parse_pid_text(std::string_view text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+    long value = 0;
+    bool valid = !text.empty() && text.size() <= 10;
+    for (char c : text) {
+        if (c < '0' || c > '9') valid = false;
+        if (valid) value = value * 10 + (c - '0');
+    }
+    if (!valid || value <= 1 || value > INT_MAX) return std::nullopt;
+    return static_cast<pid_t>(value);
+}
+
 pid_t read_pid_file(const std::string& path) {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) {
@@ -51,18 +63,9 @@ pid_t read_pid_file(const std::string& path) {
         const int error = errno;
         throw PidFileError("cannot read pid_file " + path + ": " + std::strerror(error));
     }
-    std::string_view text(buffer, static_cast<size_t>(n));
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
-    long value = 0;
-    bool valid = !text.empty() && text.size() <= 10;
-    for (char c : text) {
-        if (c < '0' || c > '9') valid = false;
-        if (valid) value = value * 10 + (c - '0');
-    }
-    if (!valid || value <= 1 || value > INT_MAX) {
-        throw PidFileError("pid_file " + path + " does not hold a process id");
-    }
-    return static_cast<pid_t>(value);
+    const std::optional<pid_t> pid = parse_pid_text(std::string_view(buffer, static_cast<size_t>(n)));
+    if (!pid) throw PidFileError("pid_file " + path + " does not hold a process id");
+    return *pid;
 }
 
 bool is_running_httpserve(pid_t pid) {

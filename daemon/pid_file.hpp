@@ -8,12 +8,17 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace httpserve {
 
 struct PidFileError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
+
+// The process id a pid file's text holds: decimal digits only (at most 10), then any newlines or
+// spaces, and more than 1 (no pid file names init) and at most INT_MAX. None for anything else.
+std::optional<pid_t> parse_pid_text(std::string_view text);
 
 // The pid written in `path`. Throws PidFileError naming the file when it is missing, unreadable or
 // does not hold a process id.

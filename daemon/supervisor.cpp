@@ -27,8 +27,10 @@
 #include "daemon/listeners.hpp"
 #include "daemon/pid_file.hpp"
 #include "daemon/privileges.hpp"
+#include "daemon/respawn.hpp"
 #include "daemon/sd_notify.hpp"
 #include "daemon/socket_activation.hpp"
+#include "daemon/worker_report.hpp"
 #include "ipc/process_entry.hpp"
 
 namespace httpserve {
@@ -63,22 +65,8 @@ bool any_signal() { return got_child || got_term || got_int || got_quit || got_h
 
 constexpr int master_signals[] = {SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1};
 
-// A worker that dies before it is ready, or within this long of starting, failed to start. After
-// this many failed starts in a row a new generation is given up, and when every worker of the
-// generation in service is there, the master exits: no worker can stay up.
-constexpr auto quick_death = 1s;
-constexpr unsigned max_failed_starts = 5;
+// Failed starts, respawn delays and giving up: daemon/respawn.hpp.
 constexpr auto fast_stop_timeout = 5s;
-
-std::chrono::milliseconds respawn_delay(unsigned failed_starts) {
-    if (failed_starts == 0) return 0ms;
-    return std::min<std::chrono::milliseconds>(100ms * (1u << std::min(failed_starts - 1, 7u)), 10s);
-}
-
-std::string describe_exit(int status) {
-    if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
-    return "exited with status " + std::to_string(WEXITSTATUS(status));
-}
 
 class Master {
 public:
@@ -430,7 +418,7 @@ void Master::on_worker_exit(Generation& g, WorkerSlot& slot, int status) {
         return;
     }
     const auto now = Clock::now();
-    const bool failed_start = !was_ready || now - slot.started < quick_death;
+    const bool failed_start = is_failed_start(was_ready, now - slot.started);
     slot.failed_starts = failed_start ? slot.failed_starts + 1 : 0;
     // A worker that dies at once is restarted after a growing pause: a broken setup must not turn
     // into a fork storm.

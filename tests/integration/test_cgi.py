@@ -3,7 +3,7 @@ their messages, the RFC 3875 meta-variables, argv), then httpserve alone for wha
 (parsed response heads, framing, persistent connections, request bodies, timeouts, process limits,
 the user scripts run as, a clean environment).
 
-The served tree and its scripts are written at run time into a temporary folder (util_cgi.CgiTree).
+The served tree and its scripts are written at run time into a temporary folder (cgi_scripts.CgiTree).
 Run: cd /work/main && python3 tests/run_all.py --build plain=build --pattern test_cgi.py
 """
 import email.utils
@@ -14,9 +14,11 @@ import threading
 import time
 import unittest
 
-import harness
-import util_cgi as C
-import util_static as U
+import cgi_scripts
+import client
+import procs
+import reference
+import servers
 
 TREE = None
 STRAY_GROUPS = set()   # process groups of test scripts that a failing server might leave behind
@@ -24,7 +26,7 @@ STRAY_GROUPS = set()   # process groups of test scripts that a failing server mi
 
 def setUpModule():
     global TREE
-    TREE = C.CgiTree()
+    TREE = cgi_scripts.CgiTree()
 
 
 def kill_group(pgid):
@@ -45,7 +47,7 @@ def tearDownModule():
 
 def canary_env():
     """The server's own environment: scripts must see none of it (Python copies it whole)."""
-    return C.server_env(LEAK_CANARY="1", HTTP_USER_AGENT="leak", HTTP_PROXY="http://leak.invalid:1",
+    return servers.server_env(LEAK_CANARY="1", HTTP_USER_AGENT="leak", HTTP_PROXY="http://leak.invalid:1",
                         REMOTE_USER="leak")
 
 
@@ -143,7 +145,7 @@ ARGV_QUERIES = ["", "?", "?hello+world", "?a=b", "?a%20b", "?x+y=z", "?++", "?a?
 
 def script_output_body(resp):
     """The body the script wrote after its header block. Python sends its own status line + Server +
-    Date, then the script's output verbatim (no blank line of its own), so util_static.Response
+    Date, then the script's output verbatim (no blank line of its own), so client.Response
     already parsed the script's header lines as part of the head."""
     return resp.body
 
@@ -153,14 +155,14 @@ class CgiDifferentialTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.py = C.start_python_cgi(TREE.root)
+        cls.py = reference.start_python_cgi(TREE.root)
         cls.addClassCleanup(cls.py.stop)
-        cls.hs = C.start_httpserve_cgi(TREE.root, env=canary_env())
+        cls.hs = servers.start_httpserve_cgi(TREE.root, env=canary_env())
         cls.addClassCleanup(cls.hs.stop)
 
     def both(self, method, target, headers=(), body=None):
-        py = C.request(self.py.port, method, target, headers, body)
-        hs = C.request(self.hs.port, method, target, headers, body)
+        py = client.request(self.py.port, method, target, headers, body)
+        hs = client.request(self.hs.port, method, target, headers, body)
         return py, hs
 
     def test_environment_matches_python(self):
@@ -170,9 +172,9 @@ class CgiDifferentialTest(unittest.TestCase):
                 self.assertEqual(py.status, 200, "python: %r" % py)
                 self.assertEqual(hs.status, 200, "httpserve: %r" % hs)
                 self.assertEqual(hs.header("Content-Type"), "text/plain")
-                pe, he = C.parse_env(script_output_body(py)), C.parse_env(hs.body)
+                pe, he = cgi_scripts.parse_env(script_output_body(py)), cgi_scripts.parse_env(hs.body)
                 self.assertIn("SCRIPT_NAME", pe, "python's script printed no environment: %r" % py)
-                keys = C.COMPARED_KEYS + ("X_ARGV", "X_BODY_LEN", "X_BODY_SHA256")
+                keys = cgi_scripts.COMPARED_KEYS + ("X_ARGV", "X_BODY_LEN", "X_BODY_SHA256")
                 self.assertEqual({k: he.get(k) for k in keys}, {k: pe.get(k) for k in keys})
                 self.assertEqual(pe.get("SERVER_PORT"), str(self.py.port))
                 self.assertEqual(he.get("SERVER_PORT"), str(self.hs.port))
@@ -183,9 +185,9 @@ class CgiDifferentialTest(unittest.TestCase):
 
     def test_spec_examples(self):
         # The values Python's CGIHTTPRequestHandler gives for this URL, against httpserve directly.
-        r = C.request(self.hs.port, "GET", "/cgi-bin/env.py/extra/p%20ath?q=a+b&c=%20d")
+        r = client.request(self.hs.port, "GET", "/cgi-bin/env.py/extra/p%20ath?q=a+b&c=%20d")
         self.assertEqual(r.status, 200, r)
-        env = C.parse_env(r.body)
+        env = cgi_scripts.parse_env(r.body)
         self.assertEqual(env.get("SCRIPT_NAME"), "/cgi-bin/env.py")
         self.assertEqual(env.get("PATH_INFO"), "/extra/p ath")
         self.assertEqual(env.get("PATH_TRANSLATED"), TREE.root + "/extra/p ath")
@@ -194,12 +196,12 @@ class CgiDifferentialTest(unittest.TestCase):
         self.assertEqual(env.get("CONTENT_TYPE"), "text/plain")
         self.assertEqual(env.get("HTTP_ACCEPT"), "")
         self.assertEqual(env.get("GATEWAY_INTERFACE"), "CGI/1.1")
-        r = C.request(self.hs.port, "GET", "/cgi-bin/child-dir/file3.py")
-        self.assertEqual(C.parse_env(r.body).get("SCRIPT_NAME"), "/cgi-bin/child-dir/file3.py")
-        r = C.request(self.hs.port, "GET", "/cgi-bin/env.py",
+        r = client.request(self.hs.port, "GET", "/cgi-bin/child-dir/file3.py")
+        self.assertEqual(cgi_scripts.parse_env(r.body).get("SCRIPT_NAME"), "/cgi-bin/child-dir/file3.py")
+        r = client.request(self.hs.port, "GET", "/cgi-bin/env.py",
                       ("Authorization: Basic dXNlcjpwYXNz", "Cookie: a=1", "Cookie: b=2",
                        "Accept: text/html", "Accept: text/plain"))
-        env = C.parse_env(r.body)
+        env = cgi_scripts.parse_env(r.body)
         self.assertEqual((env.get("AUTH_TYPE"), env.get("REMOTE_USER")), ("Basic", "user"))
         self.assertEqual(env.get("HTTP_COOKIE"), "a=1, b=2")
         self.assertEqual(env.get("HTTP_ACCEPT"), "text/html,text/plain")
@@ -224,12 +226,12 @@ class CgiDifferentialTest(unittest.TestCase):
         }
         for target, (status, reason) in expect.items():
             with self.subTest(target=target):
-                r = C.request(self.hs.port, "GET", target)
+                r = client.request(self.hs.port, "GET", target)
                 self.assertEqual((r.status, r.reason), (status, reason))
                 self.assertIn(("<p>Message: %s.</p>" % reason).encode(), r.body)
-        r = C.request(self.hs.port, "POST", "/a.txt", ("Content-Length: 0",))
+        r = client.request(self.hs.port, "POST", "/a.txt", ("Content-Length: 0",))
         self.assertEqual((r.status, r.reason), (501, "Can only POST to CGI scripts"))
-        r = C.request(self.hs.port, "GET", "/cgi-bin")
+        r = client.request(self.hs.port, "GET", "/cgi-bin")
         self.assertEqual((r.status, r.header("Location")), (301, "/cgi-bin/"))
 
     def test_argv_matches_python(self):
@@ -239,11 +241,11 @@ class CgiDifferentialTest(unittest.TestCase):
                 self.assertEqual(py.status, 200, py)
                 self.assertEqual(hs.status, 200, hs)
                 self.assertEqual(hs.body, script_output_body(py))
-        r = C.request(self.hs.port, "GET", "/cgi-bin/argv.sh?hello+world")
+        r = client.request(self.hs.port, "GET", "/cgi-bin/argv.sh?hello+world")
         self.assertEqual(r.body, b"1\n[hello world]\n")
-        r = C.request(self.hs.port, "GET", "/cgi-bin/argv.sh")
+        r = client.request(self.hs.port, "GET", "/cgi-bin/argv.sh")
         self.assertEqual(r.body, b"1\n[]\n", "no query: an empty argv[1], as Python")
-        r = C.request(self.hs.port, "GET", "/cgi-bin/argv.sh?a=b")
+        r = client.request(self.hs.port, "GET", "/cgi-bin/argv.sh?a=b")
         self.assertEqual(r.body, b"0\n")
 
     def test_python_crash_paths_are_400(self):
@@ -266,18 +268,18 @@ class CgiDifferentialTest(unittest.TestCase):
 # ===================================================================================================
 # 2. httpserve alone, command-line mode (--cgi), started with canaries in its environment.
 
-@unittest.skipUnless(C.binary_exists(), "httpserve not built")
+@unittest.skipUnless(servers.binary_exists(), "httpserve not built")
 class CgiServerTest(unittest.TestCase):
     maxDiff = 4000
 
     @classmethod
     def setUpClass(cls):
-        cls.hs = C.start_httpserve_cgi(TREE.root, env=canary_env())
+        cls.hs = servers.start_httpserve_cgi(TREE.root, env=canary_env())
         cls.addClassCleanup(cls.hs.stop)
         cls.port = cls.hs.port
 
     def get(self, target, headers=(), method="GET", body=None, **kw):
-        return C.request(self.port, method, target, headers, body, **kw)
+        return client.request(self.port, method, target, headers, body, **kw)
 
     def assertStillServing(self):
         r = self.get("/cgi-bin/hello.sh")
@@ -285,24 +287,24 @@ class CgiServerTest(unittest.TestCase):
 
     # --- who the script runs as, what it sees ---
 
-    @unittest.skipUnless(C.IS_ROOT, "needs root")
+    @unittest.skipUnless(procs.IS_ROOT, "needs root")
     def test_scripts_run_as_nobody_nogroup_without_groups(self):
         r = self.get("/cgi-bin/ids.sh")
         self.assertEqual(r.status, 200, r)
-        expect = "%d\n%d\n%d\n" % (C.NOBODY_UID, C.NOGROUP_GID, C.NOGROUP_GID)
+        expect = "%d\n%d\n%d\n" % (procs.NOBODY_UID, procs.NOGROUP_GID, procs.NOGROUP_GID)
         self.assertEqual(r.body.decode(), expect, "id -u, id -g, id -G")
 
     def test_environment_from_scratch(self):
         r = self.get("/cgi-bin/env.py", ("Proxy: x", "X-Custom-Thing: v", "Host: example.test:8080",
                                          "Authorization: Basic dXNlcjpwYXNz", "X-Dup: 1"))
         self.assertEqual(r.status, 200, r)
-        env = C.parse_env(r.body)
+        env = cgi_scripts.parse_env(r.body)
         self.assertNotIn("HTTP_PROXY", env, "httpoxy: a Proxy header must never become HTTP_PROXY")
         self.assertNotIn("HTTP_AUTHORIZATION", env)
         self.assertNotIn("LEAK_CANARY", env, "the server's environment leaked into the script")
         self.assertEqual(env.get("HTTP_USER_AGENT"), "", "the server's HTTP_USER_AGENT leaked")
         self.assertEqual(env.get("REMOTE_USER"), "user")
-        self.assertEqual(env.get("PATH"), C.FIXED_PATH)
+        self.assertEqual(env.get("PATH"), cgi_scripts.FIXED_PATH)
         self.assertEqual(env.get("HTTP_X_CUSTOM_THING"), "v")
         self.assertEqual(env.get("HTTP_HOST"), "example.test:8080")
         self.assertEqual(env.get("HTTP_X_DUP"), "1")
@@ -311,17 +313,18 @@ class CgiServerTest(unittest.TestCase):
         self.assertEqual(env.get("SERVER_PORT"), str(self.port))
         self.assertEqual(env.get("GATEWAY_INTERFACE"), "CGI/1.1")
         self.assertEqual(env.get("REQUEST_METHOD"), "GET")
-        extra = sorted(k for k in env if not k.startswith(("HTTP_", "X_")) and k not in C.ALLOWED_NON_HTTP_KEYS)
+        extra = sorted(k for k in env
+                       if not k.startswith(("HTTP_", "X_")) and k not in cgi_scripts.ALLOWED_NON_HTTP_KEYS)
         self.assertEqual(extra, [], "variables from outside RFC 3875 / the request")
 
     def test_shell_environment_from_scratch(self):
         r = self.get("/cgi-bin/env.sh", ("Proxy: http://evil.invalid:3128",))
         self.assertEqual(r.status, 200, r)
-        env = C.parse_env(r.body)
+        env = cgi_scripts.parse_env(r.body)
         self.assertNotIn("HTTP_PROXY", env)
         self.assertNotIn("LEAK_CANARY", env)
         self.assertNotIn("REMOTE_USER", env, "the server's REMOTE_USER leaked")
-        extra = sorted(k for k in env if not k.startswith("HTTP_") and k not in C.ALLOWED_NON_HTTP_KEYS)
+        extra = sorted(k for k in env if not k.startswith("HTTP_") and k not in cgi_scripts.ALLOWED_NON_HTTP_KEYS)
         self.assertEqual(extra, [])
 
     # --- the response head is parsed ---
@@ -341,12 +344,12 @@ class CgiServerTest(unittest.TestCase):
 
     def test_local_location_is_internal_redirect(self):
         r = self.get("/cgi-bin/local_location.sh")
-        self.assertEqual((r.status, r.body), (200, C.A_TXT), r)
+        self.assertEqual((r.status, r.body), (200, cgi_scripts.A_TXT), r)
         self.assertEqual(r.header("Content-Type"), "text/plain")
         self.assertIsNone(r.header("Location"))
         r = self.get("/cgi-bin/local_cgi_location.sh")
         self.assertEqual(r.status, 200, r)
-        env = C.parse_env(r.body)
+        env = cgi_scripts.parse_env(r.body)
         self.assertEqual((env.get("SCRIPT_NAME"), env.get("QUERY_STRING"), env.get("REQUEST_METHOD")),
                          ("/cgi-bin/env.py", "via=redirect", "GET"))
 
@@ -384,7 +387,7 @@ class CgiServerTest(unittest.TestCase):
     # --- framing, persistent connections, HEAD ---
 
     def test_chunked_when_no_length_and_keepalive(self):
-        with U.Conn(self.port) as c:
+        with client.Conn(self.port) as c:
             st, _, h, body, _ = c.request("GET", "/cgi-bin/nolen.sh")
             self.assertEqual(st, 200)
             self.assertEqual(h.get("transfer-encoding"), "chunked", h)
@@ -395,19 +398,19 @@ class CgiServerTest(unittest.TestCase):
             self.assertNotIn("transfer-encoding", h)
             st, _, h, body, _ = c.request("GET", "/cgi-bin/env.py?second")
             self.assertEqual(st, 200)
-            self.assertEqual(C.parse_env(body).get("QUERY_STRING"), "second")
-            c.send(C.build("POST", "/cgi-bin/cat.sh", body=b"hello", close=False))
+            self.assertEqual(cgi_scripts.parse_env(body).get("QUERY_STRING"), "second")
+            c.send(client.build_framed("POST", "/cgi-bin/cat.sh", body=b"hello", close=False))
             st, _, h, body, _ = c.read()
             self.assertEqual((st, body), (200, b"hello"))
             st, _, _, body, _ = c.request("GET", "/a.txt")
-            self.assertEqual((st, body), (200, C.A_TXT))
+            self.assertEqual((st, body), (200, cgi_scripts.A_TXT))
             self.assertFalse(c.at_eof(0.3), "connection closed after CGI responses")
 
     def test_scripts_that_answered_and_ended_are_left_alone(self):
         # A script can write its answer and exit before the launcher's reply reaches the worker; the
         # worker must not then ask for it to be stopped (nor log that it was) once the reply comes.
         def run(results):
-            with U.Conn(self.port) as c:
+            with client.Conn(self.port) as c:
                 for _ in range(60):
                     results.append(c.request("GET", "/cgi-bin/hello.sh")[3])
 
@@ -423,10 +426,10 @@ class CgiServerTest(unittest.TestCase):
         self.assertNotIn("on the worker's request", self.hs.stderr()[logged_before:])
 
     def test_pipelined_cgi_requests(self):
-        with U.Conn(self.port) as c:
-            c.send(C.build("GET", "/cgi-bin/hello.sh", close=False) +
-                   C.build("GET", "/cgi-bin/nolen.sh", close=False) +
-                   C.build("GET", "/cgi-bin/withlen.sh", close=False))
+        with client.Conn(self.port) as c:
+            c.send(client.build_framed("GET", "/cgi-bin/hello.sh", close=False) +
+                   client.build_framed("GET", "/cgi-bin/nolen.sh", close=False) +
+                   client.build_framed("GET", "/cgi-bin/withlen.sh", close=False))
             self.assertEqual(c.read()[3], b"hello from a script\n")
             self.assertEqual(c.read()[3], b"part one\npart two\n")
             self.assertEqual(c.read()[3], b"sized\n")
@@ -434,27 +437,27 @@ class CgiServerTest(unittest.TestCase):
     def test_script_content_length_is_the_frame(self):
         # More output than announced: the client gets exactly the announced bytes, and whatever
         # follows on the connection is a clean response (or the server closed it).
-        with U.Conn(self.port) as c:
+        with client.Conn(self.port) as c:
             st, _, h, body, _ = c.request("GET", "/cgi-bin/overlong.sh")
             self.assertEqual((st, h.get("content-length"), body), (200, "3", b"abc"))
             try:
-                c.send(C.build("GET", "/a.txt", close=False))
+                c.send(client.build_framed("GET", "/a.txt", close=False))
                 st, _, _, body, _ = c.read()
             except (ConnectionError, OSError):
                 st, body = None, None
             if st is not None:
-                self.assertEqual((st, body), (200, C.A_TXT), "bytes past the script's Content-Length leaked")
+                self.assertEqual((st, body), (200, cgi_scripts.A_TXT), "bytes past the script's Content-Length leaked")
         # Less output than announced: the response cannot be completed; the connection must close
         # promptly instead of leaving the client waiting for the missing bytes.
         t0 = time.monotonic()
-        r = C.request(self.port, "GET", "/cgi-bin/short.sh", timeout=8)
+        r = client.request(self.port, "GET", "/cgi-bin/short.sh", timeout=8)
         self.assertEqual(r.status, 200, r)
         self.assertTrue(r.closed, "connection left open with a short body")
         self.assertLess(time.monotonic() - t0, 5)
         self.assertEqual(r.body, b"abcd")
 
     def test_http10_close_delimited(self):
-        r = U.exchange(self.port, b"GET /cgi-bin/nolen.sh HTTP/1.0\r\n\r\n", timeout=10)
+        r = client.exchange(self.port, b"GET /cgi-bin/nolen.sh HTTP/1.0\r\n\r\n", timeout=10)
         self.assertEqual(r.status, 200, r)
         self.assertIsNone(r.header("Content-Length"))
         self.assertIsNone(r.header("Transfer-Encoding"))
@@ -464,28 +467,28 @@ class CgiServerTest(unittest.TestCase):
 
     def test_head_runs_script_sends_no_body(self):
         token = "h%d" % os.getpid()
-        with U.Conn(self.port) as c:
+        with client.Conn(self.port) as c:
             st, _, h, _, _ = c.request("HEAD", "/cgi-bin/headmark.sh?" + token)
             self.assertEqual(st, 200)
             self.assertEqual(h.get("content-type"), "text/plain")
             st, _, _, body, _ = c.request("GET", "/a.txt")
-            self.assertEqual((st, body), (200, C.A_TXT), "HEAD sent a body?")
-        self.assertEqual(C.wait_file(TREE.state_path("head." + token), 3), "HEAD", "the script did not run")
+            self.assertEqual((st, body), (200, cgi_scripts.A_TXT), "HEAD sent a body?")
+        self.assertEqual(procs.wait_file(TREE.state_path("head." + token), 3), "HEAD", "the script did not run")
 
     # --- big bodies, both directions ---
 
     def test_50mb_output_streamed_bounded_worker_memory(self):
-        ws = C.workers(self.hs.pid, self.port)
+        ws = procs.workers(self.hs.pid, self.port)
         self.assertTrue(ws, "no worker found (children of %d holding port %d)" % (self.hs.pid, self.port))
-        idle = {w: C.vm_rss_kib(w) or 0 for w in ws}
-        s = C.connect(self.port, timeout=20, rcvbuf=65536)
+        idle = {w: procs.vm_rss_kib(w) or 0 for w in ws}
+        s = client.connect(self.port, timeout=20, rcvbuf=65536)
         try:
-            s.sendall(C.build("GET", "/cgi-bin/big.sh"))
+            s.sendall(client.build_framed("GET", "/cgi-bin/big.sh"))
             f = s.makefile("rb")
-            st, _, h, _ = C.read_head(f)
+            st, _, h, _ = client.read_head(f)
             self.assertEqual(st, 200)
             total, bad, peak, n = 0, 0, 0, 0
-            for piece in C.iter_body(f, h, piece=1 << 16):
+            for piece in client.iter_body(f, h, piece=1 << 16):
                 total += len(piece)
                 if piece.count(0) != len(piece):
                     bad += 1
@@ -493,25 +496,25 @@ class CgiServerTest(unittest.TestCase):
                 if n % 4 == 0:
                     time.sleep(0.01)   # a slow reader: ~2 s for 50 MiB
                     for w in ws:
-                        rss = C.vm_rss_kib(w)
+                        rss = procs.vm_rss_kib(w)
                         if rss is not None:
                             peak = max(peak, rss - idle[w])
             f.close()
         finally:
             s.close()
-        self.assertEqual(total, C.BIG_OUTPUT)
+        self.assertEqual(total, cgi_scripts.BIG_OUTPUT)
         self.assertEqual(bad, 0, "non-zero bytes in /dev/zero output")
         if not os.environ.get("HTTPSERVE_SANITIZED"):  # ASan quarantines freed memory: RSS means nothing
             self.assertLess(peak, 20 * 1024, "worker RSS grew by %d KiB while streaming 50 MiB" % peak)
 
     def _echo(self, data, headers, raw_body):
-        s = C.connect(self.port, timeout=30)
+        s = client.connect(self.port, timeout=30)
         try:
-            s.sendall(C.build("POST", "/cgi-bin/cat.sh", headers))
-            t, errors = C.send_in_thread(s, raw_body)
+            s.sendall(client.build_framed("POST", "/cgi-bin/cat.sh", headers))
+            t, errors = client.send_in_thread(s, raw_body)
             f = s.makefile("rb")
-            st, _, h, _ = C.read_head(f)
-            body = b"".join(C.iter_body(f, h))
+            st, _, h, _ = client.read_head(f)
+            body = b"".join(client.iter_body(f, h))
             t.join(30)
             f.close()
         finally:
@@ -526,15 +529,15 @@ class CgiServerTest(unittest.TestCase):
         self.assertEqual(st, 200)
         self.assertEqual(h.get("x-content-length"), str(len(data)))
         self.assertEqual(len(body), len(data))
-        self.assertEqual(C.sha256(body), C.sha256(data))
+        self.assertEqual(cgi_scripts.sha256(body), cgi_scripts.sha256(data))
 
     def test_chunked_post_dechunked(self):
         pieces = [b"hello ", os.urandom(70000), b"", b"x" * 5, os.urandom(1 << 20), b"end"]
         data = b"".join(pieces)
-        st, h, body = self._echo(data, ["Transfer-Encoding: chunked"], C.chunk_encode(pieces, ext=True))
+        st, h, body = self._echo(data, ["Transfer-Encoding: chunked"], client.chunk_encode(pieces, ext=True))
         self.assertEqual(st, 200)
         self.assertEqual(h.get("x-content-length"), str(len(data)), "CONTENT_LENGTH = de-chunked size")
-        self.assertEqual(C.sha256(body), C.sha256(data))
+        self.assertEqual(cgi_scripts.sha256(body), cgi_scripts.sha256(data))
 
     def test_chunked_post_http_client(self):
         pieces = [b"first;", b"second;" * 1000, b"third"]
@@ -547,31 +550,31 @@ class CgiServerTest(unittest.TestCase):
         finally:
             conn.close()
         self.assertEqual(r.status, 200)
-        env = C.parse_env(body)
+        env = cgi_scripts.parse_env(body)
         data = b"".join(pieces)
         self.assertEqual(env.get("CONTENT_LENGTH"), str(len(data)))
         self.assertEqual(env.get("CONTENT_TYPE"), "text/x-test")
-        self.assertEqual(env.get("X_BODY_SHA256"), C.sha256(data))
+        self.assertEqual(env.get("X_BODY_SHA256"), cgi_scripts.sha256(data))
         self.assertNotIn("HTTP_TRANSFER_ENCODING", env)
 
 
 # ===================================================================================================
 # 3. httpserve alone, config mode: cgi.timeout, max_processes, max_body.
 
-@unittest.skipUnless(C.binary_exists(), "httpserve not built")
+@unittest.skipUnless(servers.binary_exists(), "httpserve not built")
 class CgiTimeoutTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.hs = C.start_config_cgi(TREE, "timeout.toml", cgi='timeout = "1s"\n', env=canary_env())
+        cls.hs = servers.start_cgi_config_server(TREE, "timeout.toml", cgi='timeout = "1s"\n', env=canary_env())
         cls.addClassCleanup(cls.hs.stop)
         cls.port = cls.hs.port
 
     def test_silent_script_killed_whole_group_504(self):
         token = "t%d" % os.getpid()
         t0 = time.monotonic()
-        r = C.request(self.port, "GET", "/cgi-bin/timeout.sh?" + token, timeout=15)
+        r = client.request(self.port, "GET", "/cgi-bin/timeout.sh?" + token, timeout=15)
         elapsed = time.monotonic() - t0
-        text = C.wait_file(TREE.state_path("timeout." + token), 3)
+        text = procs.wait_file(TREE.state_path("timeout." + token), 3)
         self.assertIsNotNone(text, "the script did not run (%r)" % r)
         pid, child, pgid = (int(x) for x in text.split())
         if pgid != self.hs.pid:   # the server's own group is stopped with the server
@@ -581,16 +584,17 @@ class CgiTimeoutTest(unittest.TestCase):
         self.assertGreaterEqual(elapsed, 0.8, "answered before the timeout")
         self.assertLess(elapsed, 6, "504 came %.1fs after the request" % elapsed)
         self.assertNotEqual(pgid, os.getpgid(self.hs.pid), "scripts run in their own process group")
-        gone = C.wait_until(lambda: not C.alive(pid) and not C.alive(child) and not C.group_members(pgid), 5)
+        gone = procs.wait_until(
+            lambda: not procs.alive(pid) and not procs.alive(child) and not procs.group_members(pgid), 5)
         self.assertTrue(gone, "still alive after the timeout: script %d %s, child %d %s, group %d: %s"
-                        % (pid, C.alive(pid), child, C.alive(child), pgid, C.group_members(pgid)))
+                        % (pid, procs.alive(pid), child, procs.alive(child), pgid, procs.group_members(pgid)))
 
     def test_silence_after_head_cuts_response(self):
         token = "s%d" % os.getpid()
         t0 = time.monotonic()
-        r = C.request(self.port, "GET", "/cgi-bin/silent_after_head.sh?" + token, timeout=15)
+        r = client.request(self.port, "GET", "/cgi-bin/silent_after_head.sh?" + token, timeout=15)
         elapsed = time.monotonic() - t0
-        text = C.wait_file(TREE.state_path("silent." + token), 3)
+        text = procs.wait_file(TREE.state_path("silent." + token), 3)
         self.assertIsNotNone(text, "the script did not run (%r)" % r)
         pid, pgid = (int(x) for x in text.split())
         if pgid != self.hs.pid:   # the server's own group is stopped with the server
@@ -602,18 +606,18 @@ class CgiTimeoutTest(unittest.TestCase):
         self.assertIn(b"partial", r.body)
         self.assertEqual(r.header("Transfer-Encoding"), "chunked", r)
         self.assertFalse(r.chunks_complete, "a cut response must not look complete (no last chunk)")
-        self.assertTrue(C.wait_until(lambda: not C.group_members(pgid), 5), "script group survives")
+        self.assertTrue(procs.wait_until(lambda: not procs.group_members(pgid), 5), "script group survives")
 
     def test_fast_scripts_unaffected(self):
-        r = C.request(self.port, "GET", "/cgi-bin/nolen.sh")
+        r = client.request(self.port, "GET", "/cgi-bin/nolen.sh")
         self.assertEqual((r.status, r.body), (200, b"part one\npart two\n"))
 
 
-@unittest.skipUnless(C.binary_exists(), "httpserve not built")
+@unittest.skipUnless(servers.binary_exists(), "httpserve not built")
 class CgiLimitsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.hs = C.start_config_cgi(TREE, "limits.toml", cgi='timeout = "20s"\nmax_processes = 2\n',
+        cls.hs = servers.start_cgi_config_server(TREE, "limits.toml", cgi='timeout = "20s"\nmax_processes = 2\n',
                                     http='max_body = "1MiB"\n')
         cls.addClassCleanup(cls.hs.stop)
         cls.addClassCleanup(lambda: open(TREE.state_path("release"), "w").close())
@@ -623,12 +627,12 @@ class CgiLimitsTest(unittest.TestCase):
         socks = []
         try:
             for i in (1, 2):
-                s = C.connect(self.port, timeout=20)
+                s = client.connect(self.port, timeout=20)
                 socks.append(s)
-                s.sendall(C.build("GET", "/cgi-bin/hold.sh?%d" % i))
-            started = C.wait_until(lambda: all(os.path.exists(TREE.state_path("hold.%d" % i)) for i in (1, 2)), 5)
+                s.sendall(client.build_framed("GET", "/cgi-bin/hold.sh?%d" % i))
+            started = procs.wait_until(lambda: all(os.path.exists(TREE.state_path("hold.%d" % i)) for i in (1, 2)), 5)
             self.assertTrue(started, "the two holding scripts did not start")
-            r = C.request(self.port, "GET", "/cgi-bin/hold.sh?3", timeout=5)
+            r = client.request(self.port, "GET", "/cgi-bin/hold.sh?3", timeout=5)
             self.assertEqual(r.status, 503, r)
             retry = r.header("Retry-After")
             self.assertTrue(retry and (retry.isdigit() or email.utils.parsedate(retry)), "Retry-After %r" % retry)
@@ -636,60 +640,62 @@ class CgiLimitsTest(unittest.TestCase):
             open(TREE.state_path("release"), "w").close()
             for s in socks:
                 f = s.makefile("rb")
-                st, _, h, body, _ = harness.read_response(f)
+                st, _, h, body, _ = client.read_response(f)
                 self.assertEqual((st, body), (200, b"released\n"))
         finally:
             open(TREE.state_path("release"), "w").close()
             for s in socks:
                 s.close()
-        ok = C.wait_until(lambda: C.request(self.port, "GET", "/cgi-bin/hello.sh").status == 200, 5, 0.1)
+        ok = procs.wait_until(lambda: client.request(self.port, "GET", "/cgi-bin/hello.sh").status == 200, 5, 0.1)
         self.assertTrue(ok, "slots not freed after the scripts ended")
 
     def test_max_body_413(self):
-        r = U.exchange(self.port, C.build("POST", "/cgi-bin/cat.sh", ["Content-Length: %d" % (2 << 20)]),
+        r = client.exchange(self.port,
+                            client.build_framed("POST", "/cgi-bin/cat.sh", ["Content-Length: %d" % (2 << 20)]),
                        timeout=5)
         self.assertEqual(r.status, 413, r)
-        s = C.connect(self.port, timeout=10)
+        s = client.connect(self.port, timeout=10)
         try:
-            s.sendall(C.build("POST", "/cgi-bin/cat.sh", ["Transfer-Encoding: chunked"]))
-            t, _ = C.send_in_thread(s, C.chunk_encode([b"a" * ((1 << 20) + 1)]))
+            s.sendall(client.build_framed("POST", "/cgi-bin/cat.sh", ["Transfer-Encoding: chunked"]))
+            t, _ = client.send_in_thread(s, client.chunk_encode([b"a" * ((1 << 20) + 1)]))
             f = s.makefile("rb")
-            st, _, _, _ = C.read_head(f)
+            st, _, _, _ = client.read_head(f)
             t.join(10)
         finally:
             s.close()
         self.assertEqual(st, 413, "chunked body over max_body")
         data = os.urandom(512 * 1024)
-        r = C.request(self.port, "POST", "/cgi-bin/cat.sh", body=data)
-        self.assertEqual((r.status, C.sha256(r.body)), (200, C.sha256(data)), "a body under max_body")
+        r = client.request(self.port, "POST", "/cgi-bin/cat.sh", body=data)
+        self.assertEqual((r.status, cgi_scripts.sha256(r.body)), (200, cgi_scripts.sha256(data)),
+                         "a body under max_body")
 
 
 # ===================================================================================================
 # 4. A server that is not root (setpriv): scripts run as the server's user; an explicit [cgi] user
 #    that cannot be switched to is a 403.
 
-@unittest.skipUnless(C.binary_exists(), "httpserve not built")
-@unittest.skipUnless(C.IS_ROOT and C.SETPRIV, "needs root and setpriv (util-linux) to drop to nobody")
+@unittest.skipUnless(servers.binary_exists(), "httpserve not built")
+@unittest.skipUnless(procs.IS_ROOT and procs.SETPRIV, "needs root and setpriv (util-linux) to drop to nobody")
 class CgiNonRootTest(unittest.TestCase):
     def test_command_line_scripts_run_as_server_user(self):
-        hs = C.start_httpserve_cgi(TREE.root, prefix=C.setpriv_prefix())
+        hs = servers.start_httpserve_cgi(TREE.root, prefix=procs.setpriv_prefix())
         try:
-            r = C.request(hs.port, "GET", "/cgi-bin/ids.sh")
+            r = client.request(hs.port, "GET", "/cgi-bin/ids.sh")
             self.assertEqual(r.status, 200, r)
-            self.assertEqual(r.body.decode(), "%d\n%d\n%d\n" % (C.NOBODY_UID, C.NOGROUP_GID, C.NOGROUP_GID))
-            r = C.request(hs.port, "GET", "/cgi-bin/env.py/x?y")
-            self.assertEqual((r.status, C.parse_env(r.body).get("PATH_INFO")), (200, "/x"), r)
+            self.assertEqual(r.body.decode(), "%d\n%d\n%d\n" % (procs.NOBODY_UID, procs.NOGROUP_GID, procs.NOGROUP_GID))
+            r = client.request(hs.port, "GET", "/cgi-bin/env.py/x?y")
+            self.assertEqual((r.status, cgi_scripts.parse_env(r.body).get("PATH_INFO")), (200, "/x"), r)
         finally:
             hs.stop()
 
     def test_explicit_user_that_cannot_be_switched_to_is_403(self):
-        hs = C.start_config_cgi(TREE, "nonroot.toml", cgi='user = "root"\n', prefix=C.setpriv_prefix(),
+        hs = servers.start_cgi_config_server(TREE, "nonroot.toml", cgi='user = "root"\n', prefix=procs.setpriv_prefix(),
                                 run_as_nobody=False)
         try:
-            r = C.request(hs.port, "GET", "/cgi-bin/ids.sh")
+            r = client.request(hs.port, "GET", "/cgi-bin/ids.sh")
             self.assertEqual(r.status, 403, r)
-            r = C.request(hs.port, "GET", "/a.txt")
-            self.assertEqual((r.status, r.body), (200, C.A_TXT), "static files still served")
+            r = client.request(hs.port, "GET", "/a.txt")
+            self.assertEqual((r.status, r.body), (200, cgi_scripts.A_TXT), "static files still served")
         finally:
             hs.stop()
 

@@ -13,97 +13,25 @@ import pwd
 import select
 import shutil
 import signal
-import stat
 import subprocess
 import tempfile
 import termios
 import time
 import unittest
 
-import harness
+import cgi_scripts
+import procs
+import servers
+from procs import IS_ROOT, SETPRIV, account
 
-PROBE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(harness.BINARY))), "tests",
+PROBE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(servers.BINARY))), "tests",
                      "cgi_launcher_probe")
-IS_ROOT = os.geteuid() == 0
 ROOT_ONLY = unittest.skipUnless(IS_ROOT, "needs root (CI runs as root)")
-SETPRIV = shutil.which("setpriv")
 # The unprivileged account the probe runs as in the "not started as root" tests: not nobody, so that
 # "runs as the server's user" cannot be mistaken for a switch to nobody.
 SERVER_USER = "daemon"
 
 ENOENT, EPERM, EACCES, EAGAIN, EISDIR, ENOEXEC = 2, 1, 13, 11, 21, 8
-
-
-def account(name):
-    try:
-        return pwd.getpwnam(name)
-    except KeyError:
-        return None
-
-
-def write(path, text, mode=0o755):
-    with open(path, "w") as f:
-        f.write(text)
-    os.chmod(path, mode)
-
-
-def make_tree():
-    """www/cgi-bin with test scripts, www/other (not a CGI folder), all readable by anyone."""
-    base = tempfile.mkdtemp(prefix="httpserve-cgil-")
-    os.chmod(base, 0o755)
-    www = os.path.join(base, "www")
-    cgi = os.path.join(www, "cgi-bin")
-    other = os.path.join(www, "other")
-    for d in (www, cgi, other, os.path.join(cgi, "sub")):
-        os.makedirs(d, exist_ok=True)
-        os.chmod(d, 0o755)
-    out = os.path.join(base, "out")  # the scripts write pid files here, whoever they run as
-    os.mkdir(out)
-    os.chmod(out, 0o1777)
-    write(os.path.join(cgi, "id.sh"), "#!/bin/sh\n/usr/bin/id -u; /usr/bin/id -g; /usr/bin/id -G\n")
-    shutil.copy("/usr/bin/env", os.path.join(cgi, "env"))
-    os.chmod(os.path.join(cgi, "env"), 0o755)
-    write(os.path.join(cgi, "fds.sh"), "#!/bin/sh\nexec /bin/ls -l /proc/self/fd\n")
-    write(os.path.join(cgi, "pwd.sh"), "#!/bin/sh\nexec /bin/pwd -P\n")
-    write(os.path.join(cgi, "sub", "pwd.sh"), "#!/bin/sh\nexec /bin/pwd -P\n")
-    write(os.path.join(cgi, "status.sh"), "#!/bin/sh\nexec /bin/cat /proc/self/status /proc/self/stat\n")
-    write(os.path.join(cgi, "devtty.sh"), "#!/bin/sh\n(exec 3</dev/tty) 2>/dev/null && echo OPENED || echo NONE\n")
-    write(os.path.join(cgi, "fail.sh"), "#!/bin/sh\necho failing >&2\nexit 3\n")
-    write(os.path.join(cgi, "noexec.sh"), "#!/bin/sh\necho never\n", 0o644)
-    write(os.path.join(cgi, "garbage"), "not a program\n", 0o755)  # no #!: execve says ENOEXEC
-    # Forks a child that ignores TERM (so only the KILL after the grace period ends it), records both
-    # pids, and waits.
-    write(os.path.join(cgi, "sleeper.sh"),
-          "#!/bin/sh\n(trap '' TERM; exec /bin/sleep 300) &\necho $! > \"$1.tmp\"\necho $$ >> \"$1.tmp\"\n"
-          "mv \"$1.tmp\" \"$1\"\nwait\n")
-    write(os.path.join(cgi, "sleep.sh"), "#!/bin/sh\nexec /bin/sleep 300\n")
-    write(os.path.join(other, "x.sh"), "#!/bin/sh\necho other\n")
-    os.symlink("/bin/true", os.path.join(cgi, "escape"))  # a link out of the CGI folder
-    os.symlink(os.path.join(cgi, "pwd.sh"), os.path.join(other, "link-in.sh"))  # and one into it
-    private = os.path.join(cgi, "private")  # only root may enter: chdir fails after the switch
-    os.mkdir(private)
-    write(os.path.join(private, "x.sh"), "#!/bin/sh\necho private\n")
-    os.chmod(private, 0o700)
-    write(os.path.join(cgi, "root-only.sh"), "#!/bin/sh\necho root\n", 0o700)
-    return base, www, cgi, other, out
-
-
-def process_gone(pid):
-    """True once `pid` no longer runs (gone, or a zombie waiting for a parent that is not ours)."""
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
-    except (FileNotFoundError, ProcessLookupError):
-        return True
-
-
-def wait_until(predicate, timeout=8.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 class Probe:
@@ -113,7 +41,7 @@ class Probe:
         """ctty: a terminal (pty slave path) that becomes the probe's controlling terminal."""
         argv = [PROBE] + list(args)
         if as_user:
-            argv = [SETPRIV, "--reuid=" + as_user, "--regid=" + as_user, "--clear-groups"] + argv
+            argv = procs.setpriv_prefix(as_user, as_user) + argv
         self.stderr_file = tempfile.TemporaryFile()
 
         def take_terminal():  # after the new session's setsid()
@@ -205,7 +133,7 @@ class Probe:
         text = self._stderr_text = self.stderr()
         self.stderr_file.close()
         self.stderr_file = None
-        report = [m for m in harness.SANITIZER_MARKERS if m in text]
+        report = [m for m in servers.SANITIZER_MARKERS if m in text]
         if report:
             raise AssertionError("sanitizer report in probe stderr (%s):\n%s" % (report, text[-4000:]))
         return text
@@ -215,7 +143,7 @@ class Probe:
 class CgiLauncherTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.base, cls.www, cls.cgi, cls.other, cls.out = make_tree()
+        cls.base, cls.www, cls.cgi, cls.other, cls.out = cgi_scripts.make_launcher_tree()
 
     @classmethod
     def tearDownClass(cls):
@@ -233,7 +161,7 @@ class CgiLauncherTest(unittest.TestCase):
 
     def pids_from(self, name):
         path = os.path.join(self.out, name)
-        self.assertTrue(wait_until(lambda: os.path.exists(path)), "the script did not write " + path)
+        self.assertTrue(procs.wait_until(lambda: os.path.exists(path), 8.0), "the script did not write " + path)
         with open(path) as f:
             return [int(x) for x in f.read().split()]
 
@@ -377,7 +305,7 @@ class CgiLauncherTest(unittest.TestCase):
 
     def test_only_stdin_stdout_stderr_are_open(self):
         marker = os.path.join(self.base, "marker")
-        write(marker, "x", 0o644)
+        cgi_scripts.write_script(marker, "x", 0o644)
         p = self.start("--marker", marker)
         kind, pid, output = p.spawn("run", 1, self.path("fds.sh"))
         self.assertEqual(kind, "SPAWNED")
@@ -464,10 +392,11 @@ class CgiLauncherTest(unittest.TestCase):
         child, script = self.pids_from("kill-group")
         self.assertEqual(script, pid)
         p.script_pids.append(child)
-        self.assertFalse(process_gone(child))
+        self.assertFalse(procs.gone(child))
         t0 = time.monotonic()
         self.assertEqual(p.command("kill %d" % pid), "KILLSENT")
-        self.assertTrue(wait_until(lambda: process_gone(pid) and process_gone(child)), "script group still alive")
+        self.assertTrue(procs.wait_until(lambda: procs.gone(pid) and procs.gone(child), 8.0),
+                        "script group still alive")
         # The child ignores TERM: only the KILL after the grace period ends it.
         self.assertGreater(time.monotonic() - t0, 1.5)
         log = p.close()
@@ -502,7 +431,7 @@ class CgiLauncherTest(unittest.TestCase):
         child, _ = self.pids_from("close-group")
         p.script_pids.append(child)
         self.assertEqual(p.command("close"), "CLOSED")
-        self.assertTrue(wait_until(lambda: process_gone(pid) and process_gone(child)))
+        self.assertTrue(procs.wait_until(lambda: procs.gone(pid) and procs.gone(child), 8.0))
         self.assertEqual(p.command("reconnect"), "CONNECTED")
         self.assertEqual(p.spawn("run", 2, self.path("pwd.sh"))[0], "SPAWNED")
 
@@ -512,8 +441,8 @@ class CgiLauncherTest(unittest.TestCase):
         child, _ = self.pids_from("stop-group")
         p.script_pids.append(child)
         self.assertEqual(p.command("stop"), "STOPPED")
-        self.assertTrue(process_gone(p.launcher))
-        self.assertTrue(wait_until(lambda: process_gone(pid) and process_gone(child)))
+        self.assertTrue(procs.gone(p.launcher))
+        self.assertTrue(procs.wait_until(lambda: procs.gone(pid) and procs.gone(child), 8.0))
         self.assertEqual(p.spawn("run", 2, self.path("pwd.sh"))[0], "SENDFAIL")
 
     def test_launcher_dies_with_its_master(self):
@@ -522,8 +451,8 @@ class CgiLauncherTest(unittest.TestCase):
         self.assertEqual(kind, "SPAWNED")
         os.kill(p.pid, signal.SIGKILL)
         p.proc.wait()
-        self.assertTrue(wait_until(lambda: process_gone(p.launcher)), "launcher outlived the master")
-        self.assertTrue(wait_until(lambda: process_gone(pid)), "script outlived the launcher's stop")
+        self.assertTrue(procs.wait_until(lambda: procs.gone(p.launcher), 8.0), "launcher outlived the master")
+        self.assertTrue(procs.wait_until(lambda: procs.gone(pid), 8.0), "script outlived the launcher's stop")
 
     def test_per_channel_limit(self):
         p = self.start("--max", "1")  # the launcher's backstop: max(2 * max_processes, 16)
@@ -532,9 +461,9 @@ class CgiLauncherTest(unittest.TestCase):
         self.assertEqual(p.spawn("start", 16, self.path("sleep.sh"))[:2], ("FAILED", EAGAIN))
         pid = p.script_pids[0]
         p.command("kill %d" % pid)
-        self.assertTrue(wait_until(lambda: process_gone(pid)))
+        self.assertTrue(procs.wait_until(lambda: procs.gone(pid), 8.0))
         # Room again once the launcher has reaped it (at once, but asynchronously).
-        self.assertTrue(wait_until(lambda: p.spawn("start", 17, self.path("sleep.sh"))[0] == "SPAWNED", 5.0))
+        self.assertTrue(procs.wait_until(lambda: p.spawn("start", 17, self.path("sleep.sh"))[0] == "SPAWNED", 5.0))
 
     # --- reload ---------------------------------------------------------------------------------
 

@@ -14,63 +14,27 @@ import subprocess
 import time
 import unittest
 
-import util_engine as U  # first: it imports harness (see util_engine._import_harness)
-import harness
-from util_engine import A_TXT
+import client
+import procs
+import servers
+import trees
+from servers import run_cli
+from trees import ROOT_A_TXT as A_TXT
 
-ROOT_ONLY = unittest.skipUnless(U.IS_ROOT, "needs root (CI runs as root)")
-
-
-def run_cli(args, timeout=5.0):
-    """Runs httpserve to completion. Returns (returncode, stdout, stderr). A process that does not exit
-    within `timeout` (e.g. it started serving) is killed by its process group and reported."""
-    p = subprocess.Popen([harness.BINARY] + list(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, start_new_session=True)
-    try:
-        out, err = p.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGKILL)
-        out, err = p.communicate()
-        raise AssertionError("httpserve %s did not exit within %.0fs; stdout=%r stderr=%r"
-                             % (" ".join(args), timeout, out[:300], err[:300]))
-    finally:
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-    return p.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+ROOT_ONLY = unittest.skipUnless(procs.IS_ROOT, "needs root (CI runs as root)")
 
 
-def http_get(port, path=b"/a.txt", host="127.0.0.1", extra=b""):
-    with socket.create_connection((host, port), timeout=5) as s:
-        s.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + extra + b"\r\n")
-        f = s.makefile("rb")
-        status, reason, headers, body, head = harness.read_response(f)
-    return status, body
-
-
-def ipv6_loopback():
-    if not socket.has_ipv6:
-        return False
-    try:
-        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
-            s.bind(("::1", 0))
-        return True
-    except OSError:
-        return False
-
-
-class TempDirs(U.RootAndTmpCase):
+class TempDirs(trees.RootAndTmpCase):
     tmp_prefix = "httpserve-daemon-"
 
     def start(self, args, **kw):
-        server = harness.start_httpserve(args, **kw)
+        server = servers.start_httpserve(args, **kw)
         self.addCleanup(server.stop)
         return server
 
     def start_config(self, workers=2, top="", sections=""):
-        path = harness.write_config(self.tmp, U.config_text(harness.free_port(), self.root, workers, top,
-                                                            sections))
+        path = servers.write_config(self.tmp, servers.config_text(servers.free_port(), self.root, workers, top,
+                                                                  sections=sections))
         return self.start(["-c", path])
 
 
@@ -78,50 +42,50 @@ class TempDirs(U.RootAndTmpCase):
 class CommandLineTest(TempDirs):
 
     def test_version(self):
-        rc, out, err = run_cli(["--version"])
+        rc, out, err, _ = run_cli(["--version"])
         self.assertEqual(rc, 0, err)
         self.assertRegex(out, r"\d+\.\d+", "no version on stdout: %r / %r" % (out, err))
 
     def test_help(self):
-        rc, out, err = run_cli(["-h"])
+        rc, out, err, _ = run_cli(["-h"])
         self.assertEqual(rc, 0, err)
         self.assertIn("usage:", out)
 
     def test_port_not_an_int(self):
-        rc, out, err = run_cli(["abc"])
+        rc, out, err, _ = run_cli(["abc"])
         self.assertEqual(rc, 2)
         self.assertIn("usage:", err)
         self.assertIn("invalid int value: 'abc'", err)
 
     def test_port_out_of_range(self):
-        rc, out, err = run_cli(["-b", "127.0.0.1", "-d", self.root, "70000"])
+        rc, out, err, _ = run_cli(["-b", "127.0.0.1", "-d", self.root, "70000"])
         self.assertEqual(rc, 2, "port 70000 accepted; stdout=%r" % out)
         self.assertNotIn("Serving HTTP", out)
 
     def test_missing_directory(self):
-        rc, out, err = run_cli(["-b", "127.0.0.1", "-d", "/nonexistent", "0"])
+        rc, out, err, _ = run_cli(["-b", "127.0.0.1", "-d", "/nonexistent", "0"])
         self.assertEqual(rc, 2, "stdout=%r stderr=%r" % (out, err))
         self.assertNotIn("Serving HTTP", out)
 
     def test_bad_protocol(self):
-        rc, out, err = run_cli(["-b", "127.0.0.1", "-d", self.root, "-p", "HTTP/2.0", "0"])
+        rc, out, err, _ = run_cli(["-b", "127.0.0.1", "-d", self.root, "-p", "HTTP/2.0", "0"])
         self.assertEqual(rc, 2, "stdout=%r stderr=%r" % (out, err))
         self.assertIn("usage:", err)
 
     def test_startup_line_ipv4(self):
-        port = harness.free_port()
+        port = servers.free_port()
         server = self.start(["-b", "127.0.0.1", str(port), "-d", self.root])
         self.assertEqual(server.first_line,
                          "Serving HTTP on 127.0.0.1 port %d (http://127.0.0.1:%d/) ..." % (port, port))
-        self.assertEqual(http_get(port), (200, A_TXT))
+        self.assertEqual(client.fetch(port), (200, A_TXT))
 
-    @unittest.skipUnless(ipv6_loopback(), "no IPv6 loopback")
+    @unittest.skipUnless(servers.ipv6_loopback_available(), "no IPv6 loopback")
     def test_startup_line_ipv6(self):
-        port = harness.free_port(socket.AF_INET6, "::1")
+        port = servers.free_port(socket.AF_INET6, "::1")
         server = self.start(["-b", "::1", str(port), "-d", self.root])
         self.assertEqual(server.first_line,
                          "Serving HTTP on ::1 port %d (http://[::1]:%d/) ..." % (port, port))
-        self.assertEqual(http_get(port, host="::1"), (200, A_TXT))
+        self.assertEqual(client.fetch(port, host="::1"), (200, A_TXT))
 
     def test_port_zero_prints_real_port(self):
         server = self.start(["-b", "127.0.0.1", "0", "-d", self.root])
@@ -129,7 +93,7 @@ class CommandLineTest(TempDirs):
         self.assertEqual(server.first_line,
                          "Serving HTTP on 127.0.0.1 port %d (http://127.0.0.1:%d/) ..."
                          % (server.port, server.port))
-        self.assertEqual(http_get(server.port), (200, A_TXT))
+        self.assertEqual(client.fetch(server.port), (200, A_TXT))
 
 
 # ==================================================================================================
@@ -139,7 +103,7 @@ class ConfigCheckTest(TempDirs):
         path = os.path.join(self.tmp, name)
         with open(path, "wb") as f:
             f.write(text if isinstance(text, bytes) else text.encode())
-        return run_cli(["-t", "-c", path])
+        return run_cli(["-t", "-c", path])[:3]
 
     def assert_no_crash(self, rc, err):
         self.assertGreaterEqual(rc, 0, "killed by signal %d" % -rc if rc < 0 else "")
@@ -148,8 +112,8 @@ class ConfigCheckTest(TempDirs):
         self.assertNotIn("Segmentation", err)
 
     def test_good_config(self):
-        rc, out, err = self.check("good.toml", U.config_text(harness.free_port(), self.root, 3,
-                                                             sections='[http]\nmax_body = "1MiB"\n'))
+        rc, out, err = self.check("good.toml", servers.config_text(servers.free_port(), self.root, 3,
+                                                                   sections='[http]\nmax_body = "1MiB"\n'))
         self.assertEqual(rc, 0, err)
 
     def test_bad_value_names_file_line_key(self):
@@ -186,17 +150,17 @@ class PreforkTest(TempDirs):
 
     def wait_workers(self, server, n, exclude=(), timeout=3.0):
         def ready():
-            ws = [w for w in U.workers(server.pid, server.port) if w not in exclude]
+            ws = [w for w in procs.workers(server.pid, server.port) if w not in exclude]
             return ws if len(ws) == n else None
-        ws = U.wait_until(ready, timeout)
+        ws = procs.wait_until(ready, timeout)
         if not ws:
             self.fail("expected %d workers holding the listener; children of master %d: %r, with the "
-                      "listener: %r" % (n, server.pid, U.children(server.pid),
-                                        U.workers(server.pid, server.port)))
+                      "listener: %r" % (n, server.pid, procs.children(server.pid),
+                                        procs.workers(server.pid, server.port)))
         return ws
 
     def assert_unprivileged(self, pid, uid=None, gid=None):
-        ids = U.ids(pid)
+        ids = procs.ids(pid)
         self.assertTrue(all(u != 0 for u in ids["Uid"]), "worker %d has uid 0: Uid %r" % (pid, ids["Uid"]))
         if uid is not None:
             self.assertEqual(ids["Uid"], [uid] * 4, "worker %d" % pid)
@@ -214,23 +178,23 @@ class PreforkTest(TempDirs):
         for w in ws:
             self.assert_unprivileged(w, pwd.getpwnam("nobody").pw_uid, grp.getgrnam("nogroup").gr_gid)
         for _ in range(6):
-            self.assertEqual(http_get(server.port), (200, A_TXT))
-        self.assertTrue(U.alive(server.pid))
+            self.assertEqual(client.fetch(server.port), (200, A_TXT))
+        self.assertTrue(procs.alive(server.pid))
 
     def test_three_workers(self):
         server = self.start_three()
         self.wait_workers(server, 3)
         for _ in range(6):
-            self.assertEqual(http_get(server.port), (200, A_TXT))
+            self.assertEqual(client.fetch(server.port), (200, A_TXT))
 
     @ROOT_ONLY
     def test_command_line_mode_workers_not_root(self):
         server = self.start(["-b", "127.0.0.1", "0", "-d", self.root])
-        ws = U.wait_until(lambda: U.workers(server.pid, server.port), 3.0)
-        self.assertTrue(ws, "no worker holds the listener; children: %r" % U.children(server.pid))
+        ws = procs.wait_until(lambda: procs.workers(server.pid, server.port), 3.0)
+        self.assertTrue(ws, "no worker holds the listener; children: %r" % procs.children(server.pid))
         for w in ws:
             self.assert_unprivileged(w)
-        self.assertEqual(http_get(server.port), (200, A_TXT))
+        self.assertEqual(client.fetch(server.port), (200, A_TXT))
 
     def test_killed_worker_is_replaced(self):
         server = self.start_three()
@@ -239,29 +203,29 @@ class PreforkTest(TempDirs):
         os.kill(victim, signal.SIGKILL)
         new = self.wait_workers(server, 3, exclude=(victim,), timeout=3.0)
         self.assertNotIn(victim, new)
-        self.assertFalse(U.alive(victim))
-        if U.IS_ROOT:
+        self.assertFalse(procs.alive(victim))
+        if procs.IS_ROOT:
             for w in new:
                 self.assert_unprivileged(w, pwd.getpwnam("nobody").pw_uid)
         for _ in range(6):
-            self.assertEqual(http_get(server.port), (200, A_TXT))
-        self.assertTrue(U.alive(server.pid))
+            self.assertEqual(client.fetch(server.port), (200, A_TXT))
+        self.assertTrue(procs.alive(server.pid))
 
     def check_stop_signal(self, sig, idle_connection=False):
         server = self.start_three()
         self.wait_workers(server, 3)
-        self.assertEqual(http_get(server.port), (200, A_TXT))
+        self.assertEqual(client.fetch(server.port), (200, A_TXT))
         if idle_connection:
             # A client that keeps its persistent connection open must not hold up a fast stop.
             idle = socket.create_connection(("127.0.0.1", server.port), timeout=5)
             self.addCleanup(idle.close)
             idle.sendall(b"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
-            self.assertEqual(harness.read_response(idle.makefile("rb"))[0], 200)
+            self.assertEqual(client.read_response(idle.makefile("rb"))[0], 200)
             half = socket.create_connection(("127.0.0.1", server.port), timeout=5)
             self.addCleanup(half.close)
             half.sendall(b"GET /a.t")
             time.sleep(0.1)
-        family = U.descendants(server.pid)
+        family = procs.descendants(server.pid)
         os.kill(server.pid, sig)  # the master only, not the process group
         try:
             rc = server.proc.wait(5.0)
@@ -269,9 +233,9 @@ class PreforkTest(TempDirs):
             self.fail("master still running 5 s after %s" % signal.Signals(sig).name)
         self.assertEqual(rc, 0, "exit status after %s; stderr:\n%s" % (signal.Signals(sig).name,
                                                                       server.stderr()[-2000:]))
-        left = U.wait_until(lambda: not [p for p in family if U.alive(p)], 1.0)
+        left = procs.wait_until(lambda: not [p for p in family if procs.alive(p)], 1.0)
         self.assertTrue(left, "processes left after the master exited: %r"
-                        % [p for p in family if U.alive(p)])
+                        % [p for p in family if procs.alive(p)])
 
     def test_workers_exit_when_master_is_killed(self):
         # SIGKILL gives the master no chance to stop its workers: they must notice on their own.
@@ -279,9 +243,9 @@ class PreforkTest(TempDirs):
         ws = self.wait_workers(server, 3)
         os.kill(server.pid, signal.SIGKILL)
         server.proc.wait(5.0)
-        gone = U.wait_until(lambda: not [w for w in ws if U.alive(w)], 3.0)
+        gone = procs.wait_until(lambda: not [w for w in ws if procs.alive(w)], 3.0)
         self.assertTrue(gone, "workers still alive after the master was killed: %r"
-                        % [w for w in ws if U.alive(w)])
+                        % [w for w in ws if procs.alive(w)])
 
     def test_sigterm_stops_everything(self):
         self.check_stop_signal(signal.SIGTERM)
@@ -298,10 +262,10 @@ class AccessLogTest(TempDirs):
 
     def test_python_format_on_stderr(self):
         server = self.start(["-b", "127.0.0.1", "0", "-d", self.root])
-        self.assertEqual(http_get(server.port), (200, A_TXT))
+        self.assertEqual(client.fetch(server.port), (200, A_TXT))
         pattern = re.compile(r'^127\.0\.0\.1 - - \[\d{2}/[A-Z][a-z]{2}/\d{4} \d{2}:\d{2}:\d{2}\] '
                              r'"GET /a\.txt HTTP/1\.1" 200 -$', re.M)
-        found = U.wait_until(lambda: pattern.search(server.stderr()), 3.0)
+        found = procs.wait_until(lambda: pattern.search(server.stderr()), 3.0)
         self.assertTrue(found, "no Python-format access line on stderr:\n%s" % server.stderr()[-2000:])
 
     def test_combined_format_to_file(self):
@@ -311,8 +275,8 @@ class AccessLogTest(TempDirs):
         log = os.path.join(logdir, "access.log")
         server = self.start_config(sections='[log]\naccess = "%s"\naccess_format = "combined"\n' % log)
         extra = b"Referer: http://example.com/ref\r\nUser-Agent: test-agent/1.0\r\n"
-        self.assertEqual(http_get(server.port, extra=extra), (200, A_TXT))
-        self.assertEqual(http_get(server.port, b"/missing", extra=extra)[0], 404)
+        self.assertEqual(client.fetch(server.port, extra=extra), (200, A_TXT))
+        self.assertEqual(client.fetch(server.port, b"/missing", extra=extra)[0], 404)
         pattern = re.compile(
             r'^127\.0\.0\.1 - - \[\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] '
             r'"GET /a\.txt HTTP/1\.1" 200 %d "http://example\.com/ref" "test-agent/1\.0"$' % len(A_TXT),
@@ -324,10 +288,10 @@ class AccessLogTest(TempDirs):
                     return f.read()
             except FileNotFoundError:
                 return ""
-        found = U.wait_until(lambda: pattern.search(read()), 3.0)
+        found = procs.wait_until(lambda: pattern.search(read()), 3.0)
         self.assertTrue(found, "no combined line for /a.txt in %s:\n%r\nstderr:\n%s"
                         % (log, read()[-2000:], server.stderr()[-2000:]))
-        found = U.wait_until(lambda: re.search(r'"GET /missing HTTP/1\.1" 404 \d+ ', read()), 3.0)
+        found = procs.wait_until(lambda: re.search(r'"GET /missing HTTP/1\.1" 404 \d+ ', read()), 3.0)
         self.assertTrue(found, "no combined line for /missing: %r" % read()[-2000:])
         lines = [l for l in read().splitlines() if l]
         self.assertEqual(len(lines), 2, "one line per request expected: %r" % lines)

@@ -22,17 +22,18 @@ import time
 import unittest
 import urllib.parse
 
-import fixtures
-import harness
-import util_static as U
+import client
+import procs
+import reference
+import servers
+import trees
 
-IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-LM = fixtures.A_TXT_LAST_MODIFIED                 # Last-Modified of /a.txt
-A_MTIME = int(fixtures.A_TXT_MTIME)
+LM = trees.A_TXT_LAST_MODIFIED                 # Last-Modified of /a.txt
+A_MTIME = int(trees.A_TXT_MTIME)
 
 
 def req(target, method="GET", headers=(), version="HTTP/1.1", body=b""):
-    return U.build_request(method, target, headers, version, body=body)
+    return client.build_request(method, target, headers, version, body=body)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -64,7 +65,7 @@ for t in ["/quote%22d.txt", "/it's.txt", "/it%27s.txt", "/a;b=c+d@e:f,g.txt",
           "/100%25.txt", "/a+b.txt", "/a%2Bb.txt", "/a%2bb.txt", "/tab%09name.txt", "/ctl%01.txt",
           "/" + "L" * 250 + ".txt"]:
     case("name " + t[:40], req(t), 200)
-for n in fixtures.TYPE_NAMES:
+for n in trees.TYPE_NAMES:
     case("type " + n, req("/types/" + urllib.parse.quote(n)), 200)
 case("file big64m HEAD", req("/big64m.bin", "HEAD"), 200, head=False)
 case("file big64m GET", req("/big64m.bin"), 200, head=False)
@@ -82,7 +83,7 @@ case("404 raw utf-8 bytes in target", req(b"/\xc3\xa9.txt"), 404)
 case("raw latin-1 byte in target is é.txt", req(b"/\xe9.txt"), 200)
 
 # Listings (full body bytes) and index pages.
-for t in fixtures.LISTED_DIRS + ["/sub//", "/sub/./", "/sub/../", "/sub/deep/../", "/../", "/%2e%2e/",
+for t in trees.LISTED_DIRS + ["/sub//", "/sub/./", "/sub/../", "/sub/deep/../", "/../", "/%2e%2e/",
                                  "/./", "/withindex/", "/withhtm/", "/dirindex2/", "/homedir/"]:
     case("dir " + t, req(t), 200)
 case("dir listing HTTP/1.0", req("/sub/", version="HTTP/1.0"), 200)
@@ -135,9 +136,9 @@ for data, label in [(req("/a.txt", "PUT", ["Content-Length: 0"]), "PUT"),
 
 # If-Modified-Since (spec §3.2 table; a.txt has mtime LM + 0.25 s).
 for value, st in [(LM, 304),
-                  (U.http_date(A_MTIME + 3600), 304),
-                  (U.http_date(A_MTIME - 3600), 200),
-                  (U.http_date(A_MTIME - 1), 200),
+                  (client.http_date(A_MTIME + 3600), 304),
+                  (client.http_date(A_MTIME - 3600), 200),
+                  (client.http_date(A_MTIME - 1), 200),
                   ("garbage", 200),
                   ("", 200),
                   ("Tue, 14 Nov 2023 22:13:20", 304),           # no zone: UTC
@@ -223,19 +224,19 @@ class _BothServers(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.fx = fixtures.get()
+        cls.fx = trees.get()
         args = ["-b", "127.0.0.1", "0", "-d", cls.fx.root]
-        cls.py = harness.start_python(args, cwd=cls.fx.work)
+        cls.py = reference.start_python(args, cwd=cls.fx.work)
         cls.addClassCleanup(cls.py.stop)
-        cls.hs = harness.start_httpserve(args + cls.hs_extra_args, cwd=cls.fx.work)
+        cls.hs = servers.start_httpserve(args + cls.hs_extra_args, cwd=cls.fx.work)
         cls.addClassCleanup(cls.hs.stop)
-        server = U.request(cls.py.port, "GET", "/a.txt").header("Server", "")
+        server = client.request(cls.py.port, "GET", "/a.txt").header("Server", "")
         m = re.search(r"Python/(\d+)\.(\d+)", server)
         cls.py_version = (int(m.group(1)), int(m.group(2))) if m else (3, 11)
 
     def both(self, data, method="GET", timeout=5.0):
-        return (U.exchange(self.py.port, data, method=method, timeout=timeout),
-                U.exchange(self.hs.port, data, method=method, timeout=timeout))
+        return (client.exchange(self.py.port, data, method=method, timeout=timeout),
+                client.exchange(self.hs.port, data, method=method, timeout=timeout))
 
     def assertBodyEqual(self, a, b, msg):
         if a == b:
@@ -343,14 +344,14 @@ class ExpectedDifferencesTest(_BothServers):
         data = b"\r\nGET /a.txt HTTP/1.0\r\n\r\n"
         py, hs = self.both(data)
         self.assertIsNone(py.status, "Python closes without an answer")
-        self.assertEqual((hs.status, hs.body), (200, fixtures.A_TXT))
+        self.assertEqual((hs.status, hs.body), (200, trees.A_TXT))
 
     # -- Range -----------------------------------------------------------------------------------
     def test_range_single(self):
         py, hs = self.both(req("/a.txt", headers=["Range: bytes=0-1"]))
-        self.assertEqual((py.status, py.body), (200, fixtures.A_TXT))
-        self.assertEqual((hs.status, hs.body), (206, fixtures.A_TXT[:2]))
-        self.assertEqual(hs.header("Content-Range"), "bytes 0-1/%d" % len(fixtures.A_TXT))
+        self.assertEqual((py.status, py.body), (200, trees.A_TXT))
+        self.assertEqual((hs.status, hs.body), (206, trees.A_TXT[:2]))
+        self.assertEqual(hs.header("Content-Range"), "bytes 0-1/%d" % len(trees.A_TXT))
 
     def test_range_multiple(self):
         py, hs = self.both(req("/big1m.bin", headers=["Range: bytes=0-9,100-199"]))
@@ -360,17 +361,17 @@ class ExpectedDifferencesTest(_BothServers):
 
     def test_range_unsatisfiable(self):
         py, hs = self.both(req("/a.txt", headers=["Range: bytes=100-"]))
-        self.assertEqual((py.status, py.body), (200, fixtures.A_TXT))
+        self.assertEqual((py.status, py.body), (200, trees.A_TXT))
         self.assertEqual(hs.status, 416)
-        self.assertEqual(hs.header("Content-Range"), "bytes */%d" % len(fixtures.A_TXT))
+        self.assertEqual(hs.header("Content-Range"), "bytes */%d" % len(trees.A_TXT))
 
     # -- conditional requests beyond If-Modified-Since ----------------------------------------------
     def etag(self):
-        return U.request(self.hs.port, "GET", "/a.txt").header("ETag")
+        return client.request(self.hs.port, "GET", "/a.txt").header("ETag")
 
     def test_if_none_match_etag(self):
         py, hs = self.both(req("/a.txt", headers=["If-None-Match: " + self.etag()]))
-        self.assertEqual((py.status, py.body), (200, fixtures.A_TXT))
+        self.assertEqual((py.status, py.body), (200, trees.A_TXT))
         self.assertEqual((hs.status, hs.body), (304, b""))
 
     def test_if_none_match_star(self):
@@ -381,7 +382,7 @@ class ExpectedDifferencesTest(_BothServers):
     def test_if_none_match_beats_if_modified_since(self):
         # Python: If-None-Match only disables If-Modified-Since. httpserve: it is evaluated.
         py, hs = self.both(req("/a.txt", headers=["If-None-Match: " + self.etag(),
-                                                  "If-Modified-Since: " + U.http_date(A_MTIME - 3600)]))
+                                                  "If-Modified-Since: " + client.http_date(A_MTIME - 3600)]))
         self.assertEqual(py.status, 200)
         self.assertEqual(hs.status, 304)
 
@@ -391,19 +392,19 @@ class ExpectedDifferencesTest(_BothServers):
         self.assertEqual(hs.status, 412)
 
     def test_if_unmodified_since_past(self):
-        py, hs = self.both(req("/a.txt", headers=["If-Unmodified-Since: " + U.http_date(A_MTIME - 86400)]))
+        py, hs = self.both(req("/a.txt", headers=["If-Unmodified-Since: " + client.http_date(A_MTIME - 86400)]))
         self.assertEqual(py.status, 200)
         self.assertEqual(hs.status, 412)
 
     def test_if_range_stale_etag(self):
         py, hs = self.both(req("/a.txt", headers=["Range: bytes=0-1", 'If-Range: "stale"']))
         self.assertEqual(py.status, 200)
-        self.assertEqual((hs.status, hs.body), (200, fixtures.A_TXT))
+        self.assertEqual((hs.status, hs.body), (200, trees.A_TXT))
 
     # -- connections ------------------------------------------------------------------------------
     def test_error_keeps_connection_open(self):
         for port, is_py in ((self.py.port, True), (self.hs.port, False)):
-            with U.Conn(port) as c:
+            with client.Conn(port) as c:
                 st, _, h, _, _ = c.request("GET", "/missing")
                 self.assertEqual(st, 404)
                 if is_py:
@@ -412,21 +413,21 @@ class ExpectedDifferencesTest(_BothServers):
                 else:
                     self.assertNotEqual(h.get("connection", "").lower(), "close")
                     st, _, _, body, _ = c.request("GET", "/a.txt")
-                    self.assertEqual((st, body), (200, fixtures.A_TXT))
+                    self.assertEqual((st, body), (200, trees.A_TXT))
 
     def test_persistent_and_pipelined(self):
-        two = U.build_request("GET", "/a.txt", close=False) + U.build_request("GET", "/B.TXT", close=False)
-        with U.Conn(self.py.port) as c:
+        two = client.build_request("GET", "/a.txt", close=False) + client.build_request("GET", "/B.TXT", close=False)
+        with client.Conn(self.py.port) as c:
             c.send(two)
             st, _, _, body, _ = c.read()
-            self.assertEqual((st, body), (200, fixtures.A_TXT))
+            self.assertEqual((st, body), (200, trees.A_TXT))
             self.assertTrue(c.at_eof(), "Python (HTTP/1.0) answers one request per connection")
-        with U.Conn(self.hs.port) as c:
+        with client.Conn(self.hs.port) as c:
             c.send(two)
             st, _, _, body, _ = c.read()
-            self.assertEqual((st, body), (200, fixtures.A_TXT))
+            self.assertEqual((st, body), (200, trees.A_TXT))
             st, _, _, body, _ = c.read()
-            self.assertEqual((st, body), (200, fixtures.FILES["B.TXT"]))
+            self.assertEqual((st, body), (200, trees.FILES["B.TXT"]))
 
     # -- bad versions: httpserve adds the status line Python leaves out -----------------------------
     def check_status_line_added(self, data, status, reason_start):
@@ -538,7 +539,7 @@ class ExpectedDifferencesTest(_BothServers):
         self.assertEqual(hs.status, 404)
         self.assertEqual(hs.body, missing.body)
         if self.py_version <= (3, 12):
-            self.assertEqual((py.status, py.body), (200, fixtures.A_TXT), "Python <= 3.13.0 bug")
+            self.assertEqual((py.status, py.body), (200, trees.A_TXT), "Python <= 3.13.0 bug")
         else:
             self.assertIn(py.status, (200, 404))
 
@@ -571,44 +572,44 @@ class ExpectedDifferencesTest(_BothServers):
     def test_absolute_form(self):
         py, hs = self.both(req("http://127.0.0.1/a.txt"))
         self.assertEqual(py.status, 404, "Python takes http: as a folder")
-        self.assertEqual((hs.status, hs.body), (200, fixtures.A_TXT))
+        self.assertEqual((hs.status, hs.body), (200, trees.A_TXT))
 
     def test_absolute_form_with_dotdot(self):
         # Python: "http:/127.0.0.1/sub/../a.txt" normalises to http:/127.0.0.1/a.txt, which is missing.
         py, hs = self.both(req("http://127.0.0.1/sub/../a.txt"))
         self.assertEqual(py.status, 404)
-        self.assertEqual((hs.status, hs.body), (200, fixtures.A_TXT))
+        self.assertEqual((hs.status, hs.body), (200, trees.A_TXT))
 
     # -- HTTP/0.9 ------------------------------------------------------------------------------------
     def test_http09_answered_at_once(self):
         t0 = time.monotonic()
-        hs = U.exchange(self.hs.port, b"GET /a.txt\r\n", timeout=3.0)
+        hs = client.exchange(self.hs.port, b"GET /a.txt\r\n", timeout=3.0)
         self.assertFalse(hs.has_status_line, hs)
-        self.assertEqual(hs.body, fixtures.A_TXT)
+        self.assertEqual(hs.body, trees.A_TXT)
         self.assertTrue(hs.closed)
         self.assertLess(time.monotonic() - t0, 2.0)
-        py_wait = U.exchange(self.py.port, b"GET /a.txt\r\n", timeout=1.0)
+        py_wait = client.exchange(self.py.port, b"GET /a.txt\r\n", timeout=1.0)
         if self.py_version <= (3, 13):
             self.assertEqual(py_wait.raw, b"", "Python <= 3.13 waits for headers (gh-139492)")
             self.assertFalse(py_wait.closed)
-        py = U.exchange(self.py.port, b"GET /a.txt\r\n\r\n")
+        py = client.exchange(self.py.port, b"GET /a.txt\r\n\r\n")
         self.assertEqual(hs.body, py.body)
 
     def test_http09_not_found_body_only(self):
-        hs = U.exchange(self.hs.port, b"GET /missing\r\n", timeout=3.0)
-        py = U.exchange(self.py.port, b"GET /missing\r\n\r\n")
+        hs = client.exchange(self.hs.port, b"GET /missing\r\n", timeout=3.0)
+        py = client.exchange(self.py.port, b"GET /missing\r\n\r\n")
         self.assertFalse(py.has_status_line)
         self.assertFalse(hs.has_status_line, hs)
         self.assertEqual(hs.body, py.body)
 
     def test_http09_listing(self):
-        hs = U.exchange(self.hs.port, b"GET /sub/\r\n", timeout=3.0)
-        py = U.exchange(self.py.port, b"GET /sub/\r\n\r\n")
+        hs = client.exchange(self.hs.port, b"GET /sub/\r\n", timeout=3.0)
+        py = client.exchange(self.py.port, b"GET /sub/\r\n\r\n")
         self.assertFalse(hs.has_status_line, hs)
         self.assertEqual(hs.body, py.body)
 
     # -- started as root: workers run as nobody ------------------------------------------------------
-    @unittest.skipUnless(IS_ROOT, "needs root: Python then serves as root, httpserve as nobody")
+    @unittest.skipUnless(procs.IS_ROOT, "needs root: Python then serves as root, httpserve as nobody")
     def test_root_only_files(self):
         py, hs = self.both(req("/private.txt"))
         self.assertEqual((py.status, py.body), (200, b"root only\n"))
@@ -623,53 +624,27 @@ class ExpectedDifferencesTest(_BothServers):
         self.assertIn(b'href="private.txt"', hs_root.body, "a name is listed even if unreadable")
         self.assertEqual(hs_root.body, py_root.body)
 
-    @unittest.skipUnless(IS_ROOT, "needs root")
+    @unittest.skipUnless(procs.IS_ROOT, "needs root")
     def test_workers_run_as_nobody(self):
         import pwd
         nobody = pwd.getpwnam("nobody").pw_uid
-        workers = [pid for pid in _children(self.hs.pid)]
+        workers = procs.children(self.hs.pid)
         self.assertTrue(workers, "no worker processes under the master %d" % self.hs.pid)
         for pid in workers:
-            uids = _proc_ids(pid, "Uid")
-            if uids is None:
+            found = procs.ids(pid)
+            if found is None:
                 continue
+            uids = found["Uid"]
             self.assertTrue(all(u == nobody for u in uids), "worker %d has uids %s" % (pid, uids))
-            self.assertNotIn(0, _proc_ids(pid, "Gid"), "worker %d keeps gid 0" % pid)
-
-
-def _children(ppid):
-    out = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % name) as f:
-                stat = f.read()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2:].split()
-        if int(fields[1]) == ppid:
-            out.append(int(name))
-    return out
-
-
-def _proc_ids(pid, key):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith(key + ":"):
-                    return [int(x) for x in line.split()[1:]]
-    except OSError:
-        return None
-    return None
+            self.assertNotIn(0, found["Gid"], "worker %d keeps gid 0" % pid)
 
 
 class CommandLineDifferencesTest(unittest.TestCase):
     """The command-line rows of the README's compatibility table."""
 
     def exit_status(self, args):
-        fx = fixtures.get()
-        server = harness.start_httpserve(args, cwd=fx.work, expect_serving=False)
+        fx = trees.get()
+        server = servers.start_httpserve(args, cwd=fx.work, expect_serving=False)
         try:
             server.proc.wait(10)
         except subprocess.TimeoutExpired:
@@ -681,10 +656,10 @@ class CommandLineDifferencesTest(unittest.TestCase):
         return rc, out, err
 
     def test_missing_directory(self):
-        fx = fixtures.get()
+        fx = trees.get()
         missing = os.path.join(fx.work, "no-such-folder")
-        with harness.start_python(["-b", "127.0.0.1", "0", "-d", missing], cwd=fx.work) as py:
-            self.assertEqual(U.request(py.port, "GET", "/a.txt").status, 404, "Python: 404 for everything")
+        with reference.start_python(["-b", "127.0.0.1", "0", "-d", missing], cwd=fx.work) as py:
+            self.assertEqual(client.request(py.port, "GET", "/a.txt").status, 404, "Python: 404 for everything")
         rc, out, err = self.exit_status(["-b", "127.0.0.1", "0", "-d", missing])
         self.assertEqual(rc, 2, "missing -d folder: exit status 2; stderr %r" % err)
         self.assertNotIn(b"Serving HTTP", out)
@@ -692,15 +667,15 @@ class CommandLineDifferencesTest(unittest.TestCase):
 
     def test_port_out_of_range(self):
         for port in ("70000", "65536", "-1"):
-            rc, out, err = self.exit_status(["-b", "127.0.0.1", port, "-d", fixtures.get().root])
+            rc, out, err = self.exit_status(["-b", "127.0.0.1", port, "-d", trees.get().root])
             self.assertEqual(rc, 2, "port %s: exit status 2 (Python wraps 70000 to 4464); %r" % (port, err))
             self.assertIn("usage:", err)
 
     def test_protocol_free_text(self):
-        fx = fixtures.get()
-        with harness.start_python(["-b", "127.0.0.1", "0", "-d", fx.root, "-p", "HTTP/2.0"],
+        fx = trees.get()
+        with reference.start_python(["-b", "127.0.0.1", "0", "-d", fx.root, "-p", "HTTP/2.0"],
                                   cwd=fx.work) as py:
-            self.assertEqual(U.request(py.port, "GET", "/a.txt").version, "HTTP/2.0")
+            self.assertEqual(client.request(py.port, "GET", "/a.txt").version, "HTTP/2.0")
         rc, out, err = self.exit_status(["-b", "127.0.0.1", "0", "-d", fx.root, "-p", "HTTP/2.0"])
         self.assertEqual(rc, 2, "-p accepts HTTP/1.0 or HTTP/1.1 only; %r" % err)
 

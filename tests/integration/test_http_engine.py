@@ -4,14 +4,17 @@ body limits and the connection limit.
 Run: cd /work/main && python3 -m unittest discover -s tests/integration -t tests/integration \
          -p 'test_http_engine.py' -v
 """
+import os
 import select
 import socket
+import tempfile
 import time
 import unittest
 
-import util_engine as U  # first: it imports harness (see util_engine._import_harness)
-import harness
-from util_engine import A_TXT, B_TXT, BIG, C_TXT
+import client
+import servers
+import trees
+from trees import ROOT_A_TXT as A_TXT, ROOT_B_TXT as B_TXT, ROOT_BIG as BIG, ROOT_C_TXT as C_TXT
 
 HOST_HDR = b"Host: 127.0.0.1\r\n"
 
@@ -29,17 +32,17 @@ class ServerCase(unittest.TestCase):
 
     @classmethod
     def start_server(cls, root):
-        return harness.start_httpserve(cls.server_args(root))
+        return servers.start_httpserve(cls.server_args(root))
 
     @classmethod
     def setUpClass(cls):
-        cls.root = U.make_root()
+        cls.root = trees.make_root()
         cls.confdir = None
         cls.server = None
         try:
             cls.server = cls.start_server(cls.root)
         except Exception:
-            U.remove_tree(cls.root)
+            trees.remove_tree(cls.root)
             raise
         cls.port = cls.server.port
 
@@ -47,26 +50,26 @@ class ServerCase(unittest.TestCase):
     def tearDownClass(cls):
         if cls.server is not None:
             cls.server.stop()
-        U.remove_tree(cls.root)
+        trees.remove_tree(cls.root)
         if cls.confdir:
-            U.remove_tree(cls.confdir)
+            trees.remove_tree(cls.confdir)
 
     def conn(self, timeout=5.0):
-        s = U.connect(self.port, timeout)
+        s = client.connect(self.port, timeout)
         self.addCleanup(s.close)
         return s
 
     def assert_served_normally(self):
         """A fresh connection after a bad one: GET /a.txt → 200 with the file."""
-        with U.connect(self.port) as s:
+        with client.connect(self.port) as s:
             s.sendall(get(b"/a.txt", extra=b"Connection: close\r\n"))
             f = s.makefile("rb")
-            status, reason, headers, body, head = harness.read_response(f)
+            status, reason, headers, body, head = client.read_response(f)
         self.assertEqual(status, 200, head)
         self.assertEqual(body, A_TXT)
 
     def assert_closed_soon(self, sock, timeout=3.0):
-        data, closed, _ = U.read_until_close(sock, timeout)
+        data, closed, _ = client.read_until_close(sock, timeout)
         self.assertTrue(closed, "server did not close the connection within %.0fs" % timeout)
         return data
 
@@ -74,10 +77,10 @@ class ServerCase(unittest.TestCase):
         """Sends `data` on a new connection: the answer is one error response with a status line,
         `status` (and `reason`), an error page, Connection: close, and the server closes. A fresh
         connection is then served normally."""
-        got, closed, reset = U.exchange(self.port, data)
+        got, closed, reset = client.exchange_bytes(self.port, data)
         self.assertTrue(got, "no answer at all to %r (reset=%s)" % (data[:200], reset))
         self.assertTrue(got.startswith(b"HTTP/1."), "no status line: %r" % got[:300])
-        r = U.Parsed(got)
+        r = client.Parsed(got)
         self.assertEqual(r.status, status, "request %r answered %r" % (data[:200], r.status_line))
         if reason is not None:
             self.assertEqual(r.reason, reason)
@@ -102,7 +105,7 @@ class PersistentConnectionTest(ServerCase):
         for i in range(10):
             path, content = [(b"/a.txt", A_TXT), (b"/b.txt", B_TXT)][i % 2]
             s.sendall(get(path))
-            status, reason, headers, body, head = harness.read_response(f)
+            status, reason, headers, body, head = client.read_response(f)
             self.assertEqual(status, 200, head)
             self.assertTrue(head.startswith(b"HTTP/1.1 200 "), head)
             self.assertEqual(body, content, "request %d" % i)
@@ -117,7 +120,7 @@ class PersistentConnectionTest(ServerCase):
         expected = [(b"/a.txt", "GET", A_TXT), (b"/b.txt", "GET", B_TXT), (b"/c.txt", "GET", C_TXT),
                     (b"/a.txt", "HEAD", b""), (b"/b.txt", "GET", B_TXT)]
         for i, (path, method, content) in enumerate(expected):
-            status, reason, headers, body, head = harness.read_response(f, method)
+            status, reason, headers, body, head = client.read_response(f, method)
             self.assertEqual(status, 200, "response %d: %r" % (i, head))
             self.assertEqual(body, content, "response %d (%s %s) out of order?" % (i, method, path))
             if method == "HEAD":
@@ -132,7 +135,7 @@ class PersistentConnectionTest(ServerCase):
         s.sendall(get(b"/a.txt") + get(b"/big.bin") + get(b"/b.txt") + get(b"/big.bin") + get(b"/c.txt"))
         f = s.makefile("rb")
         for i, content in enumerate((A_TXT, BIG, B_TXT, BIG, C_TXT)):
-            status, _, _, body, head = harness.read_response(f)
+            status, _, _, body, head = client.read_response(f)
             self.assertEqual(status, 200, "response %d: %r" % (i, head))
             self.assertTrue(body == content, "response %d: wrong body (%d bytes)" % (i, len(body)))
 
@@ -143,7 +146,7 @@ class PersistentConnectionTest(ServerCase):
         s.sendall(b"".join(get(p) for p, _ in order))
         f = s.makefile("rb")
         for i, (path, content) in enumerate(order):
-            status, _, _, body, head = harness.read_response(f)
+            status, _, _, body, head = client.read_response(f)
             if content is None:
                 self.assertEqual(status, 404, "response %d" % i)
             else:
@@ -155,7 +158,7 @@ class PersistentConnectionTest(ServerCase):
         for b in get(b"/a.txt"):
             s.sendall(bytes([b]))
             time.sleep(0.002)
-        status, _, _, body, head = harness.read_response(s.makefile("rb"))
+        status, _, _, body, head = client.read_response(s.makefile("rb"))
         self.assertEqual((status, body), (200, A_TXT), head)
 
     def test_error_404_keeps_connection_open(self):
@@ -163,9 +166,9 @@ class PersistentConnectionTest(ServerCase):
         s = self.conn()
         f = s.makefile("rb")
         s.sendall(get(b"/no-such-file") + get(b"/a.txt"))
-        status, _, headers, body, head = harness.read_response(f)
+        status, _, headers, body, head = client.read_response(f)
         self.assertEqual(status, 404, head)
-        status, _, _, body, head = harness.read_response(f)
+        status, _, _, body, head = client.read_response(f)
         self.assertEqual(status, 200, head)
         self.assertEqual(body, A_TXT)
 
@@ -173,7 +176,7 @@ class PersistentConnectionTest(ServerCase):
         s = self.conn()
         s.sendall(get(b"/a.txt", b"HTTP/1.0"))
         data = self.assert_closed_soon(s)
-        r = U.Parsed(data)
+        r = client.Parsed(data)
         self.assertEqual(r.status, 200)
         self.assertEqual(r.body, A_TXT)
         self.assertEqual(r.rest, b"")
@@ -184,7 +187,7 @@ class PersistentConnectionTest(ServerCase):
         f = s.makefile("rb")
         for i in range(3):
             s.sendall(get(b"/a.txt", b"HTTP/1.0", b"Connection: keep-alive\r\n"))
-            status, _, headers, body, head = harness.read_response(f)
+            status, _, headers, body, head = client.read_response(f)
             self.assertEqual(status, 200, head)
             self.assertEqual(body, A_TXT)
             self.assertEqual(headers.get("connection", "").lower(), "keep-alive",
@@ -195,7 +198,7 @@ class PersistentConnectionTest(ServerCase):
         s = self.conn()
         s.sendall(get(b"/a.txt", extra=b"Connection: close\r\n") + get(b"/b.txt"))
         data = self.assert_closed_soon(s)
-        r = U.Parsed(data)
+        r = client.Parsed(data)
         self.assertEqual(r.status, 200)
         self.assertEqual(r.body, A_TXT)
         self.assertEqual(r.rest, b"", "a request after Connection: close was answered")
@@ -203,7 +206,7 @@ class PersistentConnectionTest(ServerCase):
     def test_connection_close_case_insensitive(self):
         s = self.conn()
         s.sendall(get(b"/a.txt", extra=b"Connection: CLOSE\r\n") + get(b"/b.txt"))
-        r = U.Parsed(self.assert_closed_soon(s))
+        r = client.Parsed(self.assert_closed_soon(s))
         self.assertEqual((r.status, r.body, r.rest), (200, A_TXT, b""))
 
     def test_get_body_skipped_then_next_pipelined_request(self):
@@ -211,9 +214,9 @@ class PersistentConnectionTest(ServerCase):
         s.sendall(b"GET /a.txt HTTP/1.1\r\n" + HOST_HDR + b"Content-Length: 10\r\n\r\n0123456789"
                   + get(b"/b.txt"))
         f = s.makefile("rb")
-        status, _, _, body, head = harness.read_response(f)
+        status, _, _, body, head = client.read_response(f)
         self.assertEqual((status, body), (200, A_TXT), head)
-        status, _, _, body, head = harness.read_response(f)
+        status, _, _, body, head = client.read_response(f)
         self.assertEqual((status, body), (200, B_TXT), head)
 
     def test_chunked_get_body_skipped_then_next_request(self):
@@ -221,9 +224,9 @@ class PersistentConnectionTest(ServerCase):
         s.sendall(b"GET /a.txt HTTP/1.1\r\n" + HOST_HDR + b"Transfer-Encoding: chunked\r\n\r\n"
                   b"5\r\nhello\r\n3;ext=1\r\nabc\r\n0\r\n\r\n" + get(b"/c.txt"))
         f = s.makefile("rb")
-        status, _, _, body, head = harness.read_response(f)
+        status, _, _, body, head = client.read_response(f)
         self.assertEqual((status, body), (200, A_TXT), head)
-        status, _, _, body, head = harness.read_response(f)
+        status, _, _, body, head = client.read_response(f)
         self.assertEqual((status, body), (200, C_TXT), head)
 
     def test_expect_100_continue(self):
@@ -231,13 +234,13 @@ class PersistentConnectionTest(ServerCase):
         s.sendall(b"GET /a.txt HTTP/1.1\r\n" + HOST_HDR
                   + b"Content-Length: 5\r\nExpect: 100-continue\r\n\r\n")
         f = s.makefile("rb")
-        status, reason, _, _, head = harness.read_response(f)
+        status, reason, _, _, head = client.read_response(f)
         self.assertEqual(status, 100, head)
         self.assertTrue(head.startswith(b"HTTP/1.1 100 Continue\r\n"), head)
         s.sendall(b"hello" + get(b"/b.txt"))
-        status, _, _, body, head = harness.read_response(f)
+        status, _, _, body, head = client.read_response(f)
         self.assertEqual((status, body), (200, A_TXT), head)
-        status, _, _, body, head = harness.read_response(f)
+        status, _, _, body, head = client.read_response(f)
         self.assertEqual((status, body), (200, B_TXT), head)
 
     def test_expect_100_continue_ignored_for_http10(self):
@@ -247,18 +250,18 @@ class PersistentConnectionTest(ServerCase):
                   + b"Content-Length: 5\r\nExpect: 100-continue\r\n\r\nhello")
         data = self.assert_closed_soon(s)
         self.assertFalse(data.startswith(b"HTTP/1.1 100") or data.startswith(b"HTTP/1.0 100"), data[:100])
-        r = U.Parsed(data)
+        r = client.Parsed(data)
         self.assertEqual((r.status, r.body), (200, A_TXT))
 
     def test_http09_request_gets_body_only_then_close(self):
-        data, closed, reset = U.exchange(self.port, b"GET /a.txt\r\n", timeout=4.0)
+        data, closed, reset = client.exchange_bytes(self.port, b"GET /a.txt\r\n", timeout=4.0)
         self.assertTrue(closed, "HTTP/0.9 request: connection not closed (server waiting for headers?)")
         self.assertEqual(data, A_TXT)
 
     def test_percent_00_is_404(self):
         s = self.conn()
         s.sendall(get(b"/%00"))
-        status, _, _, _, head = harness.read_response(s.makefile("rb"))
+        status, _, _, _, head = client.read_response(s.makefile("rb"))
         self.assertEqual(status, 404, head)
 
     def test_date_header_is_imf_fixdate(self):
@@ -266,10 +269,10 @@ class PersistentConnectionTest(ServerCase):
         f = s.makefile("rb")
         s.sendall(get(b"/a.txt") + get(b"/missing"))
         for expected in (200, 404):
-            status, _, headers, _, head = harness.read_response(f)
+            status, _, headers, _, head = client.read_response(f)
             self.assertEqual(status, expected)
             self.assertIn("date", headers, head)
-            ts = U.parse_date(headers["date"])
+            ts = client.parse_date(headers["date"])
             self.assertLess(abs(ts - time.time()), 60, headers["date"])
         self.assertRegex(headers.get("server", ""), r"^httpserve/\d")
 
@@ -287,7 +290,7 @@ class Protocol10Test(ServerCase):
         s.sendall(request)
         data = self.assert_closed_soon(s)
         self.assertTrue(data.startswith(b"HTTP/1.0 200 "), data[:200])
-        r = U.Parsed(data)
+        r = client.Parsed(data)
         self.assertEqual(r.body, A_TXT)
         self.assertEqual(r.rest, b"", "more than one response on an HTTP/1.0 server")
 
@@ -302,7 +305,7 @@ class Protocol10Test(ServerCase):
                                    + get(b"/b.txt", b"HTTP/1.0"))
 
     def test_error_status_line(self):
-        got, closed, _ = U.exchange(self.port, get(b"/missing"))
+        got, closed, _ = client.exchange_bytes(self.port, get(b"/missing"))
         self.assertTrue(got.startswith(b"HTTP/1.0 404 File not found\r\n"), got[:200])
         self.assertTrue(closed)
 
@@ -325,18 +328,18 @@ class LimitsTest(ServerCase):
         return line
 
     def test_request_line_65536_accepted(self):
-        got, closed, reset = U.exchange(self.port, self.request_line(65536) + HOST_HDR
+        got, closed, reset = client.exchange_bytes(self.port, self.request_line(65536) + HOST_HDR
                                         + b"Connection: close\r\n\r\n")
-        r = U.Parsed(got)
+        r = client.Parsed(got)
         self.assertEqual(r.status, 404, r.status_line)
 
     def test_request_line_65537_is_414(self):
         r = self.assert_rejected(self.request_line(65537) + HOST_HDR + b"\r\n", 414, "URI Too Long")
 
     def test_header_line_65536_accepted(self):
-        got, closed, reset = U.exchange(self.port, b"GET /a.txt HTTP/1.1\r\n" + HOST_HDR
+        got, closed, reset = client.exchange_bytes(self.port, b"GET /a.txt HTTP/1.1\r\n" + HOST_HDR
                                         + self.header_line(65536) + b"Connection: close\r\n\r\n")
-        r = U.Parsed(got)
+        r = client.Parsed(got)
         self.assertEqual(r.status, 200, r.status_line)
         self.assertEqual(r.body, A_TXT)
 
@@ -352,8 +355,8 @@ class LimitsTest(ServerCase):
         return b"".join(lines)
 
     def test_99_header_lines_accepted(self):
-        got, closed, reset = U.exchange(self.port, b"GET /a.txt HTTP/1.1\r\n" + self.headers(99) + b"\r\n")
-        r = U.Parsed(got)
+        got, closed, reset = client.exchange_bytes(self.port, b"GET /a.txt HTTP/1.1\r\n" + self.headers(99) + b"\r\n")
+        r = client.Parsed(got)
         self.assertEqual(r.status, 200, r.status_line)
 
     def test_100_header_lines_is_431(self):
@@ -369,11 +372,11 @@ class LimitsTest(ServerCase):
     def test_head_sent_one_byte_at_a_time_is_served(self):
         # A partial head is parsed again only when a line completes; the answer is still right.
         data = b"GET /a.txt HTTP/1.1\r\n" + HOST_HDR + b"X-Pad: " + b"p" * 3000 + b"\r\nConnection: close\r\n\r\n"
-        with U.connect(self.port) as s:
+        with client.connect(self.port) as s:
             for i in range(0, len(data), 7):
                 s.sendall(data[i:i + 7])
             f = s.makefile("rb")
-            status, reason, headers, body, head = harness.read_response(f)
+            status, reason, headers, body, head = client.read_response(f)
         self.assertEqual((status, body), (200, A_TXT))
 
 
@@ -449,8 +452,9 @@ class ConfigServerCase(ServerCase):
 
     @classmethod
     def start_server(cls, root):
-        server, cls.confdir = U.start_config_server(root, workers=cls.WORKERS, sections=cls.SECTIONS)
-        return server
+        cls.confdir = tempfile.mkdtemp(prefix="httpserve-conf-")
+        os.chmod(cls.confdir, 0o755)
+        return servers.start_config_server(cls.confdir, root, workers=cls.WORKERS, sections=cls.SECTIONS)
 
 
 class HeaderTimeoutAndBodyLimitTest(ConfigServerCase):
@@ -466,13 +470,13 @@ class HeaderTimeoutAndBodyLimitTest(ConfigServerCase):
         t1 = time.monotonic()
         self.assert_served_normally()
         self.assertLess(time.monotonic() - t1, 1.0, "other client not served promptly")
-        data, closed, reset = U.read_until_close(slow, within)
+        data, closed, reset = client.read_until_close(slow, within)
         elapsed = time.monotonic() - t0
         self.assertTrue(closed, "slow client not dropped within %.0f s (header_timeout = 1s)" % within)
         self.assertGreater(elapsed, 0.5, "dropped too early")
         self.assertLess(elapsed, at_most, "dropped only after %.1fs" % elapsed)
         if data:
-            r = U.Parsed(data)
+            r = client.Parsed(data)
             self.assertEqual(r.status, 408, r.status_line)
 
     def test_client_sends_nothing(self):
@@ -493,7 +497,7 @@ class HeaderTimeoutAndBodyLimitTest(ConfigServerCase):
         t0 = time.monotonic()
         closed = False
         for b in b"GET /a.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"z" * 40:
-            if not U.send_quietly(slow, bytes([b])):
+            if not client.send_quietly(slow, bytes([b])):
                 closed = True
                 break
             r, _, _ = select.select([slow], [], [], 0.25)
@@ -503,7 +507,7 @@ class HeaderTimeoutAndBodyLimitTest(ConfigServerCase):
             if time.monotonic() - t0 > 5:
                 break
         if not closed:
-            _, closed, _ = U.read_until_close(slow, 0.5)
+            _, closed, _ = client.read_until_close(slow, 0.5)
         elapsed = time.monotonic() - t0
         self.assertTrue(closed, "a client sending one byte every 0.25 s kept the connection for %.1fs"
                         % elapsed)
@@ -514,7 +518,7 @@ class HeaderTimeoutAndBodyLimitTest(ConfigServerCase):
         s.sendall(b"GET /a.txt HTTP/1.1\r\n" + HOST_HDR + b"Transfer-Encoding: chunked\r\n\r\n"
                   + b"40\r\n" + b"x" * 64 + b"\r\n" + b"40\r\n" + b"y" * 64 + b"\r\n0\r\n\r\n")
         data = self.assert_closed_soon(s)
-        r = U.Parsed(data)
+        r = client.Parsed(data)
         self.assertEqual(r.status, 413, r.status_line)
         self.assertEqual(r.rest, b"")
 
@@ -529,9 +533,9 @@ class HeaderTimeoutAndBodyLimitTest(ConfigServerCase):
         s.sendall(b"GET /a.txt HTTP/1.1\r\n" + HOST_HDR + b"Content-Length: 100\r\n\r\n" + b"x" * 100
                   + get(b"/b.txt"))
         f = s.makefile("rb")
-        status, _, _, body, head = harness.read_response(f)
+        status, _, _, body, head = client.read_response(f)
         self.assertEqual((status, body), (200, A_TXT), head)
-        status, _, _, body, head = harness.read_response(f)
+        status, _, _, body, head = client.read_response(f)
         self.assertEqual((status, body), (200, B_TXT), head)
 
 
@@ -542,10 +546,10 @@ class KeepaliveTimeoutTest(ConfigServerCase):
         s = self.conn(timeout=6.0)
         f = s.makefile("rb")
         s.sendall(get(b"/a.txt"))
-        status, _, _, _, head = harness.read_response(f)
+        status, _, _, _, head = client.read_response(f)
         self.assertEqual(status, 200, head)
         t0 = time.monotonic()
-        data, closed, reset = U.read_until_close(s, 5.0)
+        data, closed, reset = client.read_until_close(s, 5.0)
         elapsed = time.monotonic() - t0
         self.assertTrue(closed, "idle keep-alive connection still open after 5 s (keepalive_timeout = 1s)")
         self.assertGreater(elapsed, 0.5, "closed too early")
@@ -557,7 +561,7 @@ class KeepaliveTimeoutTest(ConfigServerCase):
         f = s.makefile("rb")
         for i in range(6):  # 6 × 0.4 s: longer than keepalive_timeout, never idle for that long
             s.sendall(get(b"/a.txt"))
-            status, _, _, body, head = harness.read_response(f)
+            status, _, _, body, head = client.read_response(f)
             self.assertEqual((status, body), (200, A_TXT), "request %d" % i)
             time.sleep(0.4)
 
@@ -572,7 +576,7 @@ class MaxConnectionsTest(ConfigServerCase):
             s = self.conn()
             f = s.makefile("rb")
             s.sendall(get(b"/a.txt"))
-            status, _, _, _, head = harness.read_response(f)
+            status, _, _, _, head = client.read_response(f)
             self.assertEqual(status, 200, head)
             first.append(s)
         third = self.conn(timeout=5.0)
@@ -580,13 +584,13 @@ class MaxConnectionsTest(ConfigServerCase):
         r, _, _ = select.select([third], [], [], 1.0)
         self.assertFalse(r, "third connection served although max_connections = 2")
         first[0].close()
-        data, closed, reset = U.read_until_close(third, 3.0)
+        data, closed, reset = client.read_until_close(third, 3.0)
         self.assertTrue(data, "third connection not served after one of the first two closed")
-        resp = U.Parsed(data)
+        resp = client.Parsed(data)
         self.assertEqual((resp.status, resp.body), (200, B_TXT))
         # The remaining first connection still works.
         first[1].sendall(get(b"/c.txt"))
-        status, _, _, body, _ = harness.read_response(first[1].makefile("rb"))
+        status, _, _, body, _ = client.read_response(first[1].makefile("rb"))
         self.assertEqual((status, body), (200, C_TXT))
 
     def test_silent_connections_hold_no_slot(self):
@@ -597,13 +601,13 @@ class MaxConnectionsTest(ConfigServerCase):
             self.addCleanup(s.close)
         talker = self.conn(timeout=5.0)
         talker.sendall(get(b"/b.txt", extra=b"Connection: close\r\n"))
-        data, closed, reset = U.read_until_close(talker, 3.0)
-        resp = U.Parsed(data)
+        data, closed, reset = client.read_until_close(talker, 3.0)
+        resp = client.Parsed(data)
         self.assertEqual((resp.status, resp.body), (200, B_TXT))
         # And a silent one that speaks up later is served too.
         silent[0].sendall(get(b"/c.txt", extra=b"Connection: close\r\n"))
-        data, closed, reset = U.read_until_close(silent[0], 3.0)
-        resp = U.Parsed(data)
+        data, closed, reset = client.read_until_close(silent[0], 3.0)
+        resp = client.Parsed(data)
         self.assertEqual((resp.status, resp.body), (200, C_TXT))
 
 

@@ -1,7 +1,7 @@
 """The master's lifecycle: reload (HUP) under load and with changes, a refused reload, log reopening
 (USR1), graceful (QUIT) and fast (TERM) stops, a crash loop, pid_file and `-s`, sd_notify through a
 NOTIFY_SOCKET the test binds, and socket activation with systemd-socket-activate. Loopback only;
-every process is stopped by its process group (harness.Server).
+every process is stopped by its process group (servers.Server).
 
 Run: cd /work/main && python3 tests/run_all.py --build plain=build --pattern test_lifecycle.py
 """
@@ -10,56 +10,20 @@ import os
 import re
 import signal
 import socket
-import subprocess
 import tempfile
 import threading
 import time
 import unittest
 
-import util_engine as U  # first: it imports harness
-import harness
-from util_engine import A_TXT
+import client
+import procs
+import servers
+import trees
+from servers import run_cli
+from trees import ROOT_A_TXT as A_TXT
 
 SOCKET_ACTIVATE = "/usr/bin/systemd-socket-activate"
 SERVING_GENERATION_RE = re.compile(r"generation (\d+) serving with (\d+) worker")
-
-
-def run_cli(args, timeout=15.0):
-    """Runs httpserve to completion: (returncode, stdout, stderr, seconds)."""
-    started = time.monotonic()
-    p = subprocess.Popen([harness.BINARY] + list(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, start_new_session=True)
-    try:
-        out, err = p.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGKILL)
-        out, err = p.communicate()
-        raise AssertionError("httpserve %s did not exit within %.0fs; stderr=%r" % (" ".join(args), timeout, err[-2000:]))
-    finally:
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-    return p.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), time.monotonic() - started
-
-
-def get(port, path=b"/a.txt", timeout=5.0):
-    """One request on a new connection: (status, body)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-        s.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        status, _, _, body, _ = harness.read_response(s.makefile("rb"))
-    return status, body
-
-
-def open_fds(pid):
-    """What the process's descriptors point to, sorted (sockets, pipes and files by name)."""
-    out = []
-    for fd in os.listdir("/proc/%d/fd" % pid):
-        try:
-            out.append(os.readlink("/proc/%d/fd/%s" % (pid, fd)))
-        except OSError:
-            pass
-    return sorted(re.sub(r"\[\d+\]", "", t) for t in out)
 
 
 def refused(port):
@@ -201,7 +165,7 @@ class LoadClient(threading.Thread):
 
 # --------------------------------------------------------------------------------------------------
 
-class LifecycleTest(U.RootAndTmpCase):
+class LifecycleTest(trees.RootAndTmpCase):
     tmp_prefix = "httpserve-life-"
 
     def setUp(self):
@@ -219,7 +183,7 @@ class LifecycleTest(U.RootAndTmpCase):
         return self.conf
 
     def start(self, env=None):
-        server = harness.start_httpserve(["-c", self.conf], env=env)
+        server = servers.start_httpserve(["-c", self.conf], env=env)
         self.addCleanup(server.stop)
         self.wait_generation(server, 1)
         return server
@@ -234,7 +198,7 @@ class LifecycleTest(U.RootAndTmpCase):
             return ""
 
     def wait_log(self, server, pattern, timeout=10.0, path=None):
-        found = U.wait_until(lambda: re.search(pattern, self.error_log(server, path)), timeout)
+        found = procs.wait_until(lambda: re.search(pattern, self.error_log(server, path)), timeout)
         if not found:
             self.fail("no %r in the error log within %.0fs:\n%s" % (pattern, timeout,
                                                                    self.error_log(server, path)[-3000:]))
@@ -249,25 +213,25 @@ class LifecycleTest(U.RootAndTmpCase):
         self.wait_generation(server, number)
 
     def wait_workers(self, server, port, n, timeout=10.0):
-        ws = U.wait_until(lambda: (lambda w: w if len(w) == n else None)(U.workers(server.pid, port)), timeout)
-        self.assertTrue(ws, "expected %d workers on port %d, have %r" % (n, port, U.workers(server.pid, port)))
+        ws = procs.wait_until(lambda: (lambda w: w if len(w) == n else None)(procs.workers(server.pid, port)), timeout)
+        self.assertTrue(ws, "expected %d workers on port %d, have %r" % (n, port, procs.workers(server.pid, port)))
         return ws
 
     def assert_all_gone(self, family, timeout=2.0):
-        gone = U.wait_until(lambda: not [p for p in family if U.alive(p)], timeout)
-        self.assertTrue(gone, "processes left: %r" % [p for p in family if U.alive(p)])
+        gone = procs.wait_until(lambda: not [p for p in family if procs.alive(p)], timeout)
+        self.assertTrue(gone, "processes left: %r" % [p for p in family if procs.alive(p)])
 
     # ---- reload ----------------------------------------------------------------------------------
 
     def test_reload_under_load_fails_no_request(self):
-        port = harness.free_port()
+        port = servers.free_port()
         payload = bytes(range(256)) * 64  # 16 KiB: some responses are in flight when a reload comes
         with open(os.path.join(self.root, "mid.bin"), "wb") as f:
             f.write(payload)
         os.chmod(os.path.join(self.root, "mid.bin"), 0o644)
         self.config([port], top='shutdown_timeout = "20s"', sections='[log]\naccess = "off"\n')
         server = self.start()
-        fds_before = open_fds(server.pid)
+        fds_before = procs.open_fds(server.pid)
         clients = [LoadClient(port, b"/mid.bin", payload) for _ in range(8)]
         for c in clients:
             c.start()
@@ -276,10 +240,10 @@ class LifecycleTest(U.RootAndTmpCase):
             for i in range(reloads):
                 # Let some requests through between reloads, then reload and wait for the new generation.
                 before = sum(c.served for c in clients)
-                U.wait_until(lambda: sum(c.served for c in clients) >= before + 40, 5.0, interval=0.005)
+                procs.wait_until(lambda: sum(c.served for c in clients) >= before + 40, 5.0, interval=0.005)
                 self.reload(server, i + 2)
             before = sum(c.served for c in clients)
-            U.wait_until(lambda: sum(c.served for c in clients) >= before + 40, 5.0, interval=0.005)
+            procs.wait_until(lambda: sum(c.served for c in clients) >= before + 40, 5.0, interval=0.005)
         finally:
             for c in clients:
                 c.stop_event.set()
@@ -295,51 +259,51 @@ class LifecycleTest(U.RootAndTmpCase):
         # Every old generation drains and exits, and the master holds what it held before.
         self.wait_workers(server, port, 2)
         self.assertNotIn("killing them", server.stderr())
-        self.assertTrue(U.wait_until(lambda: open_fds(server.pid) == fds_before, 5.0),
-                        "the master's descriptors changed: %r -> %r" % (fds_before, open_fds(server.pid)))
+        self.assertTrue(procs.wait_until(lambda: procs.open_fds(server.pid) == fds_before, 5.0),
+                        "the master's descriptors changed: %r -> %r" % (fds_before, procs.open_fds(server.pid)))
 
     def test_reload_changes_root(self):
-        port = harness.free_port()
+        port = servers.free_port()
         self.config([port])
         server = self.start()
-        self.assertEqual(get(port), (200, A_TXT))
+        self.assertEqual(client.fetch(port), (200, A_TXT))
         root2 = tempfile.mkdtemp(prefix="httpserve-root2-")
-        self.addCleanup(U.remove_tree, root2)
+        self.addCleanup(trees.remove_tree, root2)
         os.chmod(root2, 0o755)
         with open(os.path.join(root2, "a.txt"), "wb") as f:
             f.write(b"the second root\n")
         os.chmod(os.path.join(root2, "a.txt"), 0o644)
         self.config([port], root=root2)
         self.reload(server, 2)
-        got = U.wait_until(lambda: get(port) == (200, b"the second root\n"), 5.0)
-        self.assertTrue(got, "still serving the old root: %r" % (get(port),))
+        got = procs.wait_until(lambda: client.fetch(port) == (200, b"the second root\n"), 5.0)
+        self.assertTrue(got, "still serving the old root: %r" % (client.fetch(port),))
 
     def test_reload_adds_and_removes_listeners(self):
-        a, b = harness.free_port(), harness.free_port()
+        a, b = servers.free_port(), servers.free_port()
         self.config([a])
         server = self.start()
-        inode_a = U.listening_inodes(a)
+        inode_a = procs.listening_inodes(a)
         self.assertEqual(len(inode_a), 1)
         self.assertTrue(refused(b))
 
         self.config([a, b])
         self.reload(server, 2)
-        self.assertEqual(get(b), (200, A_TXT))
-        self.assertEqual(get(a), (200, A_TXT))
-        self.assertEqual(U.listening_inodes(a), inode_a, "the unchanged listener was not kept")
-        inode_b = U.listening_inodes(b)
+        self.assertEqual(client.fetch(b), (200, A_TXT))
+        self.assertEqual(client.fetch(a), (200, A_TXT))
+        self.assertEqual(procs.listening_inodes(a), inode_a, "the unchanged listener was not kept")
+        inode_b = procs.listening_inodes(b)
 
         self.config([b])
         self.reload(server, 3)
-        self.assertEqual(get(b), (200, A_TXT))
-        self.assertEqual(U.listening_inodes(b), inode_b, "the unchanged listener was not kept")
+        self.assertEqual(client.fetch(b), (200, A_TXT))
+        self.assertEqual(procs.listening_inodes(b), inode_b, "the unchanged listener was not kept")
         # Closed once the old generations are gone.
-        self.assertTrue(U.wait_until(lambda: refused(a), 5.0), "port %d still accepts" % a)
-        self.assertEqual(U.listening_inodes(a), set())
+        self.assertTrue(procs.wait_until(lambda: refused(a), 5.0), "port %d still accepts" % a)
+        self.assertEqual(procs.listening_inodes(a), set())
         self.wait_log(server, r"no longer listening on 127\.0\.0\.1:%d" % a)
 
     def test_reload_changes_worker_count(self):
-        port = harness.free_port()
+        port = servers.free_port()
         self.config([port], workers=2)
         server = self.start()
         first = self.wait_workers(server, port, 2)
@@ -350,15 +314,15 @@ class LifecycleTest(U.RootAndTmpCase):
         self.config([port], workers=1)
         self.reload(server, 3)
         self.wait_workers(server, port, 1)
-        self.assertEqual(get(port), (200, A_TXT))
+        self.assertEqual(client.fetch(port), (200, A_TXT))
 
     def test_reload_changes_limits_and_user(self):
-        port = harness.free_port()
+        port = servers.free_port()
         self.config([port])
         server = self.start()
         long_path = b"/a.txt?" + b"x" * 400
-        self.assertEqual(get(port, long_path)[0], 200)
-        user = "daemon" if U.IS_ROOT else None
+        self.assertEqual(client.fetch(port, long_path)[0], 200)
+        user = "daemon" if procs.IS_ROOT else None
         top = 'user = "daemon"\ngroup = "daemon"' if user else ""
         access = os.path.join(self.tmp, "access.log")
         text = ('workers = 2\n%s\n[[listen]]\naddress = "127.0.0.1"\nport = %d\n[files]\nroot = "%s"\n'
@@ -367,18 +331,18 @@ class LifecycleTest(U.RootAndTmpCase):
         with open(self.conf, "w") as f:
             f.write(text)
         self.reload(server, 2)
-        self.assertTrue(U.wait_until(lambda: get(port, long_path)[0] == 414, 5.0), "the new limit is not applied")
-        self.assertTrue(U.wait_until(lambda: os.path.exists(access) and " 414 " in open(access).read(), 5.0),
+        self.assertTrue(procs.wait_until(lambda: client.fetch(port, long_path)[0] == 414, 5.0), "the new limit is not applied")
+        self.assertTrue(procs.wait_until(lambda: os.path.exists(access) and " 414 " in open(access).read(), 5.0),
                         "the access log did not move to %s" % access)
         if user:
             import pwd
             uid = pwd.getpwnam(user).pw_uid
             ws = self.wait_workers(server, port, 2)
             for w in ws:
-                self.assertEqual(U.ids(w)["Uid"], [uid] * 4, "worker %d does not run as %s" % (w, user))
+                self.assertEqual(procs.ids(w)["Uid"], [uid] * 4, "worker %d does not run as %s" % (w, user))
 
     def test_broken_config_changes_nothing(self):
-        port = harness.free_port()
+        port = servers.free_port()
         self.config([port])
         server = self.start()
         before = self.wait_workers(server, port, 2)
@@ -388,58 +352,58 @@ class LifecycleTest(U.RootAndTmpCase):
         server.send_signal(signal.SIGHUP)
         self.wait_log(server, r"reloading the configuration failed, nothing changed: %s:%d: http\.max_body: "
                       % (re.escape(self.conf), line))
-        self.assertEqual(get(port), (200, A_TXT))
-        self.assertEqual(sorted(U.workers(server.pid, port)), sorted(before), "the workers were replaced")
+        self.assertEqual(client.fetch(port), (200, A_TXT))
+        self.assertEqual(sorted(procs.workers(server.pid, port)), sorted(before), "the workers were replaced")
         # Fixed, the next reload goes through.
         self.config([port])
         self.reload(server, 2)
-        self.assertEqual(get(port), (200, A_TXT))
+        self.assertEqual(client.fetch(port), (200, A_TXT))
 
     def test_reload_whose_workers_cannot_start_keeps_the_old_generation(self):
-        port = harness.free_port()
+        port = servers.free_port()
         self.config([port])
         server = self.start()
         locked = tempfile.mkdtemp(prefix="httpserve-locked-")
-        self.addCleanup(U.remove_tree, locked)
+        self.addCleanup(trees.remove_tree, locked)
         os.chmod(locked, 0o000)  # unreadable by the workers (nobody, or this user when not root)
         self.config([port], root=locked)
         server.send_signal(signal.SIGHUP)
         self.wait_log(server, r"reload failed, generation 1 keeps serving: the workers of generation 2 cannot "
                       r"start: cannot read the root folder %s" % re.escape(locked))
-        self.assertEqual(get(port), (200, A_TXT))
+        self.assertEqual(client.fetch(port), (200, A_TXT))
         self.wait_workers(server, port, 2)
-        self.assertTrue(U.alive(server.pid))
+        self.assertTrue(procs.alive(server.pid))
 
     # ---- logs ------------------------------------------------------------------------------------
 
     def test_usr1_reopens_logs_without_losing_lines(self):
-        port = harness.free_port()
+        port = servers.free_port()
         logs = os.path.join(self.tmp, "logs")
         os.mkdir(logs)
         os.chmod(logs, 0o700)  # only the master (root) may write here; workers never open a log
         access, error = os.path.join(logs, "access.log"), os.path.join(logs, "error.log")
         self.config([port], sections='[log]\naccess = "%s"\nerror = "%s"\naccess_format = "common"\n'
                     % (access, error))
-        server = harness.start_httpserve(["-c", self.conf])
+        server = servers.start_httpserve(["-c", self.conf])
         self.addCleanup(server.stop)
         self.wait_generation(server, 1, path=error)
         old_workers = self.wait_workers(server, port, 2)
-        fds_before = open_fds(server.pid)
+        fds_before = procs.open_fds(server.pid)
         self.assertIn(access, fds_before)
         self.assertIn(error, fds_before)
 
         # A keep-alive client busy across the rotation: its lines may land in either file.
-        busy = LoadClient(port, b"/b.txt", U.B_TXT)
+        busy = LoadClient(port, b"/b.txt", trees.ROOT_B_TXT)
         busy.start()
         for _ in range(10):
-            self.assertEqual(get(port, b"/a.txt"), (200, A_TXT))
+            self.assertEqual(client.fetch(port, b"/a.txt"), (200, A_TXT))
         os.rename(access, access + ".1")
         os.rename(error, error + ".1")
         server.send_signal(signal.SIGUSR1)
         self.wait_generation(server, 2, path=error)
-        U.wait_until(lambda: not [w for w in old_workers if U.alive(w)], 5.0)
+        procs.wait_until(lambda: not [w for w in old_workers if procs.alive(w)], 5.0)
         for _ in range(10):
-            self.assertEqual(get(port, b"/c.txt"), (200, U.C_TXT))
+            self.assertEqual(client.fetch(port, b"/c.txt"), (200, trees.ROOT_C_TXT))
         busy.stop_event.set()
         busy.join(10)
         self.assertEqual(busy.failures, [])
@@ -456,27 +420,27 @@ class LifecycleTest(U.RootAndTmpCase):
             return (sum('"GET /a.txt ' in l for l in both), sum('"GET /b.txt ' in l for l in both),
                     sum('"GET /c.txt ' in l for l in both))
         expected = (10, busy.served, 10)
-        self.assertTrue(U.wait_until(lambda: counts() == expected, 5.0),
+        self.assertTrue(procs.wait_until(lambda: counts() == expected, 5.0),
                         "lines lost or doubled: %r, expected %r" % (counts(), expected))
         self.assertEqual(sum('"GET /a.txt ' in l for l in lines(access + ".1")), 10)
         self.assertEqual(sum('"GET /c.txt ' in l for l in lines(access)), 10, "new requests not in the new file")
         self.assertIn("reopening the logs", self.error_log(server, error + ".1"))
         self.assertIn("generation 2 serving", self.error_log(server, error))
         # The master holds the new files only (the old ones went with the old generation).
-        self.assertTrue(U.wait_until(lambda: open_fds(server.pid) == fds_before, 5.0),
-                        "%r -> %r" % (fds_before, open_fds(server.pid)))
+        self.assertTrue(procs.wait_until(lambda: procs.open_fds(server.pid) == fds_before, 5.0),
+                        "%r -> %r" % (fds_before, procs.open_fds(server.pid)))
 
     # ---- stopping --------------------------------------------------------------------------------
 
     def test_quit_lets_a_slow_download_finish(self):
-        port = harness.free_port()
+        port = servers.free_port()
         big = os.urandom(1 << 20) * 8  # 8 MiB
         with open(os.path.join(self.root, "huge.bin"), "wb") as f:
             f.write(big)
         os.chmod(os.path.join(self.root, "huge.bin"), 0o644)
         self.config([port], top='shutdown_timeout = "30s"')
         server = self.start()
-        family = U.descendants(server.pid)
+        family = procs.descendants(server.pid)
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.addCleanup(s.close)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32768)
@@ -495,7 +459,7 @@ class LifecycleTest(U.RootAndTmpCase):
                 break
             received += chunk
             if not still_running_midway and len(received) > 4 << 20:
-                still_running_midway = U.alive(server.pid)
+                still_running_midway = procs.alive(server.pid)
             time.sleep(0.002)  # a slow reader: the download lasts well over a second
         head, _, body = received.partition(b"\r\n\r\n")
         self.assertTrue(head.startswith(b"HTTP/1.1 200 "), head[:100])
@@ -509,7 +473,7 @@ class LifecycleTest(U.RootAndTmpCase):
 
     def test_quit_lets_a_cgi_script_finish_its_answer(self):
         # A CGI request in progress is a request in progress: a graceful stop waits for the script.
-        port = harness.free_port()
+        port = servers.free_port()
         script = os.path.join(self.root, "cgi-bin", "slow.sh")
         os.makedirs(os.path.dirname(script), 0o755, exist_ok=True)
         with open(script, "w") as f:
@@ -524,7 +488,7 @@ class LifecycleTest(U.RootAndTmpCase):
         time.sleep(0.5)  # the script is running
         server.send_signal(signal.SIGQUIT)
         self.wait_log(server, r"stopping \(graceful")
-        received, closed, reset = U.read_until_close(s, timeout=15)
+        received, closed, reset = client.read_until_close(s, timeout=15)
         self.assertEqual((True, False), (closed, reset))
         self.assertTrue(received.startswith(b"HTTP/1.1 200 "), received[:200])
         self.assertIn(b"finished\n", received)
@@ -532,23 +496,23 @@ class LifecycleTest(U.RootAndTmpCase):
         self.assertNotIn("killing them", server.stderr())
 
     def test_term_stops_everything_within_the_bound(self):
-        port = harness.free_port()
+        port = servers.free_port()
         with open(os.path.join(self.root, "huge.bin"), "wb") as f:
             f.write(b"\0" * (16 << 20))
         os.chmod(os.path.join(self.root, "huge.bin"), 0o644)
         self.config([port], workers=3, top='shutdown_timeout = "30s"')
         server = self.start()
         self.wait_workers(server, port, 3)
-        family = U.descendants(server.pid)
+        family = procs.descendants(server.pid)
         # A download nobody reads, an idle keep-alive connection and a half-sent request.
-        stalled = U.connect(port)
+        stalled = client.connect(port)
         self.addCleanup(stalled.close)
         stalled.sendall(b"GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n")
-        idle = U.connect(port)
+        idle = client.connect(port)
         self.addCleanup(idle.close)
         idle.sendall(b"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
-        self.assertEqual(harness.read_response(idle.makefile("rb"))[0], 200)
-        half = U.connect(port)
+        self.assertEqual(client.read_response(idle.makefile("rb"))[0], 200)
+        half = client.connect(port)
         self.addCleanup(half.close)
         half.sendall(b"GET /a.t")
         time.sleep(0.1)
@@ -562,7 +526,7 @@ class LifecycleTest(U.RootAndTmpCase):
     # ---- supervision -----------------------------------------------------------------------------
 
     def test_workers_that_cannot_start_make_the_master_exit(self):
-        port = harness.free_port()
+        port = servers.free_port()
         locked = os.path.join(self.tmp, "locked")
         os.mkdir(locked, 0o000)
         self.config([port], root=locked)
@@ -577,7 +541,7 @@ class LifecycleTest(U.RootAndTmpCase):
         self.assertLessEqual(attempts, 2 * 6, "respawned too often: %d attempts" % attempts)
 
     def test_crashed_worker_is_replaced(self):
-        port = harness.free_port()
+        port = servers.free_port()
         self.config([port], workers=2)
         server = self.start()
         ws = self.wait_workers(server, port, 2)
@@ -586,12 +550,12 @@ class LifecycleTest(U.RootAndTmpCase):
         self.wait_log(server, r"worker \d \(pid %d\) was killed by signal %d" % (ws[0], signal.SIGKILL))
         new = self.wait_workers(server, port, 2)
         self.assertNotIn(ws[0], new)
-        self.assertEqual(get(port), (200, A_TXT))
+        self.assertEqual(client.fetch(port), (200, A_TXT))
 
     # ---- pid_file and -s -------------------------------------------------------------------------
 
     def test_signal_commands_through_pid_file(self):
-        port = harness.free_port()
+        port = servers.free_port()
         pid_file = os.path.join(self.tmp, "httpserve.pid")
         self.config([port], top='pid_file = "%s"' % pid_file)
         server = self.start()
@@ -604,7 +568,7 @@ class LifecycleTest(U.RootAndTmpCase):
         self.assertEqual((rc, err), (0, ""))
         self.wait_generation(server, 3)
         self.wait_log(server, r"reopening the logs")
-        self.assertEqual(get(port), (200, A_TXT))
+        self.assertEqual(client.fetch(port), (200, A_TXT))
         rc, out, err, _ = run_cli(["-s", "quit", "-c", self.conf])
         self.assertEqual((rc, err), (0, ""))
         self.assertEqual(server.proc.wait(10), 0)
@@ -636,7 +600,7 @@ class LifecycleTest(U.RootAndTmpCase):
         self.assertIn("argument -s: invalid choice: 'restart' (choose from 'reload', 'stop', 'quit', 'reopen')", err)
 
     def test_second_master_is_refused(self):
-        a, b = harness.free_port(), harness.free_port()
+        a, b = servers.free_port(), servers.free_port()
         pid_file = os.path.join(self.tmp, "httpserve.pid")
         self.config([a], top='pid_file = "%s"' % pid_file)
         first = self.start()
@@ -654,9 +618,9 @@ class LifecycleTest(U.RootAndTmpCase):
         # A stale pid_file (its process is gone) does not stop a new master.
         with open(pid_file, "w") as f:
             f.write("%d\n" % first.pid)
-        second = harness.start_httpserve(["-c", other_conf])
+        second = servers.start_httpserve(["-c", other_conf])
         self.addCleanup(second.stop)
-        self.assertEqual(get(b), (200, A_TXT))
+        self.assertEqual(client.fetch(b), (200, A_TXT))
         with open(pid_file) as f:
             self.assertEqual(f.read().strip(), str(second.pid))
 
@@ -688,14 +652,14 @@ class LifecycleTest(U.RootAndTmpCase):
         return env, next_with
 
     def test_sd_notify(self):
-        port = harness.free_port()
+        port = servers.free_port()
         self.config([port])
         env, next_with = self.notify_socket()
-        server = harness.start_httpserve(["-c", self.conf], env=env)
+        server = servers.start_httpserve(["-c", self.conf], env=env)
         self.addCleanup(server.stop)
         ready = next_with("READY=1")
         self.assertRegex(ready["STATUS"], r"^generation 1, 2 of 2 workers ready; last reload: none$")
-        self.assertEqual(get(port), (200, A_TXT))
+        self.assertEqual(client.fetch(port), (200, A_TXT))
 
         server.send_signal(signal.SIGHUP)
         reloading = next_with("RELOADING=1")
@@ -719,43 +683,43 @@ class LifecycleTest(U.RootAndTmpCase):
 
     @unittest.skipUnless(os.access(SOCKET_ACTIVATE, os.X_OK), "needs systemd-socket-activate")
     def test_socket_activation(self):
-        port, other = harness.free_port(), harness.free_port()
+        port, other = servers.free_port(), servers.free_port()
         self.config([port, other])  # `port` comes from systemd, `other` is bound by httpserve
-        server = harness.Server([SOCKET_ACTIVATE, "-l", "127.0.0.1:%d" % port, harness.BINARY, "-c", self.conf],
+        server = servers.Server([SOCKET_ACTIVATE, "-l", "127.0.0.1:%d" % port, servers.BINARY, "-c", self.conf],
                                 expect_serving=False)
         self.addCleanup(server.stop)
-        inodes = U.wait_until(lambda: U.listening_inodes(port), 5.0)
+        inodes = procs.wait_until(lambda: procs.listening_inodes(port), 5.0)
         self.assertTrue(inodes, "systemd-socket-activate is not listening")
         self.assertTrue(refused(other))
         # The first connection makes systemd-socket-activate exec httpserve with the socket as fd 3.
-        self.assertEqual(get(port), (200, A_TXT))
+        self.assertEqual(client.fetch(port), (200, A_TXT))
         server._wait_serving(10)
         self.assertEqual(server.port, port)
         self.wait_log(server, r"using the socket passed by systemd \(fd 3\) for 127\.0\.0\.1:%d" % port)
         self.wait_generation(server, 1)
-        self.assertEqual(U.listening_inodes(port), inodes, "httpserve bound its own socket")
-        self.assertEqual(get(other), (200, A_TXT))
+        self.assertEqual(procs.listening_inodes(port), inodes, "httpserve bound its own socket")
+        self.assertEqual(client.fetch(other), (200, A_TXT))
         # Kept across a reload that drops and re-adds the other address.
         self.config([port])
         self.reload(server, 2)
-        self.assertEqual(get(port), (200, A_TXT))
-        self.assertEqual(U.listening_inodes(port), inodes)
-        self.assertTrue(U.wait_until(lambda: refused(other), 5.0))
-        self.assertTrue(U.holds_socket(server.pid, inodes))
+        self.assertEqual(client.fetch(port), (200, A_TXT))
+        self.assertEqual(procs.listening_inodes(port), inodes)
+        self.assertTrue(procs.wait_until(lambda: refused(other), 5.0))
+        self.assertTrue(procs.holds_socket(server.pid, inodes))
         self.assertEqual(server.stop(), 0)
 
     @unittest.skipUnless(os.access(SOCKET_ACTIVATE, os.X_OK), "needs systemd-socket-activate")
     def test_socket_activation_unmatched_socket_is_served(self):
-        port, configured = harness.free_port(), harness.free_port()
+        port, configured = servers.free_port(), servers.free_port()
         self.config([configured])
-        server = harness.Server([SOCKET_ACTIVATE, "-l", "127.0.0.1:%d" % port, harness.BINARY, "-c", self.conf],
+        server = servers.Server([SOCKET_ACTIVATE, "-l", "127.0.0.1:%d" % port, servers.BINARY, "-c", self.conf],
                                 expect_serving=False)
         self.addCleanup(server.stop)
-        self.assertTrue(U.wait_until(lambda: U.listening_inodes(port), 5.0))
-        self.assertEqual(get(port), (200, A_TXT))
+        self.assertTrue(procs.wait_until(lambda: procs.listening_inodes(port), 5.0))
+        self.assertEqual(client.fetch(port), (200, A_TXT))
         self.wait_log(server, r"the socket passed by systemd for 127\.0\.0\.1:%d matches no \[\[listen\]\] entry; "
                       r"serving on it anyway" % port)
-        self.assertEqual(get(configured), (200, A_TXT))
+        self.assertEqual(client.fetch(configured), (200, A_TXT))
 
 
 if __name__ == "__main__":

@@ -8,21 +8,20 @@ Run: cd tests/integration && python3 -m unittest test_static -v
 import hashlib
 import http.client
 import os
-import re
 import shutil
 import struct
 import subprocess
 import time
 import unittest
 
-import fixtures
-import harness
-import util_engine
-import util_static as U
+import client
+import procs
+import servers
+import trees
 
-A = fixtures.A_TXT
-SIZE_1M = fixtures.SIZE_1M
-SIZE_64M = fixtures.SIZE_64M
+A = trees.A_TXT
+SIZE_1M = trees.SIZE_1M
+SIZE_64M = trees.SIZE_64M
 CURL = shutil.which("curl")
 
 
@@ -33,15 +32,15 @@ class _OneServer(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.fx = fixtures.get()
-        cls.hs = harness.start_httpserve(["-b", "127.0.0.1", "0", "-d", cls.fx.root] + cls.extra_args,
+        cls.fx = trees.get()
+        cls.hs = servers.start_httpserve(["-b", "127.0.0.1", "0", "-d", cls.fx.root] + cls.extra_args,
                                          cwd=cls.fx.work)
         cls.addClassCleanup(cls.hs.stop)
         cls.port = cls.hs.port
         cls.big1m = cls.fx.data("big1m.bin")
 
     def get(self, target, headers=(), method="GET", **kw):
-        return U.request(self.port, method, target, headers, **kw)
+        return client.request(self.port, method, target, headers, **kw)
 
     def assertStillServing(self, msg=""):
         r = self.get("/a.txt")
@@ -60,7 +59,7 @@ class HeadersTest(_OneServer):
         self.assertRegex(r.header("Server", ""), r"^httpserve/\S+$")
         self.assertEqual(r.header("Content-Type"), "text/plain")
         self.assertEqual(r.header("Content-Length"), str(len(A)))
-        self.assertEqual(r.header("Last-Modified"), fixtures.A_TXT_LAST_MODIFIED)
+        self.assertEqual(r.header("Last-Modified"), trees.A_TXT_LAST_MODIFIED)
         self.assertRegex(r.header("ETag", ""), r'^"[\x21\x23-\x7e]+"$', "strong ETag, RFC 9110 §8.8.3")
         self.assertEqual(r.header("Accept-Ranges"), "bytes")
         self.assertIsNotNone(r.header("Date"))
@@ -75,7 +74,7 @@ class HeadersTest(_OneServer):
             self.assertRegex(r.header("Server", ""), r"^httpserve/\S+$")
 
     def test_expect_100_continue(self):
-        with U.Conn(self.port) as c:
+        with client.Conn(self.port) as c:
             c.send(b"GET /a.txt HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n")
             st, _, _, body, _ = c.read()
             if st == 100:
@@ -103,7 +102,7 @@ class HeadersTest(_OneServer):
 
     def test_head_has_headers_and_no_body(self):
         get = self.get("/big1m.bin", method="GET")
-        with U.Conn(self.port) as c:
+        with client.Conn(self.port) as c:
             st, _, h, body, _ = c.request("HEAD", "/big1m.bin")
             self.assertEqual(st, 200)
             self.assertEqual(h.get("content-length"), str(SIZE_1M))
@@ -188,7 +187,7 @@ class RangeTest(_OneServer):
         self.assertRegex(ctype, r"^multipart/byteranges; ?boundary=", "RFC 9110 §14.6")
         self.assertIsNone(r.header("Content-Range"), "no Content-Range on a multipart answer")
         self.assertEqual(r.header("Content-Length"), str(len(r.body)))
-        parts = U.parse_byteranges(ctype, r.body)
+        parts = client.parse_byteranges(ctype, r.body)
         self.assertEqual([p[1] for p in parts], [(a, b, SIZE_1M) for a, b in expected])
         for headers, (a, b, _), data in parts:
             self.assertEqual(headers.get("content-type"), "application/octet-stream")
@@ -213,7 +212,7 @@ class RangeTest(_OneServer):
             self.assertEqual(r.header("Content-Range"), "bytes 0-9/%d" % SIZE_1M)
             self.assertEqual(r.body, self.big1m[:10])
         else:
-            parts = U.parse_byteranges(r.header("Content-Type"), r.body)
+            parts = client.parse_byteranges(r.header("Content-Type"), r.body)
             self.assertEqual([(p[1], p[2]) for p in parts], [((0, 9, SIZE_1M), self.big1m[:10])])
 
     def test_many_small_ranges_are_not_amplified(self):
@@ -233,11 +232,11 @@ class RangeTest(_OneServer):
             self.assertEqual(r.header("Content-Range"), "bytes 0-149/%d" % SIZE_1M)
             self.assertEqual(r.body, self.big1m[:150])
         else:
-            for _, (a, b, _), data in U.parse_byteranges(r.header("Content-Type"), r.body):
+            for _, (a, b, _), data in client.parse_byteranges(r.header("Content-Type"), r.body):
                 self.assertEqual(data, self.big1m[a:b + 1])
 
     def test_multipart_keeps_connection_framed(self):
-        with U.Conn(self.port) as c:
+        with client.Conn(self.port) as c:
             st, _, h, body, _ = c.request("GET", "/big1m.bin", ["Range: bytes=0-9,20-29"])
             self.assertEqual(st, 206)
             self.assertEqual(len(body), int(h["content-length"]))
@@ -247,7 +246,7 @@ class RangeTest(_OneServer):
             self.assertEqual((st, body), (200, A))
 
     def check_416(self, spec, target="/big1m.bin", size=SIZE_1M):
-        with U.Conn(self.port) as c:
+        with client.Conn(self.port) as c:
             st, reason, h, body, _ = c.request("GET", target, ["Range: " + spec])
             self.assertEqual(st, 416, spec)
             self.assertEqual(h.get("content-range"), "bytes */%d" % size)
@@ -324,15 +323,15 @@ class RangeTest(_OneServer):
         self.assertEqual((r.status, r.body), (200, A), "RFC 9110 §13.1.5: strong comparison")
 
     def test_if_range_last_modified(self):
-        r = self.get("/a.txt", ["Range: bytes=0-1", "If-Range: " + fixtures.A_TXT_LAST_MODIFIED])
+        r = self.get("/a.txt", ["Range: bytes=0-1", "If-Range: " + trees.A_TXT_LAST_MODIFIED])
         self.assertEqual((r.status, r.body), (206, A[:2]))
-        r = self.get("/a.txt", ["Range: bytes=0-1", "If-Range: " + U.http_date(fixtures.A_TXT_MTIME - 60)])
+        r = self.get("/a.txt", ["Range: bytes=0-1", "If-Range: " + client.http_date(trees.A_TXT_MTIME - 60)])
         self.assertEqual((r.status, r.body), (200, A))
 
 
 class ConditionalTest(_OneServer):
     def check_304(self, headers, target="/a.txt", method="GET"):
-        with U.Conn(self.port) as c:
+        with client.Conn(self.port) as c:
             st, _, h, body, raw = c.request(method, target, headers)
             self.assertEqual(st, 304, "%s %r" % (headers, raw))
             self.assertNotIn("content-type", h)
@@ -362,14 +361,14 @@ class ConditionalTest(_OneServer):
         self.assertEqual((r.status, r.body), (200, A))
 
     def test_if_none_match_ignores_if_modified_since(self):
-        r = self.get("/a.txt", ['If-None-Match: "other"', "If-Modified-Since: " + fixtures.A_TXT_LAST_MODIFIED])
+        r = self.get("/a.txt", ['If-None-Match: "other"', "If-Modified-Since: " + trees.A_TXT_LAST_MODIFIED])
         self.assertEqual(r.status, 200, "RFC 9110 §13.1.3 and Python: IMS ignored with If-None-Match")
 
     def test_if_modified_since_equal(self):
-        self.check_304(["If-Modified-Since: " + fixtures.A_TXT_LAST_MODIFIED])
+        self.check_304(["If-Modified-Since: " + trees.A_TXT_LAST_MODIFIED])
 
     def check_412(self, headers):
-        with U.Conn(self.port) as c:
+        with client.Conn(self.port) as c:
             st, _, h, _, raw = c.request("GET", "/a.txt", headers)
             self.assertEqual(st, 412, "%s %r" % (headers, raw))
             self.assertNotEqual(h.get("connection", "").lower(), "close", "412 keeps the connection")
@@ -388,16 +387,16 @@ class ConditionalTest(_OneServer):
             self.assertEqual((r.status, r.body), (200, A), value)
 
     def test_if_unmodified_since_past(self):
-        self.check_412(["If-Unmodified-Since: " + U.http_date(fixtures.A_TXT_MTIME - 86400)])
+        self.check_412(["If-Unmodified-Since: " + client.http_date(trees.A_TXT_MTIME - 86400)])
 
     def test_if_unmodified_since_future_or_equal(self):
-        for t in (fixtures.A_TXT_MTIME + 86400, int(fixtures.A_TXT_MTIME)):
-            r = self.get("/a.txt", ["If-Unmodified-Since: " + U.http_date(t)])
+        for t in (trees.A_TXT_MTIME + 86400, int(trees.A_TXT_MTIME)):
+            r = self.get("/a.txt", ["If-Unmodified-Since: " + client.http_date(t)])
             self.assertEqual((r.status, r.body), (200, A))
 
     def test_if_match_beats_if_unmodified_since(self):
         r = self.get("/a.txt", ["If-Match: " + self.etag(),
-                                "If-Unmodified-Since: " + U.http_date(fixtures.A_TXT_MTIME - 86400)])
+                                "If-Unmodified-Since: " + client.http_date(trees.A_TXT_MTIME - 86400)])
         self.assertEqual(r.status, 200, "RFC 9110 §13.2.2: If-Unmodified-Since ignored with If-Match")
 
     def test_if_none_match_on_range(self):
@@ -410,7 +409,7 @@ class ConnectionRulesTest(_OneServer):
     and close."""
 
     def check_kept(self, target, headers, status):
-        with U.Conn(self.port) as c:
+        with client.Conn(self.port) as c:
             st, _, h, _, _ = c.request("GET", target, headers)
             self.assertEqual(st, status)
             self.assertNotEqual(h.get("connection", "").lower(), "close")
@@ -424,7 +423,7 @@ class ConnectionRulesTest(_OneServer):
         self.check_kept("/sub", [], 301)
 
     def test_kept_304(self):
-        self.check_kept("/a.txt", ["If-Modified-Since: " + fixtures.A_TXT_LAST_MODIFIED], 304)
+        self.check_kept("/a.txt", ["If-Modified-Since: " + trees.A_TXT_LAST_MODIFIED], 304)
 
     def test_kept_412(self):
         self.check_kept("/a.txt", ['If-Match: "no"'], 412)
@@ -433,7 +432,7 @@ class ConnectionRulesTest(_OneServer):
         self.check_kept("/a.txt", ["Range: bytes=100-"], 416)
 
     def check_closed(self, data, status):
-        with U.Conn(self.port) as c:
+        with client.Conn(self.port) as c:
             c.send(data)
             st, _, h, body, _ = c.read()
             self.assertEqual(st, status, body[:300])
@@ -462,21 +461,21 @@ class ConnectionRulesTest(_OneServer):
         self.check_closed(b"GET /a.txt HTTP/2.0\r\nHost: x\r\n\r\n", 505)
 
     def test_many_requests_on_one_connection(self):
-        with U.Conn(self.port) as c:
+        with client.Conn(self.port) as c:
             for i in range(200):
                 st, _, _, body, _ = c.request("GET", "/a.txt" if i % 2 else "/sub/d.txt")
                 self.assertEqual((st, body), (200, A if i % 2 else b"d\n"), i)
 
     def test_pipelining_50(self):
         targets = ["/a.txt", "/missing", "/sub", "/B.TXT", "/sub/"] * 10
-        with U.Conn(self.port) as c:
-            c.send(b"".join(U.build_request("GET", t, close=False) for t in targets))
+        with client.Conn(self.port) as c:
+            c.send(b"".join(client.build_request("GET", t, close=False) for t in targets))
             statuses = [c.read()[0] for _ in targets]
         self.assertEqual(statuses, [200, 404, 301, 200, 200] * 10)
 
     def test_request_byte_by_byte(self):
         data = b"GET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-        r = U.exchange(self.port, [data[i:i + 1] for i in range(len(data))], pause=0.005)
+        r = client.exchange(self.port, [data[i:i + 1] for i in range(len(data))], pause=0.005)
         self.assertEqual((r.status, r.body), (200, A))
 
     def test_client_half_close(self):
@@ -490,12 +489,12 @@ class ConnectionRulesTest(_OneServer):
                 if not c:
                     break
                 data += c
-        r = U.Response(data)
+        r = client.Response(data)
         self.assertEqual((r.status, r.body), (200, A), "answer a request whose client half-closed")
 
     def test_http10_keep_alive(self):
         # Either one request per connection, or a persistent one that says so (RFC 9112 §9.3 / 1.0).
-        with U.Conn(self.port) as c:
+        with client.Conn(self.port) as c:
             st, _, h, body, _ = c.request("GET", "/a.txt", ["Connection: keep-alive"], version="HTTP/1.0")
             self.assertEqual((st, body), (200, A))
             if h.get("connection", "").lower() == "keep-alive":
@@ -505,7 +504,7 @@ class ConnectionRulesTest(_OneServer):
                 self.assertTrue(c.at_eof(), "HTTP/1.0 answer without Connection: keep-alive must close")
 
     def test_pipelined_then_error(self):
-        with U.Conn(self.port) as c:
+        with client.Conn(self.port) as c:
             c.send(b"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /missing HTTP/1.1\r\nHost: x\r\n\r\n"
                    b"PUT /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
                    b"GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -583,7 +582,7 @@ class TraversalTest(_OneServer):
         for target in self.TARGETS:
             for method in ("GET", "HEAD"):
                 with self.subTest(target=target, method=method):
-                    r = U.exchange(self.port, U.build_request(method, target), method=method)
+                    r = client.exchange(self.port, client.build_request(method, target), method=method)
                     self.assertTrue(r.has_status_line, "no answer to %r: %r" % (target, r))
                     self.assertNotIn(b"root:", r.body, "leaked content for %r" % target)
                     self.assertNotEqual(r.status, 200, "%r: %r" % (target, r))
@@ -593,9 +592,9 @@ class TraversalTest(_OneServer):
     def test_no_traversal_http10_and_09(self):
         for target in self.TARGETS[:6]:
             with self.subTest(target=target):
-                r = U.exchange(self.port, b"GET " + target + b" HTTP/1.0\r\n\r\n")
+                r = client.exchange(self.port, b"GET " + target + b" HTTP/1.0\r\n\r\n")
                 self.assertNotIn(b"root:", r.body)
-                r = U.exchange(self.port, b"GET " + target + b"\r\n", timeout=3.0)
+                r = client.exchange(self.port, b"GET " + target + b"\r\n", timeout=3.0)
                 self.assertNotIn(b"root:", r.raw)
         self.assertStillServing()
 
@@ -675,10 +674,10 @@ class ChangingFileTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.fx = fixtures.get()
+        cls.fx = trees.get()
         cls.root = cls.fx.mkwork("changing-")
         cls.addClassCleanup(shutil.rmtree, cls.root, True)
-        cls.hs = harness.start_httpserve(["-b", "127.0.0.1", "0", "-d", cls.root], cwd=cls.fx.work)
+        cls.hs = servers.start_httpserve(["-b", "127.0.0.1", "0", "-d", cls.root], cwd=cls.fx.work)
         cls.addClassCleanup(cls.hs.stop)
 
     def write(self, name, data, mtime):
@@ -689,7 +688,7 @@ class ChangingFileTest(unittest.TestCase):
         os.utime(path, (mtime, mtime))
 
     def get(self, name, headers=()):
-        return U.request(self.hs.port, "GET", "/" + name, headers)
+        return client.request(self.hs.port, "GET", "/" + name, headers)
 
     def wait_for(self, name, body, seconds=3.0):
         """Short-lived caches are allowed: poll until the new contents are served."""
@@ -709,7 +708,7 @@ class ChangingFileTest(unittest.TestCase):
         r2 = self.wait_for("f.txt", b"version two\n")
         self.assertEqual(r2.body, b"version two\n")
         self.assertNotEqual(r2.header("ETag"), r1.header("ETag"))
-        self.assertEqual(r2.header("Last-Modified"), U.http_date(1700000100))
+        self.assertEqual(r2.header("Last-Modified"), client.http_date(1700000100))
         r = self.get("f.txt", ["If-None-Match: " + r1.header("ETag")])
         self.assertEqual((r.status, r.body), (200, b"version two\n"), "old ETag no longer matches")
         r = self.get("f.txt", ["Range: bytes=0-6", "If-Range: " + r1.header("ETag")])
@@ -741,12 +740,12 @@ class CacheNeverStaleTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.fx = fixtures.get()
+        cls.fx = trees.get()
         cls.base = cls.fx.mkwork("never-stale-")
         cls.addClassCleanup(shutil.rmtree, cls.base, True)
         cls.root = os.path.join(cls.base, "site")
         os.mkdir(cls.root, 0o755)
-        cls.hs = harness.start_httpserve(["-b", "127.0.0.1", "0", "-d", cls.root], cwd=cls.fx.work)
+        cls.hs = servers.start_httpserve(["-b", "127.0.0.1", "0", "-d", cls.root], cwd=cls.fx.work)
         cls.addClassCleanup(cls.hs.stop)
 
     def put(self, rel, data, mtime=1700000000, root=None):
@@ -759,7 +758,7 @@ class CacheNeverStaleTest(unittest.TestCase):
         return path
 
     def body(self, rel):
-        r = U.request(self.hs.port, "GET", "/" + rel)
+        r = client.request(self.hs.port, "GET", "/" + rel)
         return r.body if r.status == 200 else r.status
 
     def warm(self, rel, expected):
@@ -785,7 +784,7 @@ class CacheNeverStaleTest(unittest.TestCase):
         path = self.put("perm.txt", b"perm\n")
         self.warm("perm.txt", b"perm\n")
         os.chmod(path, 0o600)
-        worker_uids = {util_engine.ids(w)["Uid"][1] for w in util_engine.workers(self.hs.pid, self.hs.port)}
+        worker_uids = {procs.ids(w)["Uid"][1] for w in procs.workers(self.hs.pid, self.hs.port)}
         if not worker_uids or worker_uids & {0, os.stat(path).st_uid}:
             self.skipTest("the workers run as the file's owner (or as root): mode 0600 does not stop them")
         self.assertEqual(self.body("perm.txt"), 404)
@@ -842,7 +841,7 @@ class Protocol10Test(_OneServer):
     extra_args = ["-p", "HTTP/1.0"]
 
     def test_status_line_and_one_request_per_connection(self):
-        with U.Conn(self.port) as c:
+        with client.Conn(self.port) as c:
             st, reason, h, body, raw = c.request("GET", "/a.txt")
             self.assertTrue(raw.startswith(b"HTTP/1.0 200 OK\r\n"), raw)
             self.assertEqual(body, A)
@@ -865,23 +864,24 @@ class ConfigPoliciesTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.fx = fixtures.get()
+        cls.fx = trees.get()
         root = cls.fx.root
-        cls.a = U.start_config_server(
-            cls.fx.mkwork("conf-a-"), root,
+        cls.a = servers.start_config_server(
+            cls.fx.mkwork("conf-a-"), root, workers=1,
             files='symlinks = "inside-root"\ndotfiles = "deny"\nindex_pages = ["home.html"]\n',
-            extra='[http]\nheader_timeout = "1s"\nkeepalive_timeout = "1s"\nmax_body = "1KiB"\n')
+            sections='[http]\nheader_timeout = "1s"\nkeepalive_timeout = "1s"\nmax_body = "1KiB"\n')
         cls.addClassCleanup(cls.a.stop)
-        cls.b = U.start_config_server(
-            cls.fx.mkwork("conf-b-"), root, files='symlinks = "never"\ndirectory_listing = false\n')
+        cls.b = servers.start_config_server(
+            cls.fx.mkwork("conf-b-"), root, workers=1, files='symlinks = "never"\ndirectory_listing = false\n')
         cls.addClassCleanup(cls.b.stop)
         work = cls.fx.mkwork("conf-c-")
         os.symlink(root, os.path.join(work, "root-link"))
-        cls.c = U.start_config_server(work, os.path.join(work, "root-link"), files='symlinks = "inside-root"\n')
+        cls.c = servers.start_config_server(work, os.path.join(work, "root-link"), workers=1,
+                                            files='symlinks = "inside-root"\n')
         cls.addClassCleanup(cls.c.stop)
 
     def get(self, server, target, headers=()):
-        return U.request(server.port, "GET", target, headers)
+        return client.request(server.port, "GET", target, headers)
 
     def expect(self, server, target, status, body=None):
         r = self.get(server, target)
@@ -911,12 +911,12 @@ class ConfigPoliciesTest(unittest.TestCase):
 
     def test_inside_root_when_root_path_is_a_symlink(self):
         # The root itself reached through a symlink: links inside must still count as inside.
-        r = U.request(self.c.port, "GET", "/a.txt")
+        r = client.request(self.c.port, "GET", "/a.txt")
         self.assertEqual((r.status, r.body), (200, A))
         for t, st in (("/link-to-a.txt", 200), ("/sub/up-link.txt", 200), ("/chain-in", 200),
                       ("/abs-link-in", 200), ("/link-to-sub/d.txt", 200), ("/link-outside", 404),
                       ("/chain-out", 404), ("/link-outside-dir/inner.txt", 404)):
-            r = U.request(self.c.port, "GET", t)
+            r = client.request(self.c.port, "GET", t)
             self.assertEqual(r.status, st, "%s: %r" % (t, r))
 
     def test_inside_root_links_outside_refused(self):
@@ -954,14 +954,14 @@ class ConfigPoliciesTest(unittest.TestCase):
     # timeouts and limits from [http]
     def test_header_timeout_408(self):
         t0 = time.monotonic()
-        r = U.exchange(self.a.port, b"GET /a.txt HTTP/1.1\r\nHost: x\r\n", timeout=8.0)
+        r = client.exchange(self.a.port, b"GET /a.txt HTTP/1.1\r\nHost: x\r\n", timeout=8.0)
         self.assertEqual(r.status, 408, r)
         self.assertEqual(r.header("Connection", "").lower(), "close")
         self.assertTrue(r.closed)
         self.assertLess(time.monotonic() - t0, 6.0)
 
     def test_keepalive_timeout(self):
-        with U.Conn(self.a.port, timeout=8.0) as c:
+        with client.Conn(self.a.port, timeout=8.0) as c:
             st, _, _, body, _ = c.request("GET", "/a.txt")
             self.assertEqual((st, body), (200, A))
             t0 = time.monotonic()
@@ -970,7 +970,7 @@ class ConfigPoliciesTest(unittest.TestCase):
             self.assertGreater(time.monotonic() - t0, 0.5)
 
     def test_max_body_413(self):
-        r = U.exchange(self.a.port, b"GET /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 4096\r\n\r\n",
+        r = client.exchange(self.a.port, b"GET /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 4096\r\n\r\n",
                        timeout=5.0)
         self.assertEqual(r.status, 413, r)
         self.assertEqual(r.header("Connection", "").lower(), "close")
@@ -991,7 +991,7 @@ class ConfigPoliciesTest(unittest.TestCase):
             r = self.expect(self.b, t, 404)
             self.assertIn(b"No permission to list directory", r.body)
             self.assertNotIn(b"Directory listing", r.body)
-        self.expect(self.b, "/withindex/", 200, fixtures.FILES["withindex/index.html"])
+        self.expect(self.b, "/withindex/", 200, trees.FILES["withindex/index.html"])
         r = self.expect(self.b, "/sub", 301)
         self.assertEqual(r.header("Location"), "/sub/")
 
@@ -999,25 +999,25 @@ class ConfigPoliciesTest(unittest.TestCase):
 # --------------------------------------------------------------------------------------------------
 # IPv6 and dual stack
 
-@unittest.skipUnless(U.ipv6_loopback_available(), "no IPv6 loopback")
+@unittest.skipUnless(servers.ipv6_loopback_available(), "no IPv6 loopback")
 class IPv6Test(unittest.TestCase):
     def test_bind_ipv6_loopback(self):
-        fx = fixtures.get()
-        with harness.start_httpserve(["-b", "::1", "0", "-d", fx.root], cwd=fx.work) as hs:
+        fx = trees.get()
+        with servers.start_httpserve(["-b", "::1", "0", "-d", fx.root], cwd=fx.work) as hs:
             self.assertEqual(hs.first_line, "Serving HTTP on ::1 port %d (http://[::1]:%d/) ..."
                              % (hs.port, hs.port))
-            r = U.request(hs.port, "GET", "/a.txt", host="::1")
+            r = client.request(hs.port, "GET", "/a.txt", host="::1")
             self.assertEqual((r.status, r.body), (200, A))
-            r = U.request(hs.port, "GET", "/sub", host="::1")
+            r = client.request(hs.port, "GET", "/sub", host="::1")
             self.assertEqual((r.status, r.header("Location")), (301, "/sub/"))
 
     def test_default_bind_is_dual_stack(self):
-        fx = fixtures.get()
-        port = U.free_dual_port()
-        with harness.start_httpserve([str(port), "-d", fx.root], cwd=fx.work) as hs:
+        fx = trees.get()
+        port = servers.free_dual_port()
+        with servers.start_httpserve([str(port), "-d", fx.root], cwd=fx.work) as hs:
             self.assertEqual(hs.first_line, "Serving HTTP on :: port %d (http://[::]:%d/) ..." % (port, port))
             for host in ("127.0.0.1", "::1"):
-                r = U.request(port, "GET", "/a.txt", host=host)
+                r = client.request(port, "GET", "/a.txt", host=host)
                 self.assertEqual((r.status, r.body), (200, A), host)
 
 

@@ -10,9 +10,12 @@
 
 #include "config/cli.hpp"
 #include "config/load.hpp"
+#include "tests/unit/support/temp_dir.hpp"
 
 using namespace httpserve;
 namespace fs = std::filesystem;
+using httpserve::test_support::in_folder;
+using httpserve::test_support::TempDir;
 
 namespace {
 
@@ -31,37 +34,6 @@ std::string usage_error(std::vector<std::string> args) {
         return e.what();
     }
     return "(no error)";
-}
-
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "httpserve-cli-XXXXXX").string();
-        REQUIRE(mkdtemp(pattern.data()) != nullptr);
-        path = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string write(const std::string& name, const std::string& text) const {
-        std::ofstream(path / name, std::ios::binary) << text;
-        return (path / name).string();
-    }
-};
-
-// Runs `body` with the working folder set to `dir`, restoring it afterwards.
-template <typename Body>
-void in_folder(const fs::path& dir, Body body) {
-    const fs::path old = fs::current_path();
-    fs::current_path(dir);
-    try {
-        body();
-    } catch (...) {
-        fs::current_path(old);
-        throw;
-    }
-    fs::current_path(old);
 }
 
 }  // namespace
@@ -233,7 +205,7 @@ TEST_CASE("usage and help text", "[cli]") {
 }
 
 TEST_CASE("build_config without -c: Python's defaults", "[cli]") {
-    TempDir dir;
+    TempDir dir("cli");
     in_folder(dir.path, [&] {
         const Config c = build_config(parse({}));
         CHECK(c.command_line_mode);
@@ -254,7 +226,7 @@ TEST_CASE("build_config without -c: Python's defaults", "[cli]") {
 }
 
 TEST_CASE("build_config without -c: flags", "[cli]") {
-    TempDir dir;
+    TempDir dir("cli");
     fs::create_directory(dir.path / "site");
     const Config c = build_config(parse({"-b", "127.0.0.1", "9000", "-d", (dir.path / "site/").string(), "--cgi", "-p", "HTTP/1.0"}));
     CHECK(c.listen == std::vector<ListenAddress>{{"127.0.0.1", 9000}});
@@ -278,7 +250,7 @@ TEST_CASE("build_config without -c: flags", "[cli]") {
 }
 
 TEST_CASE("build_config with -c: the file, with flags laid over it", "[cli]") {
-    TempDir dir;
+    TempDir dir("cli");
     fs::create_directory(dir.path / "public");
     fs::create_directory(dir.path / "other");
     const std::string file = dir.write("site.toml", R"toml(

@@ -9,10 +9,13 @@
 #include <string>
 
 #include "config/load.hpp"
+#include "tests/unit/support/temp_dir.hpp"
 
 using namespace httpserve;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
+using httpserve::test_support::in_folder;
+using httpserve::test_support::TempDir;
 
 namespace {
 
@@ -28,26 +31,6 @@ ConfigError error_of(const std::string& text) {
     FAIL("expected a ConfigError for:\n" << text);
     throw;  // not reached
 }
-
-// A fresh folder under /tmp, removed at the end of the test.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "httpserve-config-XXXXXX").string();
-        REQUIRE(mkdtemp(pattern.data()) != nullptr);
-        path = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string write(const std::string& name, const std::string& text) const {
-        const fs::path file = path / name;
-        fs::create_directories(file.parent_path());
-        std::ofstream(file, std::ios::binary) << text;
-        return file.string();
-    }
-};
 
 // The source tree, to find packaging/httpserve.toml: a compile definition when the build gives one,
 // else relative to this file (absolute, or relative to the build folder the tests usually run in),
@@ -605,7 +588,7 @@ TEST_CASE("relative paths are resolved against the config file's folder", "[conf
 }
 
 TEST_CASE("load_config_file: reading, folder of the file, errors", "[config][load]") {
-    TempDir dir;
+    TempDir dir("config");
     const std::string file = dir.write("conf/site.toml", "[files]\nroot = \"public\"\n[log]\naccess = \"../logs/a.log\"\n");
     const Config c = load_config_file(file);
     CHECK(c.source_file == file);
@@ -614,16 +597,8 @@ TEST_CASE("load_config_file: reading, folder of the file, errors", "[config][loa
     CHECK_FALSE(c.command_line_mode);
 
     SECTION("a relative path to the file is kept as given and resolved against the working folder") {
-        const fs::path old = fs::current_path();
-        fs::current_path(dir.path);
         Config r;
-        try {
-            r = load_config_file("conf/site.toml");
-        } catch (...) {
-            fs::current_path(old);
-            throw;
-        }
-        fs::current_path(old);
+        in_folder(dir.path, [&] { r = load_config_file("conf/site.toml"); });
         CHECK(r.source_file == "conf/site.toml");
         CHECK(r.files.root == (dir.path / "conf/public").string());
     }

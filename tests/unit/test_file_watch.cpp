@@ -10,32 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "tests/unit/support/temp_dir.hpp"
 #include "worker/file_watch.hpp"
 
 namespace fs = std::filesystem;
 using httpserve::FileWatch;
 using httpserve::path_at_or_below;
+using httpserve::test_support::TempDir;
 
 namespace {
-
-struct TempTree {
-    fs::path base;
-    TempTree() {
-        std::string pattern = (fs::temp_directory_path() / "httpserve-watch-XXXXXX").string();
-        REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-        base = fs::canonical(pattern);  // no symlink on the way (a symlinked /tmp would defeat watch())
-    }
-    ~TempTree() {
-        std::error_code ec;
-        fs::remove_all(base, ec);
-    }
-    std::string put(const std::string& rel, const std::string& text) const {
-        fs::path p = base / rel;
-        fs::create_directories(p.parent_path());
-        std::ofstream(p) << text;
-        return p.string();
-    }
-};
 
 std::vector<std::string> changes(FileWatch& w) {
     std::vector<std::string> out;
@@ -58,10 +41,10 @@ TEST_CASE("path_at_or_below", "[file_watch]") {
 }
 
 TEST_CASE("a watched file reports writes, chmod, removal; its folders report renames", "[file_watch]") {
-    TempTree t;
+    TempDir t("watch");
     FileWatch w;
     REQUIRE(w.active());
-    const std::string file = t.put("site/dir/f.txt", "one");
+    const std::string file = t.write("site/dir/f.txt", "one");
     REQUIRE(w.watch(file));
     CHECK(changes(w).empty());
 
@@ -78,33 +61,33 @@ TEST_CASE("a watched file reports writes, chmod, removal; its folders report ren
         CHECK(reported(changes(w), file));
     }
     SECTION("another file renamed over it") {
-        const std::string other = t.put("site/dir/g.txt", "new");
+        const std::string other = t.write("site/dir/g.txt", "new");
         fs::rename(other, file);
         CHECK(reported(changes(w), file));
     }
     SECTION("a folder on the way renamed") {
-        fs::rename(t.base / "site/dir", t.base / "site/moved");
+        fs::rename(t.path / "site/dir", t.path / "site/moved");
         CHECK(reported(changes(w), file));
         // Watching the path again watches what it names now.
-        t.put("site/dir/f.txt", "again");
+        t.write("site/dir/f.txt", "again");
         REQUIRE(w.watch(file));
         changes(w);
         std::ofstream(file, std::ios::app) << "more";
         CHECK(reported(changes(w), file));
     }
     SECTION("a new sibling changes nothing") {
-        t.put("site/dir/sibling.txt", "x");
+        t.write("site/dir/sibling.txt", "x");
         CHECK_FALSE(reported(changes(w), file));
     }
 }
 
 TEST_CASE("paths through a symlink are not watched", "[file_watch]") {
-    TempTree t;
+    TempDir t("watch");
     FileWatch w;
-    t.put("real/f.txt", "x");
-    fs::create_directory_symlink(t.base / "real", t.base / "link");
-    CHECK_FALSE(w.watch((t.base / "link/f.txt").string()));
-    CHECK(w.watch((t.base / "real/f.txt").string()));
-    CHECK_FALSE(w.watch((t.base / "missing.txt").string()));
+    t.write("real/f.txt", "x");
+    fs::create_directory_symlink(t.path / "real", t.path / "link");
+    CHECK_FALSE(w.watch((t.path / "link/f.txt").string()));
+    CHECK(w.watch((t.path / "real/f.txt").string()));
+    CHECK_FALSE(w.watch((t.path / "missing.txt").string()));
     CHECK_FALSE(w.watch("relative/path"));
 }

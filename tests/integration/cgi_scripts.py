@@ -1,39 +1,10 @@
-"""Helpers for test_cgi.py: the served tree and its CGI scripts (written at run time into temporary
-folders, never committed), requests with bodies, what the scripts print, config files for `[cgi]`,
-/proc checks (worker RSS, process groups). Standard library only."""
+"""CGI script fixtures, written at run time into temporary folders (never committed): the served tree
+of the CGI tests (CgiTree) with its scripts, the launcher tests' tree, and what the scripts print.
+Standard library only."""
 import hashlib
 import os
-import pwd
-import grp
 import shutil
-import socket
 import tempfile
-import threading
-import time
-
-import harness
-import util_static as U
-
-IS_ROOT = os.geteuid() == 0
-SETPRIV = shutil.which("setpriv")
-
-
-def _uid(name, default=65534):
-    try:
-        return pwd.getpwnam(name).pw_uid
-    except KeyError:
-        return default
-
-
-def _gid(name, default=65534):
-    try:
-        return grp.getgrnam(name).gr_gid
-    except KeyError:
-        return default
-
-
-NOBODY_UID = _uid("nobody")
-NOGROUP_GID = _gid("nogroup")
 
 A_TXT = b"hello from a.txt\n"
 
@@ -189,131 +160,8 @@ class CgiTree:
         shutil.rmtree(self.base, ignore_errors=True)
 
 
-# ---------------------------------------------------------------------------------------------------
-# Servers
-
-def server_env(**extra):
-    """The test's environment plus canaries a server must not hand to its scripts."""
-    env = dict(os.environ)
-    env.update(extra)
-    return env
-
-
-def python_env():
-    """A small environment for python -m http.server (it copies its environment into every script's):
-    no proxy variables or anything else from the test runner's environment."""
-    return {"PATH": FIXED_PATH, "PYTHONDONTWRITEBYTECODE": "1"}
-
-
-def start_python_cgi(root):
-    return harness.start_python(["--cgi", "-b", "127.0.0.1", "0", "-d", root], env=python_env(),
-                                cwd=root)
-
-
-def start_httpserve_cgi(root, env=None, prefix=()):
-    """httpserve --cgi in command-line mode; `prefix` (e.g. setpriv ...) runs before the binary."""
-    argv = list(prefix) + [harness.BINARY, "--cgi", "-b", "127.0.0.1", "0", "-d", root]
-    return harness.Server(argv, cwd=root, env=env)
-
-
-def setpriv_prefix(uid=NOBODY_UID, gid=NOGROUP_GID):
-    return [SETPRIV, "--reuid=%d" % uid, "--regid=%d" % gid, "--clear-groups"]
-
-
-def config_text(port, root, cgi="", http="", top="", run_as_nobody=True):
-    """A config for `httpserve -c`: one worker, one listener, [cgi] enabled plus the given lines."""
-    users = 'user = "nobody"\ngroup = "nogroup"\n' if run_as_nobody else ""
-    return ('workers = 1\n%s%s\n'
-            '[[listen]]\naddress = "127.0.0.1"\nport = %d\n\n'
-            '[files]\nroot = "%s"\n\n'
-            '[cgi]\nenabled = true\n%s\n'
-            '[http]\n%s\n' % (users, top, port, root, cgi, http))
-
-
-def start_config_cgi(tree, name, cgi="", http="", top="", prefix=(), run_as_nobody=True, env=None):
-    port = harness.free_port()
-    path = harness.write_config(tree.conf, config_text(port, tree.root, cgi, http, top, run_as_nobody),
-                                name=name)
-    os.chmod(path, 0o644)
-    server = harness.Server(list(prefix) + [harness.BINARY, "-c", path], cwd=tree.conf, env=env)
-    if server.port != port:
-        server.stop()
-        raise AssertionError("config listener on port %d, Serving line says %s" % (port, server.port))
-    return server
-
-
-# ---------------------------------------------------------------------------------------------------
-# Requests
-
-def build(method, target, headers=(), body=None, version="HTTP/1.1", close=True):
-    """Raw request bytes; a Content-Length is added for a body unless the headers frame it."""
-    headers = list(headers)
-    names = {h.split(":", 1)[0].strip().lower() for h in headers}
-    if body is not None and "content-length" not in names and "transfer-encoding" not in names:
-        headers.append("Content-Length: %d" % len(body))
-    return U.build_request(method, target, headers, version, close=close, body=body or b"")
-
-
-def dechunk(data):
-    """(decoded, complete) for a chunked body; `complete` is False when the last chunk is missing."""
-    out, pos = [], 0
-    while True:
-        eol = data.find(b"\r\n", pos)
-        if eol < 0:
-            return b"".join(out), False
-        size = int(data[pos:eol].split(b";")[0].strip() or b"0", 16)
-        pos = eol + 2
-        if size == 0:
-            return b"".join(out), data.find(b"\r\n", pos) >= 0
-        if len(data) < pos + size + 2:
-            out.append(data[pos:pos + size])
-            return b"".join(out), False
-        if data[pos + size:pos + size + 2] != b"\r\n":
-            raise ValueError("no CRLF after a chunk at %d" % (pos + size))
-        out.append(data[pos:pos + size])
-        pos += size + 2
-
-
-def request(port, method, target, headers=(), body=None, version="HTTP/1.1", timeout=10.0):
-    """One request on a new connection (Connection: close); the Response as util_static parses it,
-    with a chunked body decoded (the bytes as sent stay in .wire_body, .chunks_complete tells whether
-    the last chunk arrived)."""
-    r = U.exchange(port, build(method, target, headers, body, version), timeout=timeout, method=method)
-    r.wire_body = r.body
-    r.chunks_complete = None
-    if method != "HEAD" and (r.header("Transfer-Encoding") or "").lower() == "chunked":
-        r.body, r.chunks_complete = dechunk(r.body)
-    return r
-
-
-def chunk_encode(pieces, ext=False):
-    out = b""
-    for i, p in enumerate(pieces):
-        if p:
-            out += b"%x%s\r\n" % (len(p), b";ext=%d" % i if ext else b"") + p + b"\r\n"
-    return out + b"0\r\n\r\n"
-
-
-def send_in_thread(sock, data):
-    """sendall() in a thread (the response may arrive while the body is still being sent); returns the
-    thread and a list that receives an exception if the send fails."""
-    errors = []
-
-    def run():
-        try:
-            view = memoryview(data)
-            for i in range(0, len(view), 1 << 20):
-                sock.sendall(view[i:i + (1 << 20)])
-        except OSError as e:
-            errors.append(e)
-
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    return t, errors
-
-
 def parse_env(body):
-    """KEY=value lines -> dict (str, Latin-1)."""
+    """KEY=value lines (what env.py and env.sh print) -> dict (str, Latin-1)."""
     env = {}
     for line in body.decode("latin-1").split("\n"):
         if "=" in line:
@@ -322,98 +170,57 @@ def parse_env(body):
     return env
 
 
-def iter_body(f, headers, method="GET", piece=1 << 17):
-    """Yields the body of a response whose head was read (headers as harness.read_response gives
-    them) in pieces of at most `piece` bytes: Content-Length, chunked, or until close."""
-    if method == "HEAD":
-        return
-    if "content-length" in headers:
-        left = int(headers["content-length"])
-        while left:
-            data = f.read(min(left, piece))
-            if not data:
-                raise ConnectionError("closed with %d body bytes missing" % left)
-            left -= len(data)
-            yield data
-    elif headers.get("transfer-encoding", "").lower() == "chunked":
-        while True:
-            line = f.readline()
-            if not line:
-                raise ConnectionError("closed inside chunked body")
-            size = int(line.split(b";")[0].strip(), 16)
-            if size == 0:
-                while f.readline() not in (b"\r\n", b"\n", b""):
-                    pass
-                return
-            while size:
-                data = f.read(min(size, piece))
-                if not data:
-                    raise ConnectionError("closed inside a chunk")
-                size -= len(data)
-                yield data
-            f.readline()
-    else:
-        while True:
-            data = f.read1(piece) if hasattr(f, "read1") else f.read(piece)
-            if not data:
-                return
-            yield data
-
-
-read_head = harness.read_head  # (status, reason, headers_lowercase_first, raw_head)
-
-
 def sha256(data):
     return hashlib.sha256(data).hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------------
-# /proc
+# The launcher tests' tree (tests/cgi_launcher_probe runs its scripts)
 
-# Process inspection shared with the engine and daemon tests.
-from util_engine import (alive, children, group_members, holds_socket, listening_inodes,  # noqa: E402,F401
-                         proc_stat_fields, workers)
-
-
-def vm_rss_kib(pid):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        return None
-    return None
+def write_script(path, text, mode=0o755):
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, mode)
 
 
-def wait_until(predicate, timeout, interval=0.02):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() >= deadline:
-            return value
-        time.sleep(interval)
-
-
-def wait_file(path, timeout):
-    """The file's text once it exists (scripts write then rename), else None."""
-    def read():
-        try:
-            with open(path) as f:
-                return f.read()
-        except FileNotFoundError:
-            return None
-    return wait_until(read, timeout)
-
-
-def connect(port, timeout=10.0, rcvbuf=None):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    if rcvbuf:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-    s.settimeout(timeout)
-    s.connect(("127.0.0.1", port))
-    return s
-
-
-def binary_exists():
-    return os.access(harness.BINARY, os.X_OK)
+def make_launcher_tree():
+    """For the launcher tests: www/cgi-bin with test scripts, www/other (not a CGI folder), all
+    readable by anyone. Returns (base, www, cgi, other, out)."""
+    base = tempfile.mkdtemp(prefix="httpserve-cgil-")
+    os.chmod(base, 0o755)
+    www = os.path.join(base, "www")
+    cgi = os.path.join(www, "cgi-bin")
+    other = os.path.join(www, "other")
+    for d in (www, cgi, other, os.path.join(cgi, "sub")):
+        os.makedirs(d, exist_ok=True)
+        os.chmod(d, 0o755)
+    out = os.path.join(base, "out")  # the scripts write pid files here, whoever they run as
+    os.mkdir(out)
+    os.chmod(out, 0o1777)
+    write_script(os.path.join(cgi, "id.sh"), "#!/bin/sh\n/usr/bin/id -u; /usr/bin/id -g; /usr/bin/id -G\n")
+    shutil.copy("/usr/bin/env", os.path.join(cgi, "env"))
+    os.chmod(os.path.join(cgi, "env"), 0o755)
+    write_script(os.path.join(cgi, "fds.sh"), "#!/bin/sh\nexec /bin/ls -l /proc/self/fd\n")
+    write_script(os.path.join(cgi, "pwd.sh"), "#!/bin/sh\nexec /bin/pwd -P\n")
+    write_script(os.path.join(cgi, "sub", "pwd.sh"), "#!/bin/sh\nexec /bin/pwd -P\n")
+    write_script(os.path.join(cgi, "status.sh"), "#!/bin/sh\nexec /bin/cat /proc/self/status /proc/self/stat\n")
+    write_script(os.path.join(cgi, "devtty.sh"),
+                 "#!/bin/sh\n(exec 3</dev/tty) 2>/dev/null && echo OPENED || echo NONE\n")
+    write_script(os.path.join(cgi, "fail.sh"), "#!/bin/sh\necho failing >&2\nexit 3\n")
+    write_script(os.path.join(cgi, "noexec.sh"), "#!/bin/sh\necho never\n", 0o644)
+    write_script(os.path.join(cgi, "garbage"), "not a program\n", 0o755)  # no #!: execve says ENOEXEC
+    # Forks a child that ignores TERM (so only the KILL after the grace period ends it), records both
+    # pids, and waits.
+    write_script(os.path.join(cgi, "sleeper.sh"),
+                 "#!/bin/sh\n(trap '' TERM; exec /bin/sleep 300) &\necho $! > \"$1.tmp\"\necho $$ >> \"$1.tmp\"\n"
+                 "mv \"$1.tmp\" \"$1\"\nwait\n")
+    write_script(os.path.join(cgi, "sleep.sh"), "#!/bin/sh\nexec /bin/sleep 300\n")
+    write_script(os.path.join(other, "x.sh"), "#!/bin/sh\necho other\n")
+    os.symlink("/bin/true", os.path.join(cgi, "escape"))  # a link out of the CGI folder
+    os.symlink(os.path.join(cgi, "pwd.sh"), os.path.join(other, "link-in.sh"))  # and one into it
+    private = os.path.join(cgi, "private")  # only root may enter: chdir fails after the switch
+    os.mkdir(private)
+    write_script(os.path.join(private, "x.sh"), "#!/bin/sh\necho private\n")
+    os.chmod(private, 0o700)
+    write_script(os.path.join(cgi, "root-only.sh"), "#!/bin/sh\necho root\n", 0o700)
+    return base, www, cgi, other, out

@@ -1,14 +1,22 @@
-"""The served folder for test_differential.py and test_static.py, built once per test process.
+"""Served folders for the integration tests, built at run time (never committed). Standard library
+only. CI runs as root and httpserve's workers drop to `nobody`, so every folder is 0755 and every file
+0644 (mkdtemp makes 0700) unless a test wants otherwise.
 
-    fx = fixtures.get()      # a Fixture; the same object for every caller in this process
+A small served folder, one per test (engine, daemon and lifecycle tests):
+
+    root = trees.make_root()     # a.txt, b.txt, c.txt, big.bin, sub/d.txt (ROOT_* hold the contents)
+    class T(trees.RootAndTmpCase): ...   # self.root and a scratch self.tmp, removed afterwards
+
+The big static tree, built once per test process (static and differential tests):
+
+    fx = trees.get()         # a Fixture; the same object for every caller in this process
     fx.root                  # the folder to serve (-d fx.root)
     fx.outside               # a folder next to the root (symlink targets outside the root)
     fx.work                  # scratch space (configs, downloads); never inside the root
     fx.data(rel)             # bytes of a file under the root ("a.txt", b"\\xff.txt", ...)
 
-Everything lives in one fresh temp folder, removed at exit. The 1 MiB and 64 MiB files are random and
-generated once per run. CI runs as root and httpserve's workers drop to `nobody`, so every folder is
-0755 and every file 0644 (mkdtemp makes 0700). Standard library only.
+It lives in one fresh temp folder, removed at exit. The 1 MiB and 64 MiB files are random and
+generated once per run.
 """
 import atexit
 import email.utils
@@ -17,6 +25,58 @@ import hashlib
 import os
 import shutil
 import tempfile
+import unittest
+
+# ==================================================================================================
+# A small served folder
+
+ROOT_A_TXT = b"hello, world\n"
+ROOT_B_TXT = b"second file, b\n"
+ROOT_C_TXT = b"third file: c c c\n"
+ROOT_BIG = bytes(range(256)) * 1024 * 3  # 768 KiB, big.bin: more than a socket buffer
+
+
+def make_root():
+    """A served folder readable by `nobody`: a.txt, b.txt, c.txt, big.bin, sub/d.txt. Returns its path."""
+    root = tempfile.mkdtemp(prefix="httpserve-it-")
+    os.chmod(root, 0o755)
+    for name, data in (("a.txt", ROOT_A_TXT), ("b.txt", ROOT_B_TXT), ("c.txt", ROOT_C_TXT)):
+        path = os.path.join(root, name)
+        with open(path, "wb") as f:
+            f.write(data)
+        os.chmod(path, 0o644)
+    with open(os.path.join(root, "big.bin"), "wb") as f:
+        f.write(ROOT_BIG)
+    os.chmod(os.path.join(root, "big.bin"), 0o644)
+    sub = os.path.join(root, "sub")
+    os.mkdir(sub)
+    os.chmod(sub, 0o755)
+    with open(os.path.join(sub, "d.txt"), "wb") as f:
+        f.write(b"d\n")
+    os.chmod(os.path.join(sub, "d.txt"), 0o644)
+    return root
+
+
+def remove_tree(path):
+    shutil.rmtree(path, ignore_errors=True)
+
+
+class RootAndTmpCase(unittest.TestCase):
+    """A test with a served folder (make_root) in self.root and a scratch folder (0755) in self.tmp,
+    both removed afterwards."""
+
+    tmp_prefix = "httpserve-tmp-"
+
+    def setUp(self):
+        self.root = make_root()
+        self.addCleanup(remove_tree, self.root)
+        self.tmp = tempfile.mkdtemp(prefix=self.tmp_prefix)
+        os.chmod(self.tmp, 0o755)
+        self.addCleanup(remove_tree, self.tmp)
+
+
+# ==================================================================================================
+# The big static tree
 
 # Fixed contents and times, so that expectations can be written down.
 A_TXT = b"hello\n"
