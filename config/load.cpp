@@ -19,9 +19,9 @@
 #include <utility>
 #include <vector>
 
+#include "common/utf8.hpp"
 #include "config/suggest.hpp"
 #include "config/units.hpp"
-#include "config/utf8.hpp"
 
 namespace httpserve {
 

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "common/utf8_decode.hpp"
+#include "common/utf8.hpp"
 #include "worker/http/error_page.hpp"
 #include "worker/static/path_map.hpp"
 

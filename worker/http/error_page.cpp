@@ -1,27 +1,10 @@
 // Python's send_error body (DEFAULT_ERROR_MESSAGE of 3.11-3.13) and the two string helpers it needs.
 #include "worker/http/error_page.hpp"
 
+#include "common/utf8.hpp"
 #include "worker/http/status.hpp"
 
 namespace httpserve::http {
-
-namespace {
-
-// Reason texts are Latin-1 (as in the status line: a repr'd request line keeps bytes like \xe9
-// literal); Python encodes the page as UTF-8, so each byte >= 0x80 becomes two bytes.
-void append_latin1_as_utf8(std::string& out, std::string_view latin1) {
-    for (char ch : latin1) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c < 0x80) {
-            out.push_back(ch);
-        } else {
-            out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-            out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-        }
-    }
-}
-
-}  // namespace
 
 std::string html_escape(std::string_view s, bool quote) {
     std::string out;
@@ -100,6 +83,8 @@ std::string render_error_page(int code, std::string_view message, std::string_vi
         "        <p>Error code: ";
     page += code_text;
     page += "</p>\n        <p>Message: ";
+    // The texts are Latin-1 (as in the status line: a repr'd request line keeps bytes like \xe9
+    // literal); Python encodes the page as UTF-8, so each byte >= 0x80 becomes two bytes.
     append_latin1_as_utf8(page, html_escape(message));
     page += ".</p>\n        <p>Error code explanation: ";
     page += code_text;

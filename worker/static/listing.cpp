@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <numeric>
 
-#include "common/utf8_decode.hpp"
+#include "common/utf8.hpp"
 #include "worker/http/error_page.hpp"
 #include "worker/static/path_map.hpp"
 
@@ -122,9 +122,7 @@ std::string surrogatepass_bytes(std::string_view name) {
     out.reserve(name.size());
     decode_name(name, [&out](char32_t c, std::string_view bytes) {
         if (c >= 0xDC80 && c <= 0xDCFF) {
-            out.push_back(static_cast<char>(0xED));
-            out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+            append_utf8(out, c);
         } else {
             out.append(bytes);
         }
