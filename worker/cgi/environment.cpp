@@ -5,6 +5,8 @@
 #include <array>
 #include <utility>
 
+#include "common/python_space.hpp"
+
 namespace httpserve::cgi {
 
 namespace {
@@ -19,21 +21,10 @@ bool iequals(std::string_view a, std::string_view b) {
     return true;
 }
 
-// str.split() separators for a Latin-1 string (Python decodes header bytes as ISO-8859-1).
-bool is_py_space(char ch) {
-    const auto c = static_cast<unsigned char>(ch);
-    return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F) || c == 0x85 || c == 0xA0;
-}
-
+// text.split() of a Latin-1 string (Python decodes header bytes as ISO-8859-1).
 std::vector<std::string_view> py_split(std::string_view s) {
     std::vector<std::string_view> words;
-    size_t i = 0;
-    while (i < s.size()) {
-        while (i < s.size() && is_py_space(s[i])) ++i;
-        const size_t start = i;
-        while (i < s.size() && !is_py_space(s[i])) ++i;
-        if (i > start) words.push_back(s.substr(start, i - start));
-    }
+    for_each_python_word(s, [&words](std::string_view w) { words.push_back(w); });
     return words;
 }
 
