@@ -5,16 +5,15 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "common/escape.hpp"
+
 namespace httpserve {
 
 void AccessLog::append_escaped(std::string_view text) {
     // Python escapes control characters as \xNN (gh-100001); quotes are escaped for CLF parsers.
-    static const char hex[] = "0123456789abcdef";
     for (unsigned char c : text) {
         if (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f && format_ == AccessLogFormat::Python)) {
-            buffer_ += "\\x";
-            buffer_ += hex[c >> 4];
-            buffer_ += hex[c & 15];
+            append_backslash_x(buffer_, c);
         } else if (c == '\\') {
             buffer_ += "\\\\";
         } else if (c == '"' && format_ != AccessLogFormat::Python) {

@@ -1,6 +1,7 @@
 // Python's send_error body (DEFAULT_ERROR_MESSAGE of 3.11-3.13) and the two string helpers it needs.
 #include "worker/http/error_page.hpp"
 
+#include "common/escape.hpp"
 #include "common/utf8.hpp"
 #include "worker/http/status.hpp"
 
@@ -27,35 +28,11 @@ std::string html_escape(std::string_view s, bool quote) {
 }
 
 std::string python_repr(std::string_view latin1) {
-    // str.__repr__: single quotes unless the text has ' and no ".
-    const bool has_single = latin1.find('\'') != std::string_view::npos;
-    const bool has_double = latin1.find('"') != std::string_view::npos;
-    const char quote = (has_single && !has_double) ? '"' : '\'';
-
-    static constexpr char kHex[] = "0123456789abcdef";
+    const char quote = python_repr_quote(latin1);
     std::string out;
     out.reserve(latin1.size() + 2);
     out.push_back(quote);
-    for (char ch : latin1) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (ch == quote || ch == '\\') {
-            out.push_back('\\');
-            out.push_back(ch);
-        } else if (ch == '\t') {
-            out += "\\t";
-        } else if (ch == '\n') {
-            out += "\\n";
-        } else if (ch == '\r') {
-            out += "\\r";
-        } else if (c < 0x20 || (c >= 0x7F && c <= 0xA0) || c == 0xAD) {
-            // Not str.isprintable() in Latin-1: C0, DEL, C1, NBSP and the soft hyphen.
-            out += "\\x";
-            out.push_back(kHex[c >> 4]);
-            out.push_back(kHex[c & 0xF]);
-        } else {
-            out.push_back(ch);
-        }
-    }
+    for (char c : latin1) append_python_repr_latin1(out, static_cast<unsigned char>(c), quote);
     out.push_back(quote);
     return out;
 }

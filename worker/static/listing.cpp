@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <numeric>
 
+#include "common/escape.hpp"
 #include "common/utf8.hpp"
 #include "worker/http/error_page.hpp"
 #include "worker/static/path_map.hpp"
@@ -138,22 +139,8 @@ bool quote_safe(unsigned char c) {
 }  // namespace
 
 std::string url_quote(std::string_view bytes) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    size_t size = bytes.size();
-    for (char c : bytes)
-        if (!quote_safe(static_cast<unsigned char>(c))) size += 2;
     std::string out;
-    out.reserve(size);
-    for (char ch : bytes) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (quote_safe(c)) {
-            out.push_back(ch);
-        } else {
-            out.push_back('%');
-            out.push_back(kHex[c >> 4]);
-            out.push_back(kHex[c & 0x0F]);
-        }
-    }
+    append_percent_encoded(out, bytes, [](unsigned char c) { return !quote_safe(c); });
     return out;
 }
 

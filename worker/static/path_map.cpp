@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "common/ascii.hpp"
+#include "common/escape.hpp"
 #include "common/utf8.hpp"
 
 namespace httpserve {
@@ -15,13 +16,6 @@ using namespace std::string_view_literals;
 namespace {
 
 constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";  // U+FFFD in UTF-8
-
-int hex_value(unsigned char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 // Length of "http://" or "https://" (any case) at the start of `target`, else 0.
 size_t absolute_form_prefix(std::string_view target) {
@@ -96,8 +90,8 @@ bool unquote_into(std::string_view s, std::string& out, Utf8Errors mode, std::st
         for (; i < s.size() && static_cast<unsigned char>(s[i]) < 0x80; ++i) {
             int h = -1, l = -1;
             if (s[i] == '%' && i + 2 < s.size()) {
-                h = hex_value(static_cast<unsigned char>(s[i + 1]));
-                l = hex_value(static_cast<unsigned char>(s[i + 2]));
+                h = hex_digit_value(s[i + 1]);
+                l = hex_digit_value(s[i + 2]);
             }
             if (h >= 0 && l >= 0) {
                 out.push_back(static_cast<char>(h * 16 + l));
