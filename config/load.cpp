@@ -19,9 +19,10 @@
 #include <utility>
 #include <vector>
 
+#include "common/escape.hpp"
+#include "common/utf8.hpp"
 #include "config/suggest.hpp"
 #include "config/units.hpp"
-#include "config/utf8.hpp"
 
 namespace httpserve {
 
@@ -64,10 +65,7 @@ std::string printable(std::string_view text, size_t max_length = 80) {
         }
         const auto c = static_cast<unsigned char>(text[i]);
         if (c < 0x20 || c == 0x7F) {
-            static constexpr char hex[] = "0123456789abcdef";
-            out += "\\x";
-            out += hex[c >> 4];
-            out += hex[c & 15];
+            append_backslash_x(out, c);
         } else {
             out += static_cast<char>(c);
         }
@@ -214,11 +212,10 @@ public:
     Config load(std::string_view text) {
         size_t bad = 0;
         if (!is_valid_utf8(text, &bad)) {
-            static constexpr char hex[] = "0123456789ABCDEF";
             bad = std::min(bad, text.size() - 1);  // the validator promises this; stay safe regardless
-            const auto byte = static_cast<unsigned char>(text[bad]);
-            throw ConfigError(file_, line_of_offset(text, bad), "",
-                              std::string("invalid UTF-8 (byte 0x") + hex[byte >> 4] + hex[byte & 15] + ")");
+            std::string message = "invalid UTF-8 (byte 0x";
+            append_hex(message, static_cast<unsigned char>(text[bad]), 2, HexCase::Upper);
+            throw ConfigError(file_, line_of_offset(text, bad), "", message + ")");
         }
         if (const int line = excessive_nesting_line(text, kMaxNesting); line != 0) {
             throw ConfigError(file_, line, "", "arrays, tables or keys nested more than " + std::to_string(kMaxNesting) + " deep");

@@ -1,7 +1,8 @@
 #include "config/units.hpp"
 
-#include <cctype>
 #include <limits>
+
+#include "common/ascii.hpp"
 
 namespace httpserve {
 
@@ -27,15 +28,6 @@ std::optional<NumberAndUnit> split_number(std::string_view text) {
     return NumberAndUnit{number, text.substr(i)};
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    }
-    return true;
-}
-
 std::optional<uint64_t> size_multiplier(std::string_view unit) {
     struct Unit {
         const char* name;
@@ -50,7 +42,7 @@ std::optional<uint64_t> size_multiplier(std::string_view unit) {
         {"g", 1ull << 30}, {"gb", 1ull << 30}, {"gib", 1ull << 30},
     };
     for (const Unit& u : units) {
-        if (iequals(unit, u.name)) return u.bytes;
+        if (iequals_ascii(unit, u.name)) return u.bytes;
     }
     return std::nullopt;
 }

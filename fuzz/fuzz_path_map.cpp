@@ -1,10 +1,13 @@
-// libFuzzer target: arbitrary request targets through the path-mapping and quoting functions.
+// libFuzzer target: arbitrary request targets through the UTF-8 decoder and the path-mapping and
+// quoting functions.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "common/utf8.hpp"
+#include "tests/unit/utf8_table.hpp"
 #include "worker/static/listing.hpp"
 #include "worker/static/path_map.hpp"
 
@@ -14,39 +17,6 @@ namespace {
 
 void check(bool condition) {
     if (!condition) std::abort();
-}
-
-bool valid_utf8(std::string_view s) {
-    size_t i = 0;
-    while (i < s.size()) {
-        const auto b0 = static_cast<unsigned char>(s[i]);
-        if (b0 < 0x80) {
-            ++i;
-            continue;
-        }
-        size_t need = 0;
-        unsigned char lo = 0x80, hi = 0xBF;
-        if (b0 >= 0xC2 && b0 <= 0xDF) {
-            need = 1;
-        } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-            need = 2;
-            if (b0 == 0xE0) lo = 0xA0;
-            if (b0 == 0xED) hi = 0x9F;
-        } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-            need = 3;
-            if (b0 == 0xF0) lo = 0x90;
-            if (b0 == 0xF4) hi = 0x8F;
-        } else {
-            return false;
-        }
-        if (i + need >= s.size()) return false;
-        for (size_t k = 1; k <= need; ++k) {
-            const auto b = static_cast<unsigned char>(s[i + k]);
-            if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return false;
-        }
-        i += need + 1;
-    }
-    return true;
 }
 
 bool is_substring_of(std::string_view part, std::string_view whole) {
@@ -92,6 +62,17 @@ bool is_special_scheme_prefix(std::string_view s, size_t* length) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view input(reinterpret_cast<const char*>(data), size);
 
+    // The one UTF-8 decoder against Table 3-7 (a different algorithm): same verdict, and each
+    // ill-formed step is the maximal subpart there.
+    check(is_valid_utf8(input) == testing::table_valid_utf8(input));
+    for (size_t i = 0; i < input.size();) {
+        const Utf8Step step = decode_utf8(input, i);
+        check(step.valid ? testing::table_sequence_length(input, i) == step.length
+                         : testing::table_sequence_length(input, i) == 0 &&
+                               testing::table_maximal_subpart(input, i) == step.length);
+        i += step.length;
+    }
+
     // split_target: views into the input (or the literal "/" of an absolute-form target).
     const TargetParts parts = split_target(input);
     check(is_substring_of(parts.query, input) && is_substring_of(parts.fragment, input));
@@ -109,14 +90,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // percent_decode: always valid UTF-8 (raw bytes are Latin-1 characters), at most 2 bytes per
     // input byte, identity on plain ASCII.
     const std::string decoded = percent_decode(input);
-    check(valid_utf8(decoded));
+    check(testing::table_valid_utf8(decoded));
     check(decoded.size() <= 2 * input.size());
     if (plain_ascii(input)) check(decoded == input);
     // percent_decode_path: valid UTF-8 too when the input has no %-escapes at all (raw bytes are
     // Latin-1 then), and never longer than 2 bytes per input byte.
     const std::string fs_decoded = percent_decode_path(input);
     check(fs_decoded.size() <= 2 * input.size());
-    if (input.find('%') == std::string_view::npos) check(valid_utf8(fs_decoded));
+    if (input.find('%') == std::string_view::npos) check(testing::table_valid_utf8(fs_decoded));
 
     // map_path: no empty, ".", ".." components, no leading or trailing '/', no NUL when ok.
     for (std::string_view raw : {input, parts.path}) {
@@ -167,7 +148,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             i += 2;
         }
     }
-    if (valid_utf8(input)) check(percent_decode(quoted) == input);
+    if (testing::table_valid_utf8(input)) check(percent_decode(quoted) == input);
 
     // A listing's href for any file name decodes back to exactly that name (undecodable bytes go
     // through %ED%B2%80..%ED%B3%BF), and the title is escaped.

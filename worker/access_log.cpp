@@ -5,16 +5,15 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "common/escape.hpp"
+
 namespace httpserve {
 
 void AccessLog::append_escaped(std::string_view text) {
     // Python escapes control characters as \xNN (gh-100001); quotes are escaped for CLF parsers.
-    static const char hex[] = "0123456789abcdef";
     for (unsigned char c : text) {
         if (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f && format_ == AccessLogFormat::Python)) {
-            buffer_ += "\\x";
-            buffer_ += hex[c >> 4];
-            buffer_ += hex[c & 15];
+            append_backslash_x(buffer_, c);
         } else if (c == '\\') {
             buffer_ += "\\\\";
         } else if (c == '"' && format_ != AccessLogFormat::Python) {
@@ -45,37 +44,42 @@ void AccessLog::append_clf_time(std::time_t now) {
     buffer_ += clf_time_;
 }
 
+void AccessLog::append_line_start(std::string_view client, std::time_t now) {
+    buffer_ += client;
+    buffer_ += " - - [";
+    if (format_ == AccessLogFormat::Python)
+        append_python_time(now);
+    else
+        append_clf_time(now);
+    buffer_ += "] ";
+}
+
+void AccessLog::append_request(const AccessRecord& r) {
+    buffer_ += '"';
+    append_escaped(r.request_line);
+    buffer_ += "\" ";
+    buffer_ += std::to_string(r.status);
+}
+
 void AccessLog::add(const AccessRecord& r, std::time_t now) {
     if (fd_ < 0) return;
     if (format_ == AccessLogFormat::Python) {
         // "%s - - [%s] %s\n": an error first logs "code N, message M", then the request.
         if (!r.error_message.empty()) {
-            buffer_ += r.client;
-            buffer_ += " - - [";
-            append_python_time(now);
-            buffer_ += "] code ";
+            append_line_start(r.client, now);
+            buffer_ += "code ";
             buffer_ += std::to_string(r.status);
             buffer_ += ", message ";
             append_escaped(r.error_message);
             buffer_ += '\n';
         }
-        buffer_ += r.client;
-        buffer_ += " - - [";
-        append_python_time(now);
-        buffer_ += "] \"";
-        append_escaped(r.request_line);
-        buffer_ += "\" ";
-        buffer_ += std::to_string(r.status);
+        append_line_start(r.client, now);
+        append_request(r);
         buffer_ += " -\n";
         return;
     }
-    buffer_ += r.client;
-    buffer_ += " - - [";
-    append_clf_time(now);
-    buffer_ += "] \"";
-    append_escaped(r.request_line);
-    buffer_ += "\" ";
-    buffer_ += std::to_string(r.status);
+    append_line_start(r.client, now);
+    append_request(r);
     buffer_ += ' ';
     if (r.bytes == 0) {
         buffer_ += '-';

@@ -33,6 +33,8 @@ private:
     void append_python_time(std::time_t now);
     void append_clf_time(std::time_t now);
     void append_escaped(std::string_view text);
+    void append_line_start(std::string_view client, std::time_t now);  // "client - - [time] "
+    void append_request(const AccessRecord& r);                        // "\"request line\" status"
 
     int fd_;
     AccessLogFormat format_;

@@ -4,10 +4,10 @@
 #include <string>
 #include <unistd.h>
 
+#include "common/utf8.hpp"
 #include "config/config.hpp"
 #include "config/suggest.hpp"
 #include "config/units.hpp"
-#include "config/utf8.hpp"
 
 using namespace httpserve;
 using namespace std::chrono_literals;

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "tests/unit/utf8_table.hpp"
 #include "worker/static/path_map.hpp"
 
 using namespace httpserve;
@@ -12,39 +13,6 @@ using namespace std::string_literals;
 namespace {
 
 std::string relative_of(std::string_view raw, bool* ok = nullptr) { return map_path(raw, ok).relative; }
-
-// Well-formed UTF-8 (no overlongs, surrogates or code points above U+10FFFF).
-bool valid_utf8(std::string_view s) {
-    size_t i = 0;
-    while (i < s.size()) {
-        const auto b0 = static_cast<unsigned char>(s[i]);
-        size_t need = 0;
-        unsigned char lo = 0x80, hi = 0xBF;
-        if (b0 < 0x80) {
-            ++i;
-            continue;
-        } else if (b0 >= 0xC2 && b0 <= 0xDF) {
-            need = 1;
-        } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-            need = 2;
-            if (b0 == 0xE0) lo = 0xA0;
-            if (b0 == 0xED) hi = 0x9F;
-        } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-            need = 3;
-            if (b0 == 0xF0) lo = 0x90;
-            if (b0 == 0xF4) hi = 0x8F;
-        } else {
-            return false;
-        }
-        if (i + need >= s.size()) return false;
-        for (size_t k = 1; k <= need; ++k) {
-            const auto b = static_cast<unsigned char>(s[i + k]);
-            if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return false;
-        }
-        i += need + 1;
-    }
-    return true;
-}
 
 }  // namespace
 
@@ -156,7 +124,7 @@ TEST_CASE("percent_decode: raw bytes >= 0x80 are Latin-1 characters", "[path_map
 
 TEST_CASE("percent_decode: output is always valid UTF-8", "[path_map]") {
     for (const char* s : {"%ff%fe", "\xFF\xFE", "%ed%a0%80\x80", "%c3", "%", "%e2%82\xAC", "a%00b"})
-        CHECK(valid_utf8(percent_decode(s)));
+        CHECK(testing::table_valid_utf8(percent_decode(s)));
 }
 
 TEST_CASE("percent_decode_path: surrogatepass, then surrogateescape for the file system", "[path_map]") {

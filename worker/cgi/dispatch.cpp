@@ -3,8 +3,8 @@
 
 #include <algorithm>
 
-#include "common/utf8_decode.hpp"
-#include "worker/http/error_page.hpp"
+#include "common/escape.hpp"
+#include "common/utf8.hpp"
 #include "worker/static/path_map.hpp"
 
 namespace httpserve::cgi {
@@ -22,19 +22,8 @@ struct Translated {
 // %XX makes them decode as the UTF-8 they are; UTF-8 being self-synchronising, decoding them together
 // with neighbouring %XX runs gives what Python's unquote gives for literal characters next to them.
 std::string escape_non_ascii(std::string_view text) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
     std::string escaped;
-    escaped.reserve(text.size() + 16);
-    for (char ch : text) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c >= 0x80) {
-            escaped.push_back('%');
-            escaped.push_back(kHex[c >> 4]);
-            escaped.push_back(kHex[c & 0xF]);
-        } else {
-            escaped.push_back(ch);
-        }
-    }
+    append_percent_encoded(escaped, text, [](unsigned char c) { return c >= 0x80; });
     return escaped;
 }
 
@@ -217,26 +206,7 @@ std::optional<CgiRefusal> check_script(const CgiScript& script, const ScriptFile
 }
 
 std::string python_repr_utf8(std::string_view utf8) {
-    // Fast path: everything is Latin-1, exactly http::python_repr.
-    std::string latin1;
-    latin1.reserve(utf8.size());
-    bool all_latin1 = true;
-    for (size_t i = 0; i < utf8.size() && all_latin1;) {
-        const long cp = next_utf8_code_point(utf8, i);
-        if (cp < 0 || cp > 0xFF)
-            all_latin1 = false;
-        else
-            latin1.push_back(static_cast<char>(cp));
-    }
-    if (all_latin1) return http::python_repr(latin1);
-
-    const bool has_single = utf8.find('\'') != std::string_view::npos;
-    const bool has_double = utf8.find('"') != std::string_view::npos;
-    const char quote = (has_single && !has_double) ? '"' : '\'';
-    static constexpr char kHex[] = "0123456789abcdef";
-    auto hex = [&](std::string& out, unsigned long v, int digits) {
-        for (int d = digits - 1; d >= 0; --d) out.push_back(kHex[(v >> (4 * d)) & 0xF]);
-    };
+    const char quote = python_repr_quote(utf8);
     std::string out;
     out.reserve(utf8.size() + 8);
     out.push_back(quote);
@@ -244,24 +214,15 @@ std::string python_repr_utf8(std::string_view utf8) {
         const size_t start = i;
         const long cp = next_utf8_code_point(utf8, i);
         if (cp < 0) {
-            out += "\\x";
-            hex(out, static_cast<unsigned char>(utf8[start]), 2);
+            append_backslash_x(out, static_cast<unsigned char>(utf8[start]));
         } else if (cp > 0xFFFF) {
             out += "\\U";
-            hex(out, static_cast<unsigned long>(cp), 8);
+            append_hex(out, static_cast<unsigned long>(cp), 8);
         } else if (cp > 0xFF) {
             out += "\\u";
-            hex(out, static_cast<unsigned long>(cp), 4);
+            append_hex(out, static_cast<unsigned long>(cp), 4);
         } else {
-            // One Latin-1 character: python_repr's rules, without its quotes.
-            const std::string one = http::python_repr(std::string(1, static_cast<char>(cp)));
-            const std::string_view body = std::string_view(one).substr(1, one.size() - 2);
-            if (cp == quote)
-                out += std::string("\\") + quote;
-            else if (cp == '\'' || cp == '"')
-                out.push_back(static_cast<char>(cp));  // the other quote needs no escape
-            else
-                out.append(body);
+            append_python_repr_latin1(out, static_cast<unsigned char>(cp), quote);  // as http::python_repr
         }
     }
     out.push_back(quote);

@@ -5,35 +5,17 @@
 #include <array>
 #include <utility>
 
+#include "common/ascii.hpp"
+#include "common/python_space.hpp"
+
 namespace httpserve::cgi {
 
 namespace {
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-char ascii_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-    return true;
-}
-
-// str.split() separators for a Latin-1 string (Python decodes header bytes as ISO-8859-1).
-bool is_py_space(char ch) {
-    const auto c = static_cast<unsigned char>(ch);
-    return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F) || c == 0x85 || c == 0xA0;
-}
-
+// text.split() of a Latin-1 string (Python decodes header bytes as ISO-8859-1).
 std::vector<std::string_view> py_split(std::string_view s) {
     std::vector<std::string_view> words;
-    size_t i = 0;
-    while (i < s.size()) {
-        while (i < s.size() && is_py_space(s[i])) ++i;
-        const size_t start = i;
-        while (i < s.size() && !is_py_space(s[i])) ++i;
-        if (i > start) words.push_back(s.substr(start, i - start));
-    }
+    for_each_python_word(s, [&words](std::string_view w) { words.push_back(w); });
     return words;
 }
 
@@ -70,7 +52,7 @@ bool excluded_header(std::string_view name) {
     static constexpr std::array<std::string_view, 10> excluded = {
         "proxy",        "authorization", "proxy-authorization", "content-type", "content-length",
         "transfer-encoding", "accept",   "cookie",              "user-agent",   "referer"};
-    return std::any_of(excluded.begin(), excluded.end(), [&](std::string_view e) { return iequals(name, e); });
+    return std::any_of(excluded.begin(), excluded.end(), [&](std::string_view e) { return iequals_ascii(name, e); });
 }
 
 std::string header_variable(std::string_view name) {
@@ -140,7 +122,7 @@ BasicAuthVars auth_variables(std::string_view authorization) {
     const std::vector<std::string_view> words = py_split(authorization);
     if (words.size() != 2) return vars;
     vars.auth_type = std::string(words[0]);
-    if (!iequals(words[0], "basic")) return vars;
+    if (!iequals_ascii(words[0], "basic")) return vars;
     // .encode('ascii') of the credentials, then .decode('ascii') of what they decode to.
     const auto non_ascii = [](char c) { return static_cast<unsigned char>(c) >= 0x80; };
     if (std::any_of(words[1].begin(), words[1].end(), non_ascii)) return vars;
@@ -166,7 +148,7 @@ std::vector<std::string> build_cgi_environment(const CgiEnvironmentInput& in) {
     auto all_values = [&](std::string_view name) {
         std::vector<std::string_view> values;
         for (const http::Header& h : req.headers)
-            if (iequals(h.name, name)) values.push_back(h.value);
+            if (iequals_ascii(h.name, name)) values.push_back(h.value);
         return values;
     };
     auto first_value = [&](std::string_view name) -> std::string_view {

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "common/escape.hpp"
+
 namespace httpserve::http {
 
 namespace {
@@ -13,13 +15,6 @@ constexpr uint64_t kMaxChunkSize = uint64_t{1} << 40;
 constexpr unsigned kMaxSizeDigits = 16;   // leading zeros included
 constexpr size_t kMaxExtensionBytes = 4096;
 constexpr size_t kMaxTrailerBytes = 8192;
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 // CTLs other than HTAB (CR and LF are handled by the caller before this is asked).
 bool is_ctl(char ch) {
@@ -82,7 +77,7 @@ ChunkedDecoder::Status ChunkedDecoder::feed(std::string_view input, std::string&
         const char c = input[i];
         switch (state_) {
             case State::Size: {
-                const int v = hex_value(c);
+                const int v = hex_digit_value(c);
                 if (v >= 0) {
                     if (++size_digits_ > kMaxSizeDigits) return fail();
                     chunk_left_ = chunk_left_ * 16 + static_cast<uint64_t>(v);

@@ -1,27 +1,11 @@
 // Python's send_error body (DEFAULT_ERROR_MESSAGE of 3.11-3.13) and the two string helpers it needs.
 #include "worker/http/error_page.hpp"
 
+#include "common/escape.hpp"
+#include "common/utf8.hpp"
 #include "worker/http/status.hpp"
 
 namespace httpserve::http {
-
-namespace {
-
-// Reason texts are Latin-1 (as in the status line: a repr'd request line keeps bytes like \xe9
-// literal); Python encodes the page as UTF-8, so each byte >= 0x80 becomes two bytes.
-void append_latin1_as_utf8(std::string& out, std::string_view latin1) {
-    for (char ch : latin1) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c < 0x80) {
-            out.push_back(ch);
-        } else {
-            out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-            out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-        }
-    }
-}
-
-}  // namespace
 
 std::string html_escape(std::string_view s, bool quote) {
     std::string out;
@@ -44,35 +28,11 @@ std::string html_escape(std::string_view s, bool quote) {
 }
 
 std::string python_repr(std::string_view latin1) {
-    // str.__repr__: single quotes unless the text has ' and no ".
-    const bool has_single = latin1.find('\'') != std::string_view::npos;
-    const bool has_double = latin1.find('"') != std::string_view::npos;
-    const char quote = (has_single && !has_double) ? '"' : '\'';
-
-    static constexpr char kHex[] = "0123456789abcdef";
+    const char quote = python_repr_quote(latin1);
     std::string out;
     out.reserve(latin1.size() + 2);
     out.push_back(quote);
-    for (char ch : latin1) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (ch == quote || ch == '\\') {
-            out.push_back('\\');
-            out.push_back(ch);
-        } else if (ch == '\t') {
-            out += "\\t";
-        } else if (ch == '\n') {
-            out += "\\n";
-        } else if (ch == '\r') {
-            out += "\\r";
-        } else if (c < 0x20 || (c >= 0x7F && c <= 0xA0) || c == 0xAD) {
-            // Not str.isprintable() in Latin-1: C0, DEL, C1, NBSP and the soft hyphen.
-            out += "\\x";
-            out.push_back(kHex[c >> 4]);
-            out.push_back(kHex[c & 0xF]);
-        } else {
-            out.push_back(ch);
-        }
-    }
+    for (char c : latin1) append_python_repr_latin1(out, static_cast<unsigned char>(c), quote);
     out.push_back(quote);
     return out;
 }
@@ -100,6 +60,8 @@ std::string render_error_page(int code, std::string_view message, std::string_vi
         "        <p>Error code: ";
     page += code_text;
     page += "</p>\n        <p>Message: ";
+    // The texts are Latin-1 (as in the status line: a repr'd request line keeps bytes like \xe9
+    // literal); Python encodes the page as UTF-8, so each byte >= 0x80 becomes two bytes.
     append_latin1_as_utf8(page, html_escape(message));
     page += ".</p>\n        <p>Error code explanation: ";
     page += code_text;

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "common/ascii.hpp"
+#include "common/python_space.hpp"
 
 namespace httpserve::http {
 
@@ -174,11 +175,6 @@ std::optional<std::time_t> parse_asctime(std::string_view s) {
 
 // ---- Python's email.utils._parsedate_tz, step by step ----
 
-// str.isspace() / str.split() separators for a Latin-1 string.
-bool py_space(unsigned char c) {
-    return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F) || c == 0x85 || c == 0xA0;
-}
-
 // str.isdigit() for a Latin-1 character: ASCII digits and the superscripts ² ³ ¹.
 bool py_isdigit(char ch) {
     const auto c = static_cast<unsigned char>(ch);
@@ -276,14 +272,10 @@ std::optional<std::time_t> parse_if_modified_since(std::string_view text) {
     constexpr size_t kKeep = 8;
     std::array<std::string_view, kKeep> w{};
     size_t n = 0;
-    for (size_t i = 0; i < text.size();) {
-        while (i < text.size() && py_space(static_cast<unsigned char>(text[i]))) ++i;
-        if (i == text.size()) break;
-        const size_t start = i;
-        while (i < text.size() && !py_space(static_cast<unsigned char>(text[i]))) ++i;
-        if (n < kKeep) w[n] = text.substr(start, i - start);
+    for_each_python_word(text, [&](std::string_view word) {
+        if (n < kKeep) w[n] = word;
         ++n;
-    }
+    });
     if (n == 0) return std::nullopt;
     size_t first = 0;  // data = w[first .. first+n)
     auto at = [&](size_t k) -> std::string_view& { return w[first + k]; };

@@ -5,7 +5,8 @@
 #include <cstdint>
 #include <numeric>
 
-#include "common/utf8_decode.hpp"
+#include "common/escape.hpp"
+#include "common/utf8.hpp"
 #include "worker/http/error_page.hpp"
 #include "worker/static/path_map.hpp"
 
@@ -122,9 +123,7 @@ std::string surrogatepass_bytes(std::string_view name) {
     out.reserve(name.size());
     decode_name(name, [&out](char32_t c, std::string_view bytes) {
         if (c >= 0xDC80 && c <= 0xDCFF) {
-            out.push_back(static_cast<char>(0xED));
-            out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+            append_utf8(out, c);
         } else {
             out.append(bytes);
         }
@@ -140,22 +139,8 @@ bool quote_safe(unsigned char c) {
 }  // namespace
 
 std::string url_quote(std::string_view bytes) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    size_t size = bytes.size();
-    for (char c : bytes)
-        if (!quote_safe(static_cast<unsigned char>(c))) size += 2;
     std::string out;
-    out.reserve(size);
-    for (char ch : bytes) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (quote_safe(c)) {
-            out.push_back(ch);
-        } else {
-            out.push_back('%');
-            out.push_back(kHex[c >> 4]);
-            out.push_back(kHex[c & 0x0F]);
-        }
-    }
+    append_percent_encoded(out, bytes, [](unsigned char c) { return !quote_safe(c); });
     return out;
 }
 

@@ -6,6 +6,8 @@
 #include <cstddef>
 
 #include "common/ascii.hpp"
+#include "common/escape.hpp"
+#include "common/utf8.hpp"
 
 namespace httpserve {
 
@@ -15,67 +17,12 @@ namespace {
 
 constexpr std::string_view kReplacementChar = "\xEF\xBF\xBD";  // U+FFFD in UTF-8
 
-int hex_value(unsigned char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 // Length of "http://" or "https://" (any case) at the start of `target`, else 0.
 size_t absolute_form_prefix(std::string_view target) {
     for (std::string_view scheme : {"http://"sv, "https://"sv})
         if (target.size() >= scheme.size() && iequals_ascii(target.substr(0, scheme.size()), scheme))
             return scheme.size();
     return 0;
-}
-
-// ---- UTF-8 decoding with Python's error rules --------------------------------------------------
-
-// Length of the well-formed UTF-8 sequence at the start of `s`, or 0 when it is ill-formed; then
-// `bad_len` is the length of its maximal subpart (a valid prefix that cannot be completed, at least
-// one byte), which Python's decoder reports as one error (one U+FFFD with errors='replace').
-size_t utf8_sequence(std::string_view s, size_t* bad_len) {
-    const auto b0 = static_cast<unsigned char>(s[0]);
-    if (b0 < 0x80) return 1;
-    size_t need = 0;
-    unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-        need = 1;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-        need = 2;
-        if (b0 == 0xE0) lo = 0xA0;  // no overlongs
-        if (b0 == 0xED) hi = 0x9F;  // no surrogates
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        need = 3;
-        if (b0 == 0xF0) lo = 0x90;  // no overlongs
-        if (b0 == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
-    } else {
-        *bad_len = 1;  // 80..C1, F5..FF can never start a sequence
-        return 0;
-    }
-    for (size_t k = 1; k <= need; ++k) {
-        if (k >= s.size()) {
-            *bad_len = k;  // truncated
-            return 0;
-        }
-        const auto b = static_cast<unsigned char>(s[k]);
-        if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) {
-            *bad_len = k;
-            return 0;
-        }
-    }
-    return need + 1;
-}
-
-// The encoded surrogate U+D800..U+DFFF (ED A0..BF 80..BF) at the start of `s`, or 0. This is what
-// Python's 'surrogatepass' error handler accepts at the position of a decoding error.
-unsigned encoded_surrogate(std::string_view s) {
-    if (s.size() < 3) return 0;
-    const auto b0 = static_cast<unsigned char>(s[0]), b1 = static_cast<unsigned char>(s[1]),
-               b2 = static_cast<unsigned char>(s[2]);
-    if (b0 != 0xED || b1 < 0xA0 || b1 > 0xBF || (b2 & 0xC0) != 0x80) return 0;
-    return 0xD000u | ((b1 & 0x3Fu) << 6) | (b2 & 0x3Fu);
 }
 
 enum class Utf8Errors { Replace, SurrogatePass };
@@ -93,17 +40,13 @@ bool fix_utf8(std::string& out, size_t mark, Utf8Errors mode, std::string_view u
         // Replacements can grow the text, so rebuild from a copy (invalid input only).
         const std::string bytes = out.substr(first_high);
         out.resize(first_high);
-        std::string_view rest = bytes;
-        while (!rest.empty()) {
-            size_t bad = 0;
-            const size_t n = utf8_sequence(rest, &bad);
-            if (n != 0) {
-                out.append(rest.substr(0, n));
-                rest.remove_prefix(n);
-            } else {
+        for (size_t i = 0; i < bytes.size();) {
+            const Utf8Step step = decode_utf8(bytes, i);
+            if (step.valid)
+                out.append(bytes, i, step.length);
+            else
                 out.append(kReplacementChar);
-                rest.remove_prefix(bad);
-            }
+            i += step.length;
         }
         return true;
     }
@@ -112,24 +55,20 @@ bool fix_utf8(std::string& out, size_t mark, Utf8Errors mode, std::string_view u
     // works in place: `w` never passes `r`.
     size_t w = first_high, r = first_high;
     while (r < out.size()) {
-        const std::string_view rest = std::string_view(out).substr(r);
-        size_t bad = 0;
-        const size_t n = utf8_sequence(rest, &bad);
-        if (n != 0) {
-            std::copy_n(out.begin() + static_cast<std::ptrdiff_t>(r), n, out.begin() + static_cast<std::ptrdiff_t>(w));
-            w += n;
-            r += n;
-            continue;
-        }
-        const unsigned surrogate = encoded_surrogate(rest);
-        if (surrogate == 0) return false;
-        if (surrogate >= 0xDC80 && surrogate <= 0xDCFF) {
-            out[w++] = static_cast<char>(surrogate & 0xFF);  // surrogateescape'd byte
+        const Utf8Step step = decode_utf8(out, r, Utf8Surrogates::Accept);
+        if (!step.valid) return false;
+        const char32_t c = step.code_point;
+        if (c < 0xD800 || c > 0xDFFF) {
+            std::copy_n(out.begin() + static_cast<std::ptrdiff_t>(r), step.length,
+                        out.begin() + static_cast<std::ptrdiff_t>(w));
+            w += step.length;
+        } else if (c >= 0xDC80 && c <= 0xDCFF) {
+            out[w++] = static_cast<char>(c & 0xFF);  // surrogateescape'd byte
         } else {
             std::copy(unencodable.begin(), unencodable.end(), out.begin() + static_cast<std::ptrdiff_t>(w));
             w += unencodable.size();
         }
-        r += 3;
+        r += step.length;
     }
     out.resize(w);
     return true;
@@ -143,8 +82,7 @@ bool unquote_into(std::string_view s, std::string& out, Utf8Errors mode, std::st
     while (i < s.size()) {
         const auto c = static_cast<unsigned char>(s[i]);
         if (c >= 0x80) {
-            out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-            out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+            append_utf8(out, c);
             ++i;
             continue;
         }
@@ -152,8 +90,8 @@ bool unquote_into(std::string_view s, std::string& out, Utf8Errors mode, std::st
         for (; i < s.size() && static_cast<unsigned char>(s[i]) < 0x80; ++i) {
             int h = -1, l = -1;
             if (s[i] == '%' && i + 2 < s.size()) {
-                h = hex_value(static_cast<unsigned char>(s[i + 1]));
-                l = hex_value(static_cast<unsigned char>(s[i + 2]));
+                h = hex_digit_value(s[i + 1]);
+                l = hex_digit_value(s[i + 2]);
             }
             if (h >= 0 && l >= 0) {
                 out.push_back(static_cast<char>(h * 16 + l));
