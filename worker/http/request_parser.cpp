@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "common/ascii.hpp"
+#include "common/python_space.hpp"
 #include "worker/http/error_page.hpp"
 
 namespace httpserve::http {
@@ -30,8 +31,7 @@ constexpr std::array<uint8_t, 256> make_classes() {
         constexpr std::string_view kTokenPunct = "!#$%&'*+-.^_`|~";
         const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
         if (alnum || kTokenPunct.find(static_cast<char>(c)) != std::string_view::npos) v |= kToken;
-        if (c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F) || c == 0x85 || c == 0xA0)
-            v |= kPySpace;
+        if (is_python_space(static_cast<unsigned char>(c))) v |= kPySpace;
         if ((c < 0x20 && c != '\t') || c == 0x7F) v |= kBadInValue;
         if (c < 0x20 || c == 0x7F) v |= kBadInTarget;
         t[static_cast<size_t>(c)] = v;
@@ -397,11 +397,7 @@ bool is_token(std::string_view s) {
 
 const Header* Request::find(std::string_view name) const {
     for (const Header& h : headers) {
-        if (h.name.size() != name.size()) continue;
-        bool same = true;
-        for (size_t i = 0; i < name.size() && same; ++i)
-            same = ascii_lower(h.name[i]) == ascii_lower(name[i]);
-        if (same) return &h;
+        if (iequals_ascii(h.name, name)) return &h;
     }
     return nullptr;
 }
