@@ -106,7 +106,7 @@ machine_facts() {
     if [[ -x $HTTPSERVE ]]; then
         dirty=""   # uncommitted changes outside bench/; sources newer than the binary
         [[ -z $(git -C "$REPO" status --porcelain --untracked-files=no -- . ':!bench' 2>/dev/null) ]] || dirty=" + uncommitted changes"
-        newer=$(cd "$REPO" && find common config daemon worker -name '*.[ch]pp' -newer "$HTTPSERVE" 2>/dev/null | head -n 3 | tr '\n' ' ')
+        newer=$(cd "$REPO" && find common config ipc daemon launcher worker -name '*.[ch]pp' -newer "$HTTPSERVE" 2>/dev/null | head -n 3 | tr '\n' ' ')
         [[ -z $newer ]] || dirty+="; **binary older than ${newer% }**"
         echo "httpserve	$("$HTTPSERVE" --version 2>&1 | head -n1) ($HTTPSERVE, built $(date -u -r "$HTTPSERVE" '+%Y-%m-%d %H:%M UTC'), git $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo none)$dirty)"
     else
