@@ -85,10 +85,12 @@ TEST_CASE("environment: Python's variables for a plain GET", "[cgi]") {
 TEST_CASE("environment: nothing from the server's own environment", "[cgi]") {
     ::setenv("HTTPSERVE_CGI_TEST_LEAK", "leak", 1);
     ::setenv("HTTP_USER_AGENT", "server-side", 1);  // Python's setdefault would keep this one
+    const bool had_preload = ::getenv("LD_PRELOAD") != nullptr;
     ::setenv("LD_PRELOAD", "/tmp/evil.so", 0);
     const Env env = env_for("GET /cgi-bin/env.py HTTP/1.1\r\n");
     ::unsetenv("HTTPSERVE_CGI_TEST_LEAK");
     ::unsetenv("HTTP_USER_AGENT");
+    if (!had_preload) ::unsetenv("LD_PRELOAD");  // later tests start real processes
     CHECK_FALSE(get(env, "HTTPSERVE_CGI_TEST_LEAK"));
     CHECK_FALSE(get(env, "LD_PRELOAD"));
     CHECK_FALSE(get(env, "HOME"));
