@@ -15,6 +15,7 @@
 #include "common/unique_fd.hpp"
 #include "worker/cgi/dispatch.hpp"
 #include "worker/cgi/response_head.hpp"
+#include "worker/cgi/runner.hpp"
 #include "worker/http/request_parser.hpp"
 
 namespace httpserve {
@@ -35,7 +36,7 @@ struct CgiStart {
     bool chunked_allowed = false;     // HTTP/1.1 client on a persistent-capable server
 };
 
-class CgiSession {
+class CgiSession final : private SpawnWaiter {
 public:
     CgiSession(Connection& connection, WorkerContext& ctx);
     ~CgiSession();
@@ -45,9 +46,6 @@ public:
     // Starts the script. False when it could not even be asked for (the connection answers).
     bool start(CgiStart&& start, std::string& error);
 
-    // From the runner: the launcher's answer.
-    void on_spawned(pid_t pid);
-    void on_spawn_failed(int code, const std::string& message);
     // From the connection: its output queue drained below the mark; read the script again.
     void resume_output();
 
@@ -56,6 +54,10 @@ public:
 
 private:
     enum class Phase { ReadingHead, Streaming, Discarding, Done };
+
+    // From the runner: the launcher's answer.
+    void on_spawned(pid_t pid) override;
+    void on_spawn_failed(int code, const std::string& message) override;
 
     static void on_stdout(evutil_socket_t, short, void* self);
     static void on_stderr(evutil_socket_t, short, void* self);
