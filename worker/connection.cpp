@@ -66,6 +66,7 @@ void Connection::start(WorkerContext& ctx, int fd, const sockaddr_storage& peer)
     // The request is usually there already: read it now. A connection answered and closed at once
     // (Connection: close) then never costs an epoll registration.
     c->handle_readable();
+    end_step(c);
 }
 
 Connection::Connection(WorkerContext& ctx, int fd, const sockaddr_storage& peer) : ctx_(ctx), fd_(fd) {
@@ -73,6 +74,7 @@ Connection::Connection(WorkerContext& ctx, int fd, const sockaddr_storage& peer)
     event_assign(&read_event_, ctx.base, fd, EV_READ | EV_PERSIST, &Connection::on_read_event, this);
     event_assign(&write_event_, ctx.base, fd, EV_WRITE | EV_PERSIST, &Connection::on_write_event, this);
     evtimer_assign(&timer_event_, ctx.base, &Connection::on_timer_event, this);
+    event_assign(&step_event_, ctx.base, -1, 0, &Connection::on_step_event, this);
     next = ctx.connections;
     if (next) next->prev = this;
     ctx.connections = this;
@@ -83,6 +85,7 @@ Connection::~Connection() {
     event_del(&read_event_);
     event_del(&write_event_);
     event_del(&timer_event_);
+    event_del(&step_event_);
     if (prev) prev->next = next; else ctx_.connections = next;
     if (next) next->prev = prev;
     --ctx_.open_connections;
@@ -116,13 +119,28 @@ bool Connection::input_waiting() const {
 }
 
 void Connection::on_read_event(evutil_socket_t, short, void* self) {
-    static_cast<Connection*>(self)->handle_readable();
+    auto* c = static_cast<Connection*>(self);
+    c->handle_readable();
+    end_step(c);
 }
 void Connection::on_write_event(evutil_socket_t, short, void* self) {
-    static_cast<Connection*>(self)->handle_writable();
+    auto* c = static_cast<Connection*>(self);
+    c->handle_writable();
+    end_step(c);
 }
 void Connection::on_timer_event(evutil_socket_t, short, void* self) {
-    static_cast<Connection*>(self)->handle_timeout();
+    auto* c = static_cast<Connection*>(self);
+    c->handle_timeout();
+    end_step(c);
+}
+void Connection::on_step_event(evutil_socket_t, short, void* self) {
+    auto* c = static_cast<Connection*>(self);
+    c->drive();
+    end_step(c);
+}
+
+void Connection::end_step(Connection* c) {
+    if (c->closing_) delete c;
 }
 
 void Connection::enable_reading(bool on) {
@@ -151,7 +169,7 @@ void Connection::handle_readable() {
             if (n > 0) continue;
             if (n < 0 && errno == EINTR) continue;
             if (n < 0 && errno == EAGAIN) return;
-            destroy();  // EOF or error: the client has what we sent
+            drop();  // EOF or error: the client has what we sent
             return;
         }
     }
@@ -166,7 +184,7 @@ void Connection::handle_readable() {
     } while (n < 0 && errno == EINTR);
     if (n == 0 || (n < 0 && errno != EAGAIN)) {
         // The client closed (or broke) its side: nothing more can be answered.
-        destroy();
+        drop();
         return;
     }
     if (n < 0) {  // EAGAIN: nothing yet (or a spurious wake-up)
@@ -227,12 +245,12 @@ void Connection::handle_writable() { drive(); }
 
 void Connection::handle_timeout() {
     if (!out_.empty() || state_ == State::Lingering || state_ == State::Idle || state_ == State::ReadingBody) {
-        destroy();  // a client that does not read, an idle keep-alive, a stalled body: just close
+        drop();  // a client that does not read, an idle keep-alive, a stalled body: just close
         return;
     }
     // ReadingHead: a request that did not arrive in time.
     if (pending_.empty()) {
-        destroy();  // nothing was sent at all: no one to answer
+        drop();  // nothing was sent at all: no one to answer
         return;
     }
     Response r = error_response(408);
@@ -541,7 +559,7 @@ void Connection::drive() {
         if (!out_.empty()) {
             bool blocked = false;
             if (!write_some(blocked)) {
-                destroy();
+                drop();
                 return;
             }
             if (blocked) {
@@ -570,7 +588,7 @@ void Connection::drive() {
             } else {
                 // The request was read to its end (nginx's heuristic): nothing unread can turn the
                 // close into a reset, so skip the lingering round trip.
-                destroy();
+                drop();
             }
             return;
         }

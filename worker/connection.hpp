@@ -1,5 +1,6 @@
 // One client connection: reads request heads, answers them in order (pipelining), writes responses
-// with back-pressure, and enforces the per-phase timeouts. Owns its socket; deletes itself on close.
+// with back-pressure, and enforces the per-phase timeouts. Owns its socket. Deletes itself on close,
+// only when one of its own event handlers returns.
 #pragma once
 
 #include <event2/event.h>
@@ -32,7 +33,7 @@ public:
     // Worker shutdown: idle connections close now (gently, after checking that no request has
     // arrived), busy ones after their current response.
     void begin_shutdown();
-    // Fast stop: close at once.
+    // Fast stop: close at once (from outside the connection's own handlers).
     void destroy();
 
     // For the CGI session of this connection (worker/connection_cgi.cpp).
@@ -42,7 +43,7 @@ public:
     size_t cgi_queued_bytes() const { return queued_bytes_; }
     void cgi_finished(bool close_connection);
     void cgi_internal_redirect(const std::string& location);
-    void cgi_kick();  // moves the connection on; may destroy it (and the session with it)
+    void cgi_kick();  // the connection takes its next step once the current handler has returned
 
     Connection* next = nullptr;  // WorkerContext's intrusive list
     Connection* prev = nullptr;
@@ -62,6 +63,12 @@ private:
     static void on_read_event(evutil_socket_t, short, void* self);
     static void on_write_event(evutil_socket_t, short, void* self);
     static void on_timer_event(evutil_socket_t, short, void* self);
+    static void on_step_event(evutil_socket_t, short, void* self);
+    // Where every handler ends: a connection marked by drop() during the step is freed here, when
+    // nothing of it (its CGI session included) is on the stack any more.
+    static void end_step(Connection* c);
+    // Marks the connection to be freed when the current handler returns.
+    void drop() { closing_ = true; }
 
     void handle_readable();
     bool worth_parsing(size_t old_size) const;
@@ -92,7 +99,7 @@ private:
     // Writes queued output until done or the socket is full. False on a broken connection.
     bool write_some(bool& blocked);
     // Moves the connection forward after input or output progress: write, answer pipelined
-    // requests, choose what to wait for next. May destroy the connection.
+    // requests, choose what to wait for next. May drop() the connection.
     void drive();
     // Shuts the write side, then reads and discards input for at most `drain` before closing.
     void start_lingering_close(Duration drain);
@@ -107,6 +114,7 @@ private:
     event read_event_;
     event write_event_;
     event timer_event_;
+    event step_event_;               // activated by cgi_kick(): a step after a CGI event
     char client_[48];                // printable peer address, for the access log
 
     State state_ = State::Idle;
@@ -136,6 +144,7 @@ private:
     bool head_timer_armed_ = false;  // header_timeout runs for the current request
     bool reading_enabled_ = false;
     bool writing_enabled_ = false;
+    bool closing_ = false;           // drop()ped: freed at the end of the current step
 };
 
 }  // namespace httpserve

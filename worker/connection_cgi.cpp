@@ -176,6 +176,7 @@ void Connection::learn_local_address() {
 }
 
 void Connection::settle_cgi() {
+    event_del(&step_event_);  // a wake-up for the session is moot now
     cgi_.reset();
     cgi_done_ = false;
     if (redirect_location_.empty()) return;
@@ -215,6 +216,6 @@ void Connection::cgi_finished(bool close_connection) {
 
 void Connection::cgi_internal_redirect(const std::string& location) { redirect_location_ = location; }
 
-void Connection::cgi_kick() { drive(); }
+void Connection::cgi_kick() { event_active(&step_event_, 0, 0); }
 
 }  // namespace httpserve

@@ -59,7 +59,6 @@ void CgiRunner::read_replies() {
                 }
                 SpawnWaiter* waiter = it->second;
                 waiting_.erase(it);
-                // The waiter may end its connection from here: nothing of it is touched afterwards.
                 if constexpr (std::is_same_v<T, SpawnedReply>) {
                     waiter->on_spawned(r.pid);
                 } else {

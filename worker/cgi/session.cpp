@@ -112,7 +112,7 @@ void CgiSession::on_spawned(pid_t pid) {
     request_id_ = 0;  // answered: nothing left to forget at the runner
     if (output_ended_early_) {
         report_missing_head();
-        conn_.cgi_kick();  // last: it may end the connection, and this session with it
+        conn_.cgi_kick();
     }
 }
 
@@ -121,7 +121,7 @@ void CgiSession::on_spawn_failed(int code, const std::string& message) {
     spdlog::error("cgi: {} could not be started: {} ({})", script_name_, message, code);
     // Python's documented promise: a problem with the script is a 403, never a script run as root.
     fail(403, "CGI script could not be started");
-    conn_.cgi_kick();  // last: it may end the connection, and this session with it
+    conn_.cgi_kick();
 }
 
 void CgiSession::on_stdout(evutil_socket_t, short, void* self) { static_cast<CgiSession*>(self)->read_stdout(); }
@@ -137,7 +137,7 @@ void CgiSession::on_timeout(evutil_socket_t, short, void* self) {
     } else {
         s->finish(true);  // part of the answer is out: only closing tells the client it is cut
     }
-    s->conn_.cgi_kick();  // last: it may end the connection, and this session with it
+    s->conn_.cgi_kick();
 }
 
 void CgiSession::read_stdout() {
