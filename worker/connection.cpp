@@ -11,6 +11,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "worker/cgi/exchange.hpp"
 #include "worker/worker_context.hpp"
 
 namespace httpserve {
@@ -173,7 +174,7 @@ void Connection::handle_readable() {
             return;
         }
     }
-    if (cgi_) {
+    if (cgi_answering()) {
         // A script is answering: what the client sends now (or its end) waits in the socket.
         enable_reading(false);
         return;
@@ -269,7 +270,7 @@ bool Connection::take_body(std::string_view data, size_t& pos, bool& failed, int
         discard.clear();
         auto status = chunked_->feed(data.substr(pos), discard, consumed);
         pos += consumed;
-        if (spool_ && !spool_->append(discard)) {
+        if (cgi_ && !cgi_->add_body(discard)) {
             failed = true;
             fail_status = 500;
             chunked_.reset();
@@ -287,7 +288,7 @@ bool Connection::take_body(std::string_view data, size_t& pos, bool& failed, int
         return false;
     }
     uint64_t take = std::min<uint64_t>(body_left_, data.size() - pos);
-    if (spool_ && !spool_->append(data.substr(pos, take))) {
+    if (cgi_ && !cgi_->add_body(data.substr(pos, take))) {
         failed = true;
         fail_status = 500;
         return false;
@@ -301,7 +302,7 @@ size_t Connection::process(std::string_view data) {
     size_t pos = 0;
     http::Request& request = ctx_.request;
     http::ParseError error;
-    while (!close_after_output_ && !cgi_ && queued_bytes_ < max_queued_output) {
+    while (!close_after_output_ && !cgi_answering() && queued_bytes_ < max_queued_output) {
         if (state_ == State::ReadingBody) {
             bool failed = false;
             int fail_status = 400;
@@ -311,17 +312,21 @@ size_t Connection::process(std::string_view data) {
                 r.close = true;
                 queue_response(r, nullptr, {}, false);
                 unread_input_ = true;  // what follows is not read: close gently
+                cgi_.reset();
             return data.size();
             }
             if (!done) {
                 need_more_input_ = true;
                 return pos;
             }
-            // The body is gone; the saved head is answered now.
-            http::parse_request(saved_head_, ctx_.limits, request, error);
+            // The body is in; the request kept meanwhile (by its CGI exchange, or here) is answered now.
             state_ = State::ReadingHead;
-            answer(request);
-            saved_head_.clear();
+            if (cgi_) {
+                start_cgi();
+            } else {
+                answer_static(waiting_->request(), waiting_->line());
+                waiting_.reset();
+            }
             continue;
         }
         if (pos == data.size()) break;
@@ -337,33 +342,32 @@ size_t Connection::process(std::string_view data) {
             unread_input_ = true;  // what follows is not read: close gently
             return data.size();
         }
-        const size_t head_start = pos;
         pos += request.head_length;
-        redirects_ = 0;
+        const std::string_view line = request_line(request);
         bool continue_allowed = ctx_.persistent && request.at_least_http11() && !request.http09;
         if (request.body == http::BodyFraming::None) {
             if (request.expect_continue && continue_allowed) queue_raw("HTTP/1.1 100 Continue\r\n\r\n");
-            answer(request);
+            open_cgi(request, line, 0);
+            answer(request, line);
             continue;
         }
         // A body over the limit is refused whatever the method, before any of it is read.
         if (request.body == http::BodyFraming::ContentLength && request.content_length > ctx_.config.http.max_body) {
             Response r = error_response(413);
             r.close = true;
-            queue_response(r, &request, request_line(request), false);
+            queue_response(r, &request, line, false);
             unread_input_ = true;  // what follows is not read: close gently
             return data.size();
         }
         // GET and HEAD ignore a body, but it must be read before the next request can be found.
         // Other methods are answered (and the connection closed) without reading it.
         // A CGI script gets the body on its stdin: it is collected first.
-        const bool for_cgi = wants_cgi_body(request);
+        const bool for_cgi = open_cgi(request, line, 0) && cgi_->wants_body();
         if (!for_cgi && request.method != "GET" && request.method != "HEAD") {
-            answer(request);
+            answer(request, line);
             unread_input_ = true;  // what follows is not read: close gently
             return data.size();
         }
-        if (for_cgi) spool_ = std::make_unique<BodySpool>();
         if (request.expect_continue && continue_allowed) queue_raw("HTTP/1.1 100 Continue\r\n\r\n");
         if (request.body == http::BodyFraming::Chunked) {
             chunked_ = std::make_unique<http::ChunkedDecoder>(ctx_.config.http.max_body);
@@ -375,18 +379,19 @@ size_t Connection::process(std::string_view data) {
         int fail_status = 400;
         if (take_body(data, pos, failed, fail_status)) {
             state_ = State::ReadingHead;
-            answer(request);  // the head's views are still valid: `data` has not changed
+            answer(request, line);  // the head's views are still valid: `data` has not changed
             continue;
         }
         if (failed) {
             Response r = error_response(fail_status);
             r.close = true;
-            queue_response(r, &request, request_line(request), false);
+            queue_response(r, &request, line, false);
             unread_input_ = true;  // what follows is not read: close gently
+            cgi_.reset();
             return data.size();
         }
-        // Wait for the rest of the body; keep a copy of the head to answer it afterwards.
-        saved_head_.assign(data.substr(head_start, request.head_length));
+        // Wait for the rest of the body; a CGI exchange keeps its own copy of the request.
+        if (!cgi_) waiting_.emplace(request, line);
         arm_timer(ctx_.config.http.body_timeout);
         need_more_input_ = true;
         return pos;
@@ -394,11 +399,16 @@ size_t Connection::process(std::string_view data) {
     return pos;
 }
 
-void Connection::answer(const http::Request& request) {
+void Connection::answer(const http::Request& request, std::string_view line) {
+    if (cgi_) {
+        start_cgi();
+    } else {
+        answer_static(request, line);
+    }
+}
+
+void Connection::answer_static(const http::Request& request, std::string_view line) {
     head_timer_armed_ = false;
-    if (ctx_.config.cgi.enabled && try_start_cgi(request)) return;
-    spool_.reset();
-    std::string_view line = request_line(request);
     if (request.method == "GET" || request.method == "HEAD") {
         Response r = ctx_.files.handle(request, request.method == "HEAD");
         // An explicit "HTTP/0.9" version gets a 0.9 answer too: the body alone (Python does the same).
@@ -555,7 +565,7 @@ bool Connection::write_some(bool& blocked) {
 
 void Connection::drive() {
     for (;;) {
-        if (cgi_done_) settle_cgi();
+        if (cgi_ && cgi_->finished()) settle_cgi();
         if (!out_.empty()) {
             bool blocked = false;
             if (!write_some(blocked)) {
@@ -570,11 +580,11 @@ void Connection::drive() {
                 return;
             }
         }
-        if (cgi_) {
+        if (cgi_answering()) {
             // The script's output is the response in progress: read more of it, and nothing else.
             // Reading the client stops only when it sends something (handle_readable): most send
             // nothing meanwhile, and then cost no epoll change per request.
-            if (!cgi_done_) {
+            if (!cgi_->finished()) {
                 cgi_->resume_output();
                 enable_writing(false);
                 event_del(&timer_event_);  // the session has its own timeout
