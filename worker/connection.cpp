@@ -11,6 +11,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "worker/cgi/exchange.hpp"
 #include "worker/worker_context.hpp"
 
 namespace httpserve {
@@ -66,6 +67,7 @@ void Connection::start(WorkerContext& ctx, int fd, const sockaddr_storage& peer)
     // The request is usually there already: read it now. A connection answered and closed at once
     // (Connection: close) then never costs an epoll registration.
     c->handle_readable();
+    end_step(c);
 }
 
 Connection::Connection(WorkerContext& ctx, int fd, const sockaddr_storage& peer) : ctx_(ctx), fd_(fd) {
@@ -73,6 +75,7 @@ Connection::Connection(WorkerContext& ctx, int fd, const sockaddr_storage& peer)
     event_assign(&read_event_, ctx.base, fd, EV_READ | EV_PERSIST, &Connection::on_read_event, this);
     event_assign(&write_event_, ctx.base, fd, EV_WRITE | EV_PERSIST, &Connection::on_write_event, this);
     evtimer_assign(&timer_event_, ctx.base, &Connection::on_timer_event, this);
+    event_assign(&step_event_, ctx.base, -1, 0, &Connection::on_step_event, this);
     next = ctx.connections;
     if (next) next->prev = this;
     ctx.connections = this;
@@ -83,6 +86,7 @@ Connection::~Connection() {
     event_del(&read_event_);
     event_del(&write_event_);
     event_del(&timer_event_);
+    event_del(&step_event_);
     if (prev) prev->next = next; else ctx_.connections = next;
     if (next) next->prev = prev;
     --ctx_.open_connections;
@@ -116,13 +120,28 @@ bool Connection::input_waiting() const {
 }
 
 void Connection::on_read_event(evutil_socket_t, short, void* self) {
-    static_cast<Connection*>(self)->handle_readable();
+    auto* c = static_cast<Connection*>(self);
+    c->handle_readable();
+    end_step(c);
 }
 void Connection::on_write_event(evutil_socket_t, short, void* self) {
-    static_cast<Connection*>(self)->handle_writable();
+    auto* c = static_cast<Connection*>(self);
+    c->handle_writable();
+    end_step(c);
 }
 void Connection::on_timer_event(evutil_socket_t, short, void* self) {
-    static_cast<Connection*>(self)->handle_timeout();
+    auto* c = static_cast<Connection*>(self);
+    c->handle_timeout();
+    end_step(c);
+}
+void Connection::on_step_event(evutil_socket_t, short, void* self) {
+    auto* c = static_cast<Connection*>(self);
+    c->drive();
+    end_step(c);
+}
+
+void Connection::end_step(Connection* c) {
+    if (c->closing_) delete c;
 }
 
 void Connection::enable_reading(bool on) {
@@ -151,11 +170,11 @@ void Connection::handle_readable() {
             if (n > 0) continue;
             if (n < 0 && errno == EINTR) continue;
             if (n < 0 && errno == EAGAIN) return;
-            destroy();  // EOF or error: the client has what we sent
+            drop();  // EOF or error: the client has what we sent
             return;
         }
     }
-    if (cgi_) {
+    if (cgi_answering()) {
         // A script is answering: what the client sends now (or its end) waits in the socket.
         enable_reading(false);
         return;
@@ -166,7 +185,7 @@ void Connection::handle_readable() {
     } while (n < 0 && errno == EINTR);
     if (n == 0 || (n < 0 && errno != EAGAIN)) {
         // The client closed (or broke) its side: nothing more can be answered.
-        destroy();
+        drop();
         return;
     }
     if (n < 0) {  // EAGAIN: nothing yet (or a spurious wake-up)
@@ -196,7 +215,7 @@ void Connection::handle_readable() {
             pending_.erase(0, used);
         }
     }
-    if (need_more_input_ && state_ == State::ReadingHead && pending_.size() > ctx_.max_head_bytes) {
+    if (need_more_input_ && state_ == State::ReadingHead && pending_.size() > ctx_.settings.max_head_bytes) {
         // The parser rescans a partial head on every new line; the whole head is bounded too.
         Response r = error_response(431, "Request header fields too large");
         r.close = true;
@@ -220,19 +239,19 @@ bool Connection::worth_parsing(size_t old_size) const {
     if (std::memchr(pending_.data() + old_size, '\n', pending_.size() - old_size) != nullptr) return true;
     size_t last_lf = old_size == 0 ? std::string::npos : pending_.rfind('\n', old_size - 1);
     size_t line_start = last_lf == std::string::npos ? 0 : last_lf + 1;
-    return pending_.size() - line_start > ctx_.shortest_line_limit;
+    return pending_.size() - line_start > ctx_.settings.shortest_line_limit;
 }
 
 void Connection::handle_writable() { drive(); }
 
 void Connection::handle_timeout() {
     if (!out_.empty() || state_ == State::Lingering || state_ == State::Idle || state_ == State::ReadingBody) {
-        destroy();  // a client that does not read, an idle keep-alive, a stalled body: just close
+        drop();  // a client that does not read, an idle keep-alive, a stalled body: just close
         return;
     }
     // ReadingHead: a request that did not arrive in time.
     if (pending_.empty()) {
-        destroy();  // nothing was sent at all: no one to answer
+        drop();  // nothing was sent at all: no one to answer
         return;
     }
     Response r = error_response(408);
@@ -251,7 +270,7 @@ bool Connection::take_body(std::string_view data, size_t& pos, bool& failed, int
         discard.clear();
         auto status = chunked_->feed(data.substr(pos), discard, consumed);
         pos += consumed;
-        if (spool_ && !spool_->append(discard)) {
+        if (cgi_ && !cgi_->add_body(discard)) {
             failed = true;
             fail_status = 500;
             chunked_.reset();
@@ -269,7 +288,7 @@ bool Connection::take_body(std::string_view data, size_t& pos, bool& failed, int
         return false;
     }
     uint64_t take = std::min<uint64_t>(body_left_, data.size() - pos);
-    if (spool_ && !spool_->append(data.substr(pos, take))) {
+    if (cgi_ && !cgi_->add_body(data.substr(pos, take))) {
         failed = true;
         fail_status = 500;
         return false;
@@ -283,7 +302,7 @@ size_t Connection::process(std::string_view data) {
     size_t pos = 0;
     http::Request& request = ctx_.request;
     http::ParseError error;
-    while (!close_after_output_ && !cgi_ && queued_bytes_ < max_queued_output) {
+    while (!close_after_output_ && !cgi_answering() && queued_bytes_ < max_queued_output) {
         if (state_ == State::ReadingBody) {
             bool failed = false;
             int fail_status = 400;
@@ -293,23 +312,27 @@ size_t Connection::process(std::string_view data) {
                 r.close = true;
                 queue_response(r, nullptr, {}, false);
                 unread_input_ = true;  // what follows is not read: close gently
+                cgi_.reset();
             return data.size();
             }
             if (!done) {
                 need_more_input_ = true;
                 return pos;
             }
-            // The body is gone; the saved head is answered now.
-            http::parse_request(saved_head_, ctx_.limits, request, error);
+            // The body is in; the request kept meanwhile (by its CGI exchange, or here) is answered now.
             state_ = State::ReadingHead;
-            answer(request);
-            saved_head_.clear();
+            if (cgi_) {
+                start_cgi();
+            } else {
+                answer_static(waiting_->request(), waiting_->line());
+                waiting_.reset();
+            }
             continue;
         }
         if (pos == data.size()) break;
         if (state_ == State::Idle) state_ = State::ReadingHead;
         std::string_view rest = data.substr(pos);
-        auto status = http::parse_request(rest, ctx_.limits, request, error);
+        auto status = http::parse_request(rest, ctx_.settings.limits, request, error);
         if (status == http::ParseStatus::Incomplete) {
             need_more_input_ = true;
             break;
@@ -319,33 +342,32 @@ size_t Connection::process(std::string_view data) {
             unread_input_ = true;  // what follows is not read: close gently
             return data.size();
         }
-        const size_t head_start = pos;
         pos += request.head_length;
-        redirects_ = 0;
-        bool continue_allowed = ctx_.persistent && request.at_least_http11() && !request.http09;
+        const std::string_view line = request_line(request);
+        bool continue_allowed = ctx_.settings.persistent && request.at_least_http11() && !request.http09;
         if (request.body == http::BodyFraming::None) {
             if (request.expect_continue && continue_allowed) queue_raw("HTTP/1.1 100 Continue\r\n\r\n");
-            answer(request);
+            open_cgi(request, line, 0);
+            answer(request, line);
             continue;
         }
         // A body over the limit is refused whatever the method, before any of it is read.
         if (request.body == http::BodyFraming::ContentLength && request.content_length > ctx_.settings.max_body) {
             Response r = error_response(413);
             r.close = true;
-            queue_response(r, &request, request_line(request), false);
+            queue_response(r, &request, line, false);
             unread_input_ = true;  // what follows is not read: close gently
             return data.size();
         }
         // GET and HEAD ignore a body, but it must be read before the next request can be found.
         // Other methods are answered (and the connection closed) without reading it.
         // A CGI script gets the body on its stdin: it is collected first.
-        const bool for_cgi = wants_cgi_body(request);
+        const bool for_cgi = open_cgi(request, line, 0) && cgi_->wants_body();
         if (!for_cgi && request.method != "GET" && request.method != "HEAD") {
-            answer(request);
+            answer(request, line);
             unread_input_ = true;  // what follows is not read: close gently
             return data.size();
         }
-        if (for_cgi) spool_ = std::make_unique<BodySpool>();
         if (request.expect_continue && continue_allowed) queue_raw("HTTP/1.1 100 Continue\r\n\r\n");
         if (request.body == http::BodyFraming::Chunked) {
             chunked_ = std::make_unique<http::ChunkedDecoder>(ctx_.settings.max_body);
@@ -357,18 +379,19 @@ size_t Connection::process(std::string_view data) {
         int fail_status = 400;
         if (take_body(data, pos, failed, fail_status)) {
             state_ = State::ReadingHead;
-            answer(request);  // the head's views are still valid: `data` has not changed
+            answer(request, line);  // the head's views are still valid: `data` has not changed
             continue;
         }
         if (failed) {
             Response r = error_response(fail_status);
             r.close = true;
-            queue_response(r, &request, request_line(request), false);
+            queue_response(r, &request, line, false);
             unread_input_ = true;  // what follows is not read: close gently
+            cgi_.reset();
             return data.size();
         }
-        // Wait for the rest of the body; keep a copy of the head to answer it afterwards.
-        saved_head_.assign(data.substr(head_start, request.head_length));
+        // Wait for the rest of the body; a CGI exchange keeps its own copy of the request.
+        if (!cgi_) waiting_.emplace(request, line);
         arm_timer(ctx_.settings.body_timeout);
         need_more_input_ = true;
         return pos;
@@ -376,11 +399,16 @@ size_t Connection::process(std::string_view data) {
     return pos;
 }
 
-void Connection::answer(const http::Request& request) {
+void Connection::answer(const http::Request& request, std::string_view line) {
+    if (cgi_) {
+        start_cgi();
+    } else {
+        answer_static(request, line);
+    }
+}
+
+void Connection::answer_static(const http::Request& request, std::string_view line) {
     head_timer_armed_ = false;
-    if (ctx_.config.cgi.enabled && try_start_cgi(request)) return;
-    spool_.reset();
-    std::string_view line = request_line(request);
     if (request.method == "GET" || request.method == "HEAD") {
         Response r = ctx_.files.handle(request, request.method == "HEAD");
         // An explicit "HTTP/0.9" version gets a 0.9 answer too: the body alone (Python does the same).
@@ -417,7 +445,7 @@ void Connection::queue_response(Response& r, const http::Request* request, std::
                                 bool http09) {
     bool keep_alive = false;
     bool keep_alive_header = false;
-    if (request && ctx_.persistent && !ctx_.stopping && !r.close && !http09) {
+    if (request && ctx_.settings.persistent && !ctx_.stopping && !r.close && !http09) {
         if (request->at_least_http11()) {
             keep_alive = request->connection != http::ConnectionToken::Close;
         } else {
@@ -537,11 +565,11 @@ bool Connection::write_some(bool& blocked) {
 
 void Connection::drive() {
     for (;;) {
-        if (cgi_done_) settle_cgi();
+        if (cgi_ && cgi_->finished()) settle_cgi();
         if (!out_.empty()) {
             bool blocked = false;
             if (!write_some(blocked)) {
-                destroy();
+                drop();
                 return;
             }
             if (blocked) {
@@ -552,11 +580,11 @@ void Connection::drive() {
                 return;
             }
         }
-        if (cgi_) {
+        if (cgi_answering()) {
             // The script's output is the response in progress: read more of it, and nothing else.
             // Reading the client stops only when it sends something (handle_readable): most send
             // nothing meanwhile, and then cost no epoll change per request.
-            if (!cgi_done_) {
+            if (!cgi_->finished()) {
                 cgi_->resume_output();
                 enable_writing(false);
                 event_del(&timer_event_);  // the session has its own timeout
@@ -570,7 +598,7 @@ void Connection::drive() {
             } else {
                 // The request was read to its end (nginx's heuristic): nothing unread can turn the
                 // close into a reset, so skip the lingering round trip.
-                destroy();
+                drop();
             }
             return;
         }

@@ -1,5 +1,6 @@
 // One client connection: reads request heads, answers them in order (pipelining), writes responses
-// with back-pressure, and enforces the per-phase timeouts. Owns its socket; deletes itself on close.
+// with back-pressure, and enforces the per-phase timeouts. Owns its socket and the CGI exchange of its
+// current request. Deletes itself on close, only when one of its own event handlers returns.
 #pragma once
 
 #include <event2/event.h>
@@ -9,22 +10,24 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "common/unique_fd.hpp"
 #include "config/config.hpp"
-#include "worker/cgi/body_spool.hpp"
-#include "worker/cgi/session.hpp"
+#include "worker/cgi/response_sink.hpp"
 #include "worker/http/chunked.hpp"
+#include "worker/http/owned_request.hpp"
 #include "worker/http/request_parser.hpp"
 #include "worker/response.hpp"
 
 namespace httpserve {
 
 struct WorkerContext;
+class CgiExchange;
 
-class Connection {
+class Connection final : private ResponseSink {
 public:
     // Takes ownership of `fd` (already non-blocking).
     static void start(WorkerContext& ctx, int fd, const sockaddr_storage& peer);
@@ -32,17 +35,8 @@ public:
     // Worker shutdown: idle connections close now (gently, after checking that no request has
     // arrived), busy ones after their current response.
     void begin_shutdown();
-    // Fast stop: close at once.
+    // Fast stop: close at once (from outside the connection's own handlers).
     void destroy();
-
-    // For the CGI session of this connection (worker/connection_cgi.cpp).
-    void cgi_send_head(Response& response);
-    void cgi_send_error(int status, const std::string& message);
-    void cgi_send_body(std::string_view bytes);
-    size_t cgi_queued_bytes() const { return queued_bytes_; }
-    void cgi_finished(bool close_connection);
-    void cgi_internal_redirect(const std::string& location);
-    void cgi_kick();  // moves the connection on; may destroy it (and the session with it)
 
     Connection* next = nullptr;  // WorkerContext's intrusive list
     Connection* prev = nullptr;
@@ -62,6 +56,12 @@ private:
     static void on_read_event(evutil_socket_t, short, void* self);
     static void on_write_event(evutil_socket_t, short, void* self);
     static void on_timer_event(evutil_socket_t, short, void* self);
+    static void on_step_event(evutil_socket_t, short, void* self);
+    // Where every handler ends: a connection marked by drop() during the step is freed here, when
+    // nothing of it (its CGI exchange included) is on the stack any more.
+    static void end_step(Connection* c);
+    // Marks the connection to be freed when the current handler returns.
+    void drop() { closing_ = true; }
 
     void handle_readable();
     bool worth_parsing(size_t old_size) const;
@@ -75,15 +75,26 @@ private:
     size_t process(std::string_view data);
     // Discards request-body bytes from data[pos...]; true when the body is complete.
     bool take_body(std::string_view data, size_t& pos, bool& failed, int& fail_status);
-    void answer(const http::Request& request);
+    // Answers a request that is complete: through its CGI exchange when open_cgi() opened one, else
+    // statically. `line` names it in the access log.
+    void answer(const http::Request& request, std::string_view line);
+    void answer_static(const http::Request& request, std::string_view line);
     // The request line as received, for the access log.
     static std::string_view request_line(const http::Request& request);
-    // CGI (connection_cgi.cpp): true when the request is for a CGI script (started or answered).
-    bool wants_cgi_body(const http::Request& request) const;
-    bool try_start_cgi(const http::Request& request);
-    void learn_local_address();
-    // A finished session is dropped here, and an internal redirect answered.
+    // CGI glue (connection_cgi.cpp). Makes the request's one CGI dispatch decision: true when it
+    // opened an exchange for it (then cgi_ answers it).
+    bool open_cgi(const http::Request& request, std::string_view line, unsigned redirects);
+    void start_cgi();
+    // A script answers the current request: its output is the response in progress.
+    bool cgi_answering() const;
+    // A finished exchange is dropped here, and a local redirect answered.
     void settle_cgi();
+    // ResponseSink, for the CGI exchange.
+    void send_response(Response& response, const http::Request& request, std::string_view log_line) override;
+    void send_body(std::string_view bytes) override;
+    size_t queued_bytes() const override { return queued_bytes_; }
+    void end_response(bool close_connection) override;
+    void wake() override;
     void answer_parse_error(const http::ParseError& error, std::string_view data);
     void queue_response(Response& response, const http::Request* request, std::string_view request_line,
                         bool http09);
@@ -92,7 +103,7 @@ private:
     // Writes queued output until done or the socket is full. False on a broken connection.
     bool write_some(bool& blocked);
     // Moves the connection forward after input or output progress: write, answer pipelined
-    // requests, choose what to wait for next. May destroy the connection.
+    // requests, choose what to wait for next. May drop() the connection.
     void drive();
     // Shuts the write side, then reads and discards input for at most `drain` before closing.
     void start_lingering_close(Duration drain);
@@ -107,25 +118,15 @@ private:
     event read_event_;
     event write_event_;
     event timer_event_;
+    event step_event_;               // activated by wake(): a step after a CGI event
     char client_[48];                // printable peer address, for the access log
 
     State state_ = State::Idle;
     std::string pending_;            // received bytes not parsed yet
-    std::string saved_head_;         // a head whose body is still arriving
+    std::optional<http::OwnedRequest> waiting_;  // a request whose body is still arriving (not CGI)
     uint64_t body_left_ = 0;         // Content-Length body bytes still to discard
     std::unique_ptr<http::ChunkedDecoder> chunked_;
-    std::unique_ptr<BodySpool> spool_;   // a CGI request's body being collected
-    std::unique_ptr<CgiSession> cgi_;    // the CGI script answering the current request
-    bool cgi_done_ = false;
-    std::string cgi_head_;               // the CGI request's head, owning what cgi_request_ views
-    http::Request cgi_request_;
-    std::string redirect_location_;      // a script's local redirect, answered once it is done
-    std::string redirect_head_;
-    http::Request redirect_request_;
-    unsigned redirects_ = 0;             // local redirects for the current client request
-    std::string server_name_;            // SERVER_NAME/SERVER_PORT for CGI, found at the first script
-    unsigned server_port_ = 0;
-    bool local_address_known_ = false;
+    std::unique_ptr<CgiExchange> cgi_;  // the current request's, from its head (collecting its body) to its end
     std::deque<OutChunk> out_;       // queued output
     size_t out_mem_offset_ = 0;      // bytes of out_.front().mem already written
     size_t queued_bytes_ = 0;        // output not yet written
@@ -136,6 +137,7 @@ private:
     bool head_timer_armed_ = false;  // header_timeout runs for the current request
     bool reading_enabled_ = false;
     bool writing_enabled_ = false;
+    bool closing_ = false;           // drop()ped: freed at the end of the current step
 };
 
 }  // namespace httpserve

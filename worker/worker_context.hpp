@@ -25,18 +25,13 @@ class Connection;
 
 struct WorkerContext {
     WorkerContext(const Config& config, int access_log_fd);
-    // Not copied or moved: the names below refer into `settings` of this very object.
+    // One per process, referred to by every connection: never copied.
     WorkerContext(const WorkerContext&) = delete;
     WorkerContext& operator=(const WorkerContext&) = delete;
 
     // Fixed for the worker's lifetime (one configuration generation).
     const Config& config;
     const WorkerSettings settings;  // derived once from config
-    // Shorter names for some settings, read-only.
-    const http::ParseLimits& limits = settings.limits;
-    const size_t& max_head_bytes = settings.max_head_bytes;
-    const size_t& shortest_line_limit = settings.shortest_line_limit;
-    const bool& persistent = settings.persistent;
 
     // Per-process state.
     event_base* base = nullptr;

@@ -35,7 +35,7 @@ void set_accepting(WorkerContext& ctx, bool on) {
 
 void on_capacity_change(WorkerContext& ctx) {
     if (ctx.stopping) return;
-    set_accepting(ctx, ctx.open_connections < ctx.config.http.max_connections);
+    set_accepting(ctx, ctx.open_connections < ctx.settings.max_connections);
 }
 
 void on_accept(evutil_socket_t listen_fd, short, void* arg) {
@@ -47,7 +47,7 @@ void on_accept(evutil_socket_t listen_fd, short, void* arg) {
     };
     Accepted batch[64];
     int count = 0;
-    const size_t limit = ctx.config.http.max_connections;
+    const size_t limit = ctx.settings.max_connections;
     const size_t room = limit - std::min(ctx.open_connections, limit);
     while (count < 64 && static_cast<size_t>(count) < room && !ctx.accepting_paused) {
         socklen_t len = sizeof batch[count].peer;
@@ -68,7 +68,7 @@ void on_accept(evutil_socket_t listen_fd, short, void* arg) {
     // Their requests arrived before they were accepted (TCP_DEFER_ACCEPT), so before this read.
     ctx.files.read_file_changes();
     for (int i = 0; i < count; ++i) Connection::start(ctx, batch[i].fd, batch[i].peer);
-    if (ctx.open_connections >= ctx.config.http.max_connections) set_accepting(ctx, false);
+    if (ctx.open_connections >= ctx.settings.max_connections) set_accepting(ctx, false);
 }
 
 void on_file_changes(evutil_socket_t, short, void* arg) {

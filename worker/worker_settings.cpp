@@ -18,6 +18,7 @@ WorkerSettings settings_from(const Config& config) {
         // 1 MiB, or more when one configured line alone is longer.
         .max_head_bytes = std::max<size_t>(1 << 20, http.max_request_line + http.max_header_line),
         .shortest_line_limit = std::min(http.max_request_line, http.max_header_line),
+        .max_connections = http.max_connections,
         .protocol = http.protocol,
         .persistent = http.persistent_connections(),
     };

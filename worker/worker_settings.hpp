@@ -23,6 +23,7 @@ struct WorkerSettings {
     http::ParseLimits limits;    // request line and header lines
     size_t max_head_bytes;       // a whole request head above this: 431
     size_t shortest_line_limit;  // min(max_request_line, max_header_line)
+    size_t max_connections;      // open connections per worker; at the limit accepting pauses
 
     // Protocol
     std::string protocol;        // "HTTP/1.1" or "HTTP/1.0": the status line's version

@@ -28,6 +28,7 @@ TEST_CASE("worker settings: timeouts and limits are the configured ones", "[work
     c.http.max_request_line = 1000;
     c.http.max_header_lines = 7;
     c.http.max_header_line = 2000;
+    c.http.max_connections = 42;
     const WorkerSettings s = settings_from(c);
     CHECK(s.header_timeout == 3s);
     CHECK(s.body_timeout == 4s);
@@ -37,6 +38,7 @@ TEST_CASE("worker settings: timeouts and limits are the configured ones", "[work
     CHECK(s.limits.max_request_line == 1000u);
     CHECK(s.limits.max_header_lines == 7u);
     CHECK(s.limits.max_header_line == 2000u);
+    CHECK(s.max_connections == 42u);
 }
 
 TEST_CASE("worker settings: the defaults", "[worker][settings]") {
@@ -51,6 +53,7 @@ TEST_CASE("worker settings: the defaults", "[worker][settings]") {
     CHECK(s.limits.max_header_line == 65536u);
     CHECK(s.max_head_bytes == 1u << 20);
     CHECK(s.shortest_line_limit == 65536u);
+    CHECK(s.max_connections == 10000u);
     CHECK(s.protocol == "HTTP/1.1");
     CHECK(s.persistent);
 }

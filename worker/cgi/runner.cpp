@@ -5,8 +5,6 @@
 #include <type_traits>
 #include <variant>
 
-#include "worker/cgi/session.hpp"
-
 namespace httpserve {
 
 CgiRunner::CgiRunner(event_base* base, UniqueFd channel, unsigned max_processes)
@@ -21,12 +19,12 @@ CgiRunner::~CgiRunner() {
     if (event_) event_free(event_);
 }
 
-uint64_t CgiRunner::spawn(CgiSession* session, const std::string& script, const std::vector<std::string>& argv,
+uint64_t CgiRunner::spawn(SpawnWaiter* waiter, const std::string& script, const std::vector<std::string>& argv,
                           const std::vector<std::string>& envp, int in_fd, int out_fd, int err_fd,
                           std::string& error) {
     uint64_t id = next_id_++;
     if (!client_.send_spawn(id, script, "", argv, envp, in_fd, out_fd, err_fd, error)) return 0;
-    waiting_[id] = session;
+    waiting_[id] = waiter;
     return id;
 }
 
@@ -59,13 +57,12 @@ void CgiRunner::read_replies() {
                     }
                     return;
                 }
-                CgiSession* session = it->second;
+                SpawnWaiter* waiter = it->second;
                 waiting_.erase(it);
-                // The session may end its connection from here: nothing of it is touched afterwards.
                 if constexpr (std::is_same_v<T, SpawnedReply>) {
-                    session->on_spawned(r.pid);
+                    waiter->on_spawned(r.pid);
                 } else {
-                    session->on_spawn_failed(r.code, r.message);
+                    waiter->on_spawn_failed(r.code, r.message);
                 }
             },
             *reply);
@@ -73,8 +70,8 @@ void CgiRunner::read_replies() {
     if (client_.closed() && event_) {
         spdlog::error("cgi: the launcher closed its channel; scripts cannot be started");
         event_del(event_);
-        for (auto& [id, session] : std::unordered_map<uint64_t, CgiSession*>(std::move(waiting_))) {
-            session->on_spawn_failed(0, "the CGI launcher is gone");
+        for (auto& [id, waiter] : std::unordered_map<uint64_t, SpawnWaiter*>(std::move(waiting_))) {
+            waiter->on_spawn_failed(0, "the CGI launcher is gone");
         }
         waiting_.clear();
     }

@@ -15,7 +15,15 @@
 
 namespace httpserve {
 
-class CgiSession;
+// Whoever asked for a script (a CGI session) hears the launcher's answer through this.
+class SpawnWaiter {
+public:
+    virtual void on_spawned(pid_t pid) = 0;
+    virtual void on_spawn_failed(int code, const std::string& message) = 0;
+
+protected:
+    ~SpawnWaiter() = default;
+};
 
 class CgiRunner {
 public:
@@ -26,11 +34,11 @@ public:
 
     bool at_capacity() const { return running_ >= max_processes_; }
 
-    // Sends the request; the answer comes to session->on_spawned()/on_spawn_failed(). Returns the
+    // Sends the request; the answer comes to waiter->on_spawned()/on_spawn_failed(). Returns the
     // request id, or 0 with `error` set when the launcher cannot be asked.
-    uint64_t spawn(CgiSession* session, const std::string& script, const std::vector<std::string>& argv,
+    uint64_t spawn(SpawnWaiter* waiter, const std::string& script, const std::vector<std::string>& argv,
                    const std::vector<std::string>& envp, int in_fd, int out_fd, int err_fd, std::string& error);
-    // The session is gone: no reply may reach it. `stop_script`: its script (once started) is
+    // The waiter is gone: no reply may reach it. `stop_script`: its script (once started) is
     // stopped; else it is left to finish (it closed its output) and the launcher reaps it.
     void forget(uint64_t request_id, pid_t pid, bool stop_script);
     void kill(pid_t pid);
@@ -44,7 +52,7 @@ private:
 
     LaunchClient client_;
     event* event_ = nullptr;
-    std::unordered_map<uint64_t, CgiSession*> waiting_;  // spawn requests without a reply yet
+    std::unordered_map<uint64_t, SpawnWaiter*> waiting_;  // spawn requests without a reply yet
     std::unordered_map<uint64_t, bool> abandoned_;       // their sessions ended before the reply
     uint64_t next_id_ = 1;
     unsigned running_ = 0;

@@ -10,7 +10,6 @@
 
 #include "worker/cgi/environment.hpp"
 #include "worker/cgi/runner.hpp"
-#include "worker/connection.hpp"
 #include "worker/response.hpp"
 #include "worker/worker_context.hpp"
 
@@ -40,7 +39,7 @@ timeval to_timeval(Duration d) {
 
 }  // namespace
 
-CgiSession::CgiSession(Connection& connection, WorkerContext& ctx) : conn_(connection), ctx_(ctx) {
+CgiSession::CgiSession(ResponseSink& sink, WorkerContext& ctx) : sink_(sink), ctx_(ctx) {
     evtimer_assign(&timer_event_, ctx.base, &CgiSession::on_timeout, this);
 }
 
@@ -60,6 +59,8 @@ CgiSession::~CgiSession() {
 }
 
 bool CgiSession::start(CgiStart&& s, std::string& error) {
+    request_ = s.request;
+    log_line_ = s.log_line;
     script_name_ = s.script.script_name;
     head_only_ = s.head_only;
     chunked_allowed_ = s.chunked_allowed;
@@ -76,7 +77,7 @@ bool CgiSession::start(CgiStart&& s, std::string& error) {
                                     ctx_.server_header,
                                     s.server_name,
                                     s.server_port,
-                                    ctx_.config.http.protocol,
+                                    ctx_.settings.protocol,
                                     s.body_length};
     std::vector<std::string> env = cgi::build_cgi_environment(env_in);
     std::vector<std::string> argv = cgi::cgi_argv(s.script);
@@ -112,7 +113,7 @@ void CgiSession::on_spawned(pid_t pid) {
     request_id_ = 0;  // answered: nothing left to forget at the runner
     if (output_ended_early_) {
         report_missing_head();
-        conn_.cgi_kick();  // last: it may end the connection, and this session with it
+        sink_.wake();
     }
 }
 
@@ -121,7 +122,7 @@ void CgiSession::on_spawn_failed(int code, const std::string& message) {
     spdlog::error("cgi: {} could not be started: {} ({})", script_name_, message, code);
     // Python's documented promise: a problem with the script is a 403, never a script run as root.
     fail(403, "CGI script could not be started");
-    conn_.cgi_kick();  // last: it may end the connection, and this session with it
+    sink_.wake();
 }
 
 void CgiSession::on_stdout(evutil_socket_t, short, void* self) { static_cast<CgiSession*>(self)->read_stdout(); }
@@ -137,7 +138,7 @@ void CgiSession::on_timeout(evutil_socket_t, short, void* self) {
     } else {
         s->finish(true);  // part of the answer is out: only closing tells the client it is cut
     }
-    s->conn_.cgi_kick();  // last: it may end the connection, and this session with it
+    s->sink_.wake();
 }
 
 void CgiSession::read_stdout() {
@@ -153,7 +154,7 @@ void CgiSession::read_stdout() {
         }
         if (n == 0) {
             end_of_output();
-            conn_.cgi_kick();
+            sink_.wake();
             return;
         }
         arm_timeout();
@@ -165,14 +166,14 @@ void CgiSession::read_stdout() {
         } else if (phase_ == Phase::Streaming) {
             send_body(bytes);
         }  // Discarding: dropped
-        if (phase_ == Phase::Streaming && conn_.cgi_queued_bytes() > output_high_water) {
+        if (phase_ == Phase::Streaming && sink_.queued_bytes() > output_high_water) {
             // Back-pressure: the client is slower than the script; the pipe fills and the script waits.
             event_del(&stdout_event_);
             stdout_armed_ = false;
             break;
         }
     }
-    conn_.cgi_kick();
+    sink_.wake();
 }
 
 void CgiSession::resume_output() {
@@ -197,7 +198,7 @@ void CgiSession::handle_head_bytes() {
     if (head.kind == cgi::CgiResponseKind::LocalRedirect) {
         // RFC 3875 §6.2.2: the server answers as if the client had asked for that path.
         phase_ = Phase::Discarding;
-        conn_.cgi_internal_redirect(head.location);
+        redirect_location_ = head.location;
         finish(false);
         return;
     }
@@ -232,7 +233,7 @@ void CgiSession::send_head(const cgi::CgiHead& head) {
         r.close = true;
     }
     if (head_only_) phase_ = Phase::Discarding;
-    conn_.cgi_send_head(r);
+    sink_.send_response(r, *request_, log_line_);
     head_sent_ = true;
     if (phase_ == Phase::Streaming && length_left_ && *length_left_ == 0) phase_ = Phase::Discarding;
 }
@@ -242,19 +243,19 @@ void CgiSession::send_body(std::string_view bytes) {
         // The script said how long its body is: no byte past that reaches the client.
         if (bytes.size() > *length_left_) bytes = bytes.substr(0, static_cast<size_t>(*length_left_));
         *length_left_ -= bytes.size();
-        conn_.cgi_send_body(bytes);
+        sink_.send_body(bytes);
         if (*length_left_ == 0) phase_ = Phase::Discarding;
         return;
     }
     if (chunked_) {
         char size_line[24];
         int len = std::snprintf(size_line, sizeof size_line, "%zx\r\n", bytes.size());
-        conn_.cgi_send_body(std::string_view(size_line, static_cast<size_t>(len)));
-        conn_.cgi_send_body(bytes);
-        conn_.cgi_send_body("\r\n");
+        sink_.send_body(std::string_view(size_line, static_cast<size_t>(len)));
+        sink_.send_body(bytes);
+        sink_.send_body("\r\n");
         return;
     }
-    conn_.cgi_send_body(bytes);
+    sink_.send_body(bytes);
 }
 
 void CgiSession::end_of_output() {
@@ -273,7 +274,7 @@ void CgiSession::end_of_output() {
             return;
         case Phase::Streaming:
             if (chunked_) {
-                conn_.cgi_send_body("0\r\n\r\n");
+                sink_.send_body("0\r\n\r\n");
                 finish(false);
             } else if (length_left_ && *length_left_ > 0) {
                 spdlog::error("cgi: {} (pid {}) sent less than its Content-Length", script_name_, pid_);
@@ -299,7 +300,8 @@ void CgiSession::fail(int status, const std::string& why) {
     if (phase_ == Phase::Done) return;
     if (pid_ > 0 && stdout_) ctx_.cgi->kill(pid_);
     if (!head_sent_) {
-        conn_.cgi_send_error(status, why);
+        Response r = error_response(status, why);
+        sink_.send_response(r, *request_, log_line_);
         head_sent_ = true;
         finish(false);
     } else {
@@ -313,7 +315,7 @@ void CgiSession::finish(bool close_connection) {
     event_del(&timer_event_);
     if (stdout_armed_) event_del(&stdout_event_);
     stdout_armed_ = false;
-    conn_.cgi_finished(close_connection);
+    sink_.end_response(close_connection);
 }
 
 void CgiSession::read_stderr() {

@@ -1,6 +1,6 @@
-// One CGI request in progress: the script's pipes, its header block, and the streaming of its output
-// to the connection (Content-Length, chunked, or close-delimited), with back-pressure both ways and
-// a timeout of silence. Owned by its Connection; never outlives it.
+// One script answering a CGI request: the script's pipes, its header block, and the streaming of its
+// output to a ResponseSink (Content-Length, chunked, or close-delimited), with back-pressure both ways
+// and a timeout of silence. Owned by its CgiExchange, which outlives it.
 #pragma once
 
 #include <event2/event.h>
@@ -10,20 +10,23 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/unique_fd.hpp"
 #include "worker/cgi/dispatch.hpp"
 #include "worker/cgi/response_head.hpp"
+#include "worker/cgi/response_sink.hpp"
+#include "worker/cgi/runner.hpp"
 #include "worker/http/request_parser.hpp"
 
 namespace httpserve {
 
-class Connection;
 struct WorkerContext;
 
 struct CgiStart {
-    const http::Request* request = nullptr;
+    const http::Request* request = nullptr;  // outlives the session
+    std::string_view log_line;               // names the request in the access log; outlives it too
     cgi::CgiScript script;
     std::string script_path;          // absolute file name
     UniqueFd body;                    // the script's stdin (a finished body); none: /dev/null
@@ -35,27 +38,32 @@ struct CgiStart {
     bool chunked_allowed = false;     // HTTP/1.1 client on a persistent-capable server
 };
 
-class CgiSession {
+class CgiSession final : private SpawnWaiter {
 public:
-    CgiSession(Connection& connection, WorkerContext& ctx);
+    CgiSession(ResponseSink& sink, WorkerContext& ctx);
     ~CgiSession();
     CgiSession(const CgiSession&) = delete;
     CgiSession& operator=(const CgiSession&) = delete;
 
-    // Starts the script. False when it could not even be asked for (the connection answers).
+    // Starts the script. False when it could not even be asked for (the exchange answers).
     bool start(CgiStart&& start, std::string& error);
 
-    // From the runner: the launcher's answer.
-    void on_spawned(pid_t pid);
-    void on_spawn_failed(int code, const std::string& message);
-    // From the connection: its output queue drained below the mark; read the script again.
+    // From the exchange: the sink's output drained below the mark; read the script again.
     void resume_output();
+    // The response is complete (or given up): nothing more will reach the sink.
+    bool done() const { return phase_ == Phase::Done; }
+    // Set when the script answered with a local redirect (RFC 3875 §6.2.2) instead of a response.
+    const std::string& redirect_location() const { return redirect_location_; }
 
     static constexpr size_t max_head = 64 * 1024;
     static constexpr size_t output_high_water = 256 * 1024;
 
 private:
     enum class Phase { ReadingHead, Streaming, Discarding, Done };
+
+    // From the runner: the launcher's answer.
+    void on_spawned(pid_t pid) override;
+    void on_spawn_failed(int code, const std::string& message) override;
 
     static void on_stdout(evutil_socket_t, short, void* self);
     static void on_stderr(evutil_socket_t, short, void* self);
@@ -68,13 +76,15 @@ private:
     void send_body(std::string_view bytes);
     void end_of_output();
     void report_missing_head();
-    void fail(int status, const std::string& why);  // the caller kicks the connection afterwards
+    void fail(int status, const std::string& why);  // the caller wakes the sink afterwards
     void finish(bool close_connection);
     void arm_timeout();
     void log_stderr_line(std::string_view line);
 
-    Connection& conn_;
+    ResponseSink& sink_;
     WorkerContext& ctx_;
+    const http::Request* request_ = nullptr;
+    std::string_view log_line_;
     std::string script_name_;
     bool head_only_ = false;
     bool chunked_allowed_ = false;
@@ -95,6 +105,7 @@ private:
     bool stderr_armed_ = false;
 
     std::string head_buffer_;
+    std::string redirect_location_;
     bool chunked_ = false;
     bool close_delimited_ = false;
     std::optional<uint64_t> length_left_;
