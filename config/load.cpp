@@ -9,7 +9,6 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
-#include <initializer_list>
 #include <limits>
 #include <map>
 #include <sstream>
@@ -21,6 +20,7 @@
 
 #include "common/escape.hpp"
 #include "common/utf8.hpp"
+#include "config/enum_names.hpp"
 #include "config/suggest.hpp"
 #include "config/units.hpp"
 
@@ -380,16 +380,16 @@ private:
         return s;
     }
 
-    // The enum's own to_string() spellings are the accepted values.
-    template <typename Enum>
-    Enum enumeration(const toml::value& v, const std::string& key, std::initializer_list<Enum> values) const {
-        std::vector<std::string> names;
-        for (Enum e : values) names.push_back(to_string(e));
-        const std::string s = choice(v, key, names);
-        for (Enum e : values) {
-            if (s == to_string(e)) return e;
+    // One of the words in an enum's table (config/enum_names.hpp).
+    template <typename Enum, size_t N>
+    Enum enumeration(const toml::value& v, const std::string& key, const EnumName<Enum> (&names)[N]) const {
+        std::vector<std::string> words;
+        for (const auto& [value, name] : names) words.push_back(name);
+        const std::string s = choice(v, key, words);
+        for (const auto& [value, name] : names) {
+            if (s == name) return value;
         }
-        return *values.begin();  // not reached: choice() accepted one of the names
+        return names[0].value;  // not reached: choice() accepted one of the words
     }
 
     template <typename Check>
@@ -486,10 +486,10 @@ private:
              }},
             {"directory_listing", [&](const toml::value& v, const std::string& key) { f.directory_listing = boolean(v, key); }},
             {"symlinks", [&](const toml::value& v, const std::string& key) {
-                 f.symlinks = enumeration(v, key, {SymlinkPolicy::Follow, SymlinkPolicy::InsideRoot, SymlinkPolicy::Never});
+                 f.symlinks = enumeration(v, key, kSymlinkPolicyNames);
              }},
             {"dotfiles", [&](const toml::value& v, const std::string& key) {
-                 f.dotfiles = enumeration(v, key, {DotfilePolicy::Serve, DotfilePolicy::Deny});
+                 f.dotfiles = enumeration(v, key, kDotfilePolicyNames);
              }},
         };
     }
@@ -579,14 +579,14 @@ private:
                  l.access = (s == "stderr" || s == "stdout" || s == "off") ? s : absolute(s);
              }},
             {"access_format", [&](const toml::value& v, const std::string& key) {
-                 l.access_format = enumeration(v, key, {AccessLogFormat::Python, AccessLogFormat::Common, AccessLogFormat::Combined});
+                 l.access_format = enumeration(v, key, kAccessLogFormatNames);
              }},
             {"error", [&](const toml::value& v, const std::string& key) {
                  const std::string s = non_empty_string(v, key);
                  l.error = s == "stderr" ? s : absolute(s);
              }},
             {"level", [&](const toml::value& v, const std::string& key) {
-                 l.level = enumeration(v, key, {LogLevel::Debug, LogLevel::Info, LogLevel::Warn, LogLevel::Error});
+                 l.level = enumeration(v, key, kLogLevelNames);
              }},
         };
     }
