@@ -420,6 +420,53 @@ private:
 
     std::string path(const toml::value& v, const std::string& key) const { return absolute(non_empty_string(v, key)); }
 
+    std::vector<ListenAddress> listen(const toml::value& v, const std::string& key) const {
+        if (!v.is_array()) fail(v, key, "expected an array of tables ([[listen]])");
+        const auto& entries = v.as_array();
+        if (entries.empty()) fail(v, key, "needs at least one entry");
+        std::vector<ListenAddress> out;
+        for (size_t i = 0; i < entries.size(); ++i) {
+            const std::string entry_key = key + "[" + std::to_string(i) + "]";
+            ListenAddress address;
+            read_table(table(entries[i], entry_key), entry_key, {
+                {"address", [&](const toml::value& a, const std::string& k) { address.address = non_empty_string(a, k); }},
+                {"port", [&](const toml::value& p, const std::string& k) { address.port = static_cast<uint16_t>(integer(p, k, 0, 65535)); }},
+            });
+            // Two identical sockets cannot both be bound; say so here rather than at start-up.
+            const auto same = std::find(out.begin(), out.end(), address);
+            if (same != out.end()) {
+                fail(entries[i], entry_key, "same address and port as " + key + "[" + std::to_string(same - out.begin()) + "]");
+            }
+            out.push_back(address);
+        }
+        return out;
+    }
+
+    // "type/subtype", parameters allowed; it goes into a Content-Type header, so no control bytes.
+    std::string media_type(const toml::value& v, const std::string& key) const {
+        std::string s = string(v, key);
+        const size_t slash = s.find('/');
+        const bool control = std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
+        if (slash == 0 || slash == std::string::npos || slash + 1 == s.size() || control) {
+            fail(v, key, "expected a media type like \"type/subtype\"");
+        }
+        return s;
+    }
+
+    std::map<std::string, std::string> mime_types(const toml::value& v, const std::string& key) const {
+        std::map<std::string, std::string> out;
+        for (const Entry& entry : in_file_order(v)) {
+            const std::string& extension = *entry.name;
+            const toml::value& type = *entry.value;
+            const std::string entry_key = join_key(key, extension);
+            if (extension.size() < 2 || extension[0] != '.' || extension.find('/') != std::string::npos) {
+                fail(type, entry_key, "an extension must start with '.', like \".wasm\"");
+            }
+            out[extension] = media_type(type, entry_key);
+        }
+        return out;
+    }
+
     // ---- the schema: one list of fields per table, in the order of the spec ----
 
     std::vector<Field> top_level_fields(Config& c) const {
@@ -452,28 +499,6 @@ private:
         };
     }
 
-    std::vector<ListenAddress> listen(const toml::value& v, const std::string& key) const {
-        if (!v.is_array()) fail(v, key, "expected an array of tables ([[listen]])");
-        const auto& entries = v.as_array();
-        if (entries.empty()) fail(v, key, "needs at least one entry");
-        std::vector<ListenAddress> out;
-        for (size_t i = 0; i < entries.size(); ++i) {
-            const std::string entry_key = key + "[" + std::to_string(i) + "]";
-            ListenAddress address;
-            read_table(table(entries[i], entry_key), entry_key, {
-                {"address", [&](const toml::value& a, const std::string& k) { address.address = non_empty_string(a, k); }},
-                {"port", [&](const toml::value& p, const std::string& k) { address.port = static_cast<uint16_t>(integer(p, k, 0, 65535)); }},
-            });
-            // Two identical sockets cannot both be bound; say so here rather than at start-up.
-            const auto same = std::find(out.begin(), out.end(), address);
-            if (same != out.end()) {
-                fail(entries[i], entry_key, "same address and port as " + key + "[" + std::to_string(same - out.begin()) + "]");
-            }
-            out.push_back(address);
-        }
-        return out;
-    }
-
     std::vector<Field> files_fields(FilesConfig& f) const {
         return {
             {"root", [&](const toml::value& v, const std::string& key) { f.root = path(v, key); }},
@@ -503,31 +528,6 @@ private:
             {"default_type", [&](const toml::value& v, const std::string& key) { m.default_type = media_type(v, key); }},
             {"types", [&](const toml::value& v, const std::string& key) { m.types = mime_types(table(v, key), key); }},
         };
-    }
-
-    // "type/subtype", parameters allowed; it goes into a Content-Type header, so no control bytes.
-    std::string media_type(const toml::value& v, const std::string& key) const {
-        std::string s = string(v, key);
-        const size_t slash = s.find('/');
-        const bool control = std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
-        if (slash == 0 || slash == std::string::npos || slash + 1 == s.size() || control) {
-            fail(v, key, "expected a media type like \"type/subtype\"");
-        }
-        return s;
-    }
-
-    std::map<std::string, std::string> mime_types(const toml::value& v, const std::string& key) const {
-        std::map<std::string, std::string> out;
-        for (const Entry& entry : in_file_order(v)) {
-            const std::string& extension = *entry.name;
-            const toml::value& type = *entry.value;
-            const std::string entry_key = join_key(key, extension);
-            if (extension.size() < 2 || extension[0] != '.' || extension.find('/') != std::string::npos) {
-                fail(type, entry_key, "an extension must start with '.', like \".wasm\"");
-            }
-            out[extension] = media_type(type, entry_key);
-        }
-        return out;
     }
 
     std::vector<Field> cgi_fields(CgiConfig& g) const {
