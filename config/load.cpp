@@ -205,6 +205,19 @@ std::string syntax_error_summary(const std::string& what) {
     return "syntax error: " + printable(first, 160);
 }
 
+// The checks on each element of a string array: what is wrong with it, or "".
+std::string index_page_problem(const std::string& page) {
+    if (page.empty()) return "must not be empty";
+    if (page.find('/') != std::string::npos) return "must be a file name, without '/'";
+    return "";
+}
+
+std::string cgi_directory_problem(const std::string& folder) {
+    if (folder.empty() || folder[0] != '/') return "must start with '/', like \"/cgi-bin\"";
+    if (folder.back() == '/') return "must not end with '/'";
+    return "";
+}
+
 class Loader {
 public:
     Loader(std::string file, std::string base_dir) : file_(std::move(file)), base_dir_(std::move(base_dir)) {}
@@ -325,19 +338,25 @@ private:
         return n;
     }
 
+    // A size or a duration: an integer in the plain unit (bytes, seconds) or a string with a unit
+    // ("16MiB", "30s"). `what` and `expected` word the errors; the caller checks the range.
+    template <typename Parse, typename FromInteger>
+    auto with_unit(const toml::value& v, const std::string& key, const std::string& what, const std::string& expected,
+                   Parse parse, FromInteger from_integer) const {
+        if (v.is_string()) {
+            const auto parsed = parse(v.as_string().str);
+            if (!parsed) fail(v, key, "invalid " + what + " " + in_quotes(v.as_string().str) + ": " + expected);
+            return *parsed;
+        }
+        if (!v.is_integer()) fail(v, key, expected);
+        if (v.as_integer() < 0) fail(v, key, "must not be negative");
+        return from_integer(v.as_integer());
+    }
+
     uint64_t size(const toml::value& v, const std::string& key, uint64_t min, uint64_t max) const {
         static const std::string expected = "expected a size like 16MiB or an integer";
-        uint64_t bytes = 0;
-        if (v.is_integer()) {
-            if (v.as_integer() < 0) fail(v, key, "must not be negative");
-            bytes = static_cast<uint64_t>(v.as_integer());
-        } else if (v.is_string()) {
-            const auto parsed = parse_size(v.as_string().str);
-            if (!parsed) fail(v, key, "invalid size " + in_quotes(v.as_string().str) + ": " + expected);
-            bytes = *parsed;
-        } else {
-            fail(v, key, expected);
-        }
+        const uint64_t bytes =
+            with_unit(v, key, "size", expected, parse_size, [](int64_t n) { return static_cast<uint64_t>(n); });
         if (bytes < min || bytes > max) {
             fail(v, key, "must be between " + format_size(min) + " and " + format_size(max) + " (got " + std::to_string(bytes) + ")");
         }
@@ -346,20 +365,13 @@ private:
 
     // `allow_zero`: shutdown_timeout may be 0 (stop at once); every other timeout must be positive.
     Duration duration(const toml::value& v, const std::string& key, bool allow_zero = false) const {
+        constexpr int64_t max_seconds = std::chrono::duration_cast<std::chrono::seconds>(kMaxDuration).count();
         static const std::string expected = "expected a duration like 30s, 500ms, 5m, 1h or an integer (seconds)";
-        Duration d{};
-        if (v.is_integer()) {
-            const int64_t seconds = v.as_integer();
-            if (seconds < 0) fail(v, key, "must not be negative");
-            if (seconds > std::chrono::duration_cast<std::chrono::seconds>(kMaxDuration).count()) fail(v, key, "must be at most 30 days");
-            d = std::chrono::seconds(seconds);
-        } else if (v.is_string()) {
-            const auto parsed = parse_duration(v.as_string().str);
-            if (!parsed) fail(v, key, "invalid duration " + in_quotes(v.as_string().str) + ": " + expected);
-            d = *parsed;
-        } else {
-            fail(v, key, expected);
-        }
+        const Duration d = with_unit(v, key, "duration", expected, parse_duration, [&](int64_t seconds) -> Duration {
+            // Checked in seconds: the conversion to milliseconds could overflow.
+            if (seconds > max_seconds) fail(v, key, "must be at most 30 days");
+            return std::chrono::seconds(seconds);
+        });
         if (d > kMaxDuration) fail(v, key, "must be at most 30 days");
         if (!allow_zero && d.count() == 0) fail(v, key, "must be more than 0");
         return d;
@@ -503,11 +515,7 @@ private:
         return {
             {"root", [&](const toml::value& v, const std::string& key) { f.root = path(v, key); }},
             {"index_pages", [&](const toml::value& v, const std::string& key) {
-                 f.index_pages = string_array(v, key, [](const std::string& s) -> std::string {
-                     if (s.empty()) return "must not be empty";
-                     if (s.find('/') != std::string::npos) return "must be a file name, without '/'";
-                     return "";
-                 });
+                 f.index_pages = string_array(v, key, index_page_problem);
              }},
             {"directory_listing", [&](const toml::value& v, const std::string& key) { f.directory_listing = boolean(v, key); }},
             {"symlinks", [&](const toml::value& v, const std::string& key) {
@@ -534,11 +542,7 @@ private:
         return {
             {"enabled", [&](const toml::value& v, const std::string& key) { g.enabled = boolean(v, key); }},
             {"directories", [&](const toml::value& v, const std::string& key) {
-                 g.directories = string_array(v, key, [](const std::string& s) -> std::string {
-                     if (s.empty() || s[0] != '/') return "must start with '/', like \"/cgi-bin\"";
-                     if (s.back() == '/') return "must not end with '/'";
-                     return "";
-                 });
+                 g.directories = string_array(v, key, cgi_directory_problem);
              }},
             {"user", [&](const toml::value& v, const std::string& key) {
                  g.user = non_empty_string(v, key);
