@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,11 +17,19 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// One option as argparse knows it: its spellings, and whether it takes a value.
+constexpr const char* kProtocols[] = {"HTTP/1.0", "HTTP/1.1"};
+constexpr const char* kSignalNames[] = {"reload", "stop", "quit", "reopen"};
+
+// One option as argparse knows it: its spellings, and what it sets in the CommandLine: a flag, or
+// a value (that must be one of `choices` when there are any).
 struct Option {
     char short_name;  // '\0' when there is only a long form
     const char* long_name;  // nullptr when there is only a short form
-    bool takes_value;
+    bool CommandLine::*flag = nullptr;
+    std::optional<std::string> CommandLine::*value = nullptr;
+    std::span<const char* const> choices = {};
+
+    bool takes_value() const { return value != nullptr; }
     // argparse names an option in errors by all its spellings: "-b/--bind".
     std::string display() const {
         std::string s = short_name ? std::string("-") + short_name : "";
@@ -29,12 +39,16 @@ struct Option {
 };
 
 constexpr Option kOptions[] = {
-    {'h', "help", false},    {'\0', "cgi", false},    {'b', "bind", true}, {'d', "directory", true},
-    {'p', "protocol", true}, {'c', "config", true},   {'t', "test", false}, {'\0', "version", false},
-    {'s', nullptr, true},  // like nginx: short form only
+    {'h', "help", &CommandLine::show_help},
+    {'\0', "cgi", &CommandLine::cgi},
+    {'b', "bind", nullptr, &CommandLine::bind},
+    {'d', "directory", nullptr, &CommandLine::directory},
+    {'p', "protocol", nullptr, &CommandLine::protocol, kProtocols},
+    {'c', "config", nullptr, &CommandLine::config_file},
+    {'t', "test", &CommandLine::check_only},
+    {'\0', "version", &CommandLine::show_version},
+    {'s', nullptr, nullptr, &CommandLine::signal_name, kSignalNames},  // like nginx: short form only
 };
-
-constexpr const char* kSignalNames[] = {"reload", "stop", "quit", "reopen"};
 
 const Option* find_short(char c) {
     for (const Option& o : kOptions) {
@@ -88,36 +102,18 @@ uint16_t parse_port(const std::string& text) {
 }
 
 void apply(CommandLine& cli, const Option& option, const std::string& value) {
-    if (option.short_name == 's') {
-        if (std::find(std::begin(kSignalNames), std::end(kSignalNames), value) == std::end(kSignalNames)) {
-            std::string choices;
-            for (const char* n : kSignalNames) choices += (choices.empty() ? "'" : ", '") + std::string(n) + "'";
-            throw UsageError("argument -s: invalid choice: '" + value + "' (choose from " + choices + ")");
-        }
-        cli.signal_name = value;
+    if (option.flag) {
+        cli.*option.flag = true;
         return;
     }
-    const std::string_view name = option.long_name;
-    if (name == "help") {
-        cli.show_help = true;
-    } else if (name == "cgi") {
-        cli.cgi = true;
-    } else if (name == "bind") {
-        cli.bind = value;
-    } else if (name == "directory") {
-        cli.directory = value;
-    } else if (name == "protocol") {
-        if (value != "HTTP/1.0" && value != "HTTP/1.1") {
-            throw UsageError("argument -p/--protocol: invalid choice: '" + value + "' (choose from 'HTTP/1.0', 'HTTP/1.1')");
-        }
-        cli.protocol = value;
-    } else if (name == "config") {
-        cli.config_file = value;
-    } else if (name == "test") {
-        cli.check_only = true;
-    } else if (name == "version") {
-        cli.show_version = true;
+    const auto& choices = option.choices;
+    if (!choices.empty() && std::find(choices.begin(), choices.end(), value) == choices.end()) {
+        std::string list;
+        for (const char* c : choices) list += (list.empty() ? "'" : ", '") + std::string(c) + "'";
+        throw UsageError("argument " + option.display() + ": invalid choice: '" + value + "' (choose from " + list +
+                         ")");
     }
+    cli.*option.value = value;
 }
 
 std::string existing_directory(const std::string& directory) {
@@ -180,10 +176,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
             }
             std::optional<std::string> attached;
             if (equals != std::string::npos) attached = arg.substr(equals + 1);
-            if (!option->takes_value && attached) {
+            if (!option->takes_value() && attached) {
                 throw UsageError("argument " + option->display() + ": ignored explicit argument '" + *attached + "'");
             }
-            apply(cli, *option, option->takes_value ? take_value(*option, i, attached) : "");
+            apply(cli, *option, option->takes_value() ? take_value(*option, i, attached) : "");
         } else {
             // A cluster of short options: "-t", "-bADDR", "-b=ADDR", "-tc FILE".
             const Option* previous = nullptr;
@@ -198,7 +194,7 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
                     unrecognized.push_back(arg);
                     break;
                 }
-                if (!option->takes_value) {
+                if (!option->takes_value()) {
                     apply(cli, *option, "");
                     previous = option;
                     continue;

@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#include <cstddef>
+
+#include "config/enum_names.hpp"
+
 namespace httpserve {
 
 unsigned Config::effective_workers() const {
@@ -10,41 +14,21 @@ unsigned Config::effective_workers() const {
     return cpus > 0 ? static_cast<unsigned>(cpus) : 1u;  // -1 when the count is unknown
 }
 
-// These strings are also the values the config file accepts (load.cpp matches against them).
-const char* to_string(SymlinkPolicy policy) {
-    switch (policy) {
-        case SymlinkPolicy::Follow: return "follow";
-        case SymlinkPolicy::InsideRoot: return "inside-root";
-        case SymlinkPolicy::Never: return "never";
+namespace {
+
+template <typename Enum, size_t N>
+const char* name_in(const EnumName<Enum> (&names)[N], Enum value) {
+    for (const auto& [v, name] : names) {
+        if (v == value) return name;
     }
     return "?";
 }
 
-const char* to_string(DotfilePolicy policy) {
-    switch (policy) {
-        case DotfilePolicy::Serve: return "serve";
-        case DotfilePolicy::Deny: return "deny";
-    }
-    return "?";
-}
+}  // namespace
 
-const char* to_string(AccessLogFormat format) {
-    switch (format) {
-        case AccessLogFormat::Python: return "python";
-        case AccessLogFormat::Common: return "common";
-        case AccessLogFormat::Combined: return "combined";
-    }
-    return "?";
-}
-
-const char* to_string(LogLevel level) {
-    switch (level) {
-        case LogLevel::Debug: return "debug";
-        case LogLevel::Info: return "info";
-        case LogLevel::Warn: return "warn";
-        case LogLevel::Error: return "error";
-    }
-    return "?";
-}
+const char* to_string(SymlinkPolicy policy) { return name_in(kSymlinkPolicyNames, policy); }
+const char* to_string(DotfilePolicy policy) { return name_in(kDotfilePolicyNames, policy); }
+const char* to_string(AccessLogFormat format) { return name_in(kAccessLogFormatNames, format); }
+const char* to_string(LogLevel level) { return name_in(kLogLevelNames, level); }
 
 }  // namespace httpserve

@@ -91,7 +91,7 @@ struct Config {
     unsigned effective_workers() const;  // resolves "auto"
 };
 
-// Parses "info"/"warn"/... etc. Used by the loader; exposed for tests and the CLI.
+// The word for each value, from config/enum_names.hpp: the same words the config file accepts.
 const char* to_string(SymlinkPolicy);
 const char* to_string(DotfilePolicy);
 const char* to_string(AccessLogFormat);

@@ -9,7 +9,6 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
-#include <initializer_list>
 #include <limits>
 #include <map>
 #include <sstream>
@@ -21,6 +20,7 @@
 
 #include "common/escape.hpp"
 #include "common/utf8.hpp"
+#include "config/enum_names.hpp"
 #include "config/suggest.hpp"
 #include "config/units.hpp"
 
@@ -205,6 +205,19 @@ std::string syntax_error_summary(const std::string& what) {
     return "syntax error: " + printable(first, 160);
 }
 
+// The checks on each element of a string array: what is wrong with it, or "".
+std::string index_page_problem(const std::string& page) {
+    if (page.empty()) return "must not be empty";
+    if (page.find('/') != std::string::npos) return "must be a file name, without '/'";
+    return "";
+}
+
+std::string cgi_directory_problem(const std::string& folder) {
+    if (folder.empty() || folder[0] != '/') return "must start with '/', like \"/cgi-bin\"";
+    if (folder.back() == '/') return "must not end with '/'";
+    return "";
+}
+
 class Loader {
 public:
     Loader(std::string file, std::string base_dir) : file_(std::move(file)), base_dir_(std::move(base_dir)) {}
@@ -325,19 +338,25 @@ private:
         return n;
     }
 
+    // A size or a duration: an integer in the plain unit (bytes, seconds) or a string with a unit
+    // ("16MiB", "30s"). `what` and `expected` word the errors; the caller checks the range.
+    template <typename Parse, typename FromInteger>
+    auto with_unit(const toml::value& v, const std::string& key, const std::string& what, const std::string& expected,
+                   Parse parse, FromInteger from_integer) const {
+        if (v.is_string()) {
+            const auto parsed = parse(v.as_string().str);
+            if (!parsed) fail(v, key, "invalid " + what + " " + in_quotes(v.as_string().str) + ": " + expected);
+            return *parsed;
+        }
+        if (!v.is_integer()) fail(v, key, expected);
+        if (v.as_integer() < 0) fail(v, key, "must not be negative");
+        return from_integer(v.as_integer());
+    }
+
     uint64_t size(const toml::value& v, const std::string& key, uint64_t min, uint64_t max) const {
         static const std::string expected = "expected a size like 16MiB or an integer";
-        uint64_t bytes = 0;
-        if (v.is_integer()) {
-            if (v.as_integer() < 0) fail(v, key, "must not be negative");
-            bytes = static_cast<uint64_t>(v.as_integer());
-        } else if (v.is_string()) {
-            const auto parsed = parse_size(v.as_string().str);
-            if (!parsed) fail(v, key, "invalid size " + in_quotes(v.as_string().str) + ": " + expected);
-            bytes = *parsed;
-        } else {
-            fail(v, key, expected);
-        }
+        const uint64_t bytes =
+            with_unit(v, key, "size", expected, parse_size, [](int64_t n) { return static_cast<uint64_t>(n); });
         if (bytes < min || bytes > max) {
             fail(v, key, "must be between " + format_size(min) + " and " + format_size(max) + " (got " + std::to_string(bytes) + ")");
         }
@@ -346,20 +365,13 @@ private:
 
     // `allow_zero`: shutdown_timeout may be 0 (stop at once); every other timeout must be positive.
     Duration duration(const toml::value& v, const std::string& key, bool allow_zero = false) const {
+        constexpr int64_t max_seconds = std::chrono::duration_cast<std::chrono::seconds>(kMaxDuration).count();
         static const std::string expected = "expected a duration like 30s, 500ms, 5m, 1h or an integer (seconds)";
-        Duration d{};
-        if (v.is_integer()) {
-            const int64_t seconds = v.as_integer();
-            if (seconds < 0) fail(v, key, "must not be negative");
-            if (seconds > std::chrono::duration_cast<std::chrono::seconds>(kMaxDuration).count()) fail(v, key, "must be at most 30 days");
-            d = std::chrono::seconds(seconds);
-        } else if (v.is_string()) {
-            const auto parsed = parse_duration(v.as_string().str);
-            if (!parsed) fail(v, key, "invalid duration " + in_quotes(v.as_string().str) + ": " + expected);
-            d = *parsed;
-        } else {
-            fail(v, key, expected);
-        }
+        const Duration d = with_unit(v, key, "duration", expected, parse_duration, [&](int64_t seconds) -> Duration {
+            // Checked in seconds: the conversion to milliseconds could overflow.
+            if (seconds > max_seconds) fail(v, key, "must be at most 30 days");
+            return std::chrono::seconds(seconds);
+        });
         if (d > kMaxDuration) fail(v, key, "must be at most 30 days");
         if (!allow_zero && d.count() == 0) fail(v, key, "must be more than 0");
         return d;
@@ -380,16 +392,16 @@ private:
         return s;
     }
 
-    // The enum's own to_string() spellings are the accepted values.
-    template <typename Enum>
-    Enum enumeration(const toml::value& v, const std::string& key, std::initializer_list<Enum> values) const {
-        std::vector<std::string> names;
-        for (Enum e : values) names.push_back(to_string(e));
-        const std::string s = choice(v, key, names);
-        for (Enum e : values) {
-            if (s == to_string(e)) return e;
+    // One of the words in an enum's table (config/enum_names.hpp).
+    template <typename Enum, size_t N>
+    Enum enumeration(const toml::value& v, const std::string& key, const EnumName<Enum> (&names)[N]) const {
+        std::vector<std::string> words;
+        for (const auto& [value, name] : names) words.push_back(name);
+        const std::string s = choice(v, key, words);
+        for (const auto& [value, name] : names) {
+            if (s == name) return value;
         }
-        return *values.begin();  // not reached: choice() accepted one of the names
+        return names[0].value;  // not reached: choice() accepted one of the words
     }
 
     template <typename Check>
@@ -419,6 +431,53 @@ private:
     }
 
     std::string path(const toml::value& v, const std::string& key) const { return absolute(non_empty_string(v, key)); }
+
+    std::vector<ListenAddress> listen(const toml::value& v, const std::string& key) const {
+        if (!v.is_array()) fail(v, key, "expected an array of tables ([[listen]])");
+        const auto& entries = v.as_array();
+        if (entries.empty()) fail(v, key, "needs at least one entry");
+        std::vector<ListenAddress> out;
+        for (size_t i = 0; i < entries.size(); ++i) {
+            const std::string entry_key = key + "[" + std::to_string(i) + "]";
+            ListenAddress address;
+            read_table(table(entries[i], entry_key), entry_key, {
+                {"address", [&](const toml::value& a, const std::string& k) { address.address = non_empty_string(a, k); }},
+                {"port", [&](const toml::value& p, const std::string& k) { address.port = static_cast<uint16_t>(integer(p, k, 0, 65535)); }},
+            });
+            // Two identical sockets cannot both be bound; say so here rather than at start-up.
+            const auto same = std::find(out.begin(), out.end(), address);
+            if (same != out.end()) {
+                fail(entries[i], entry_key, "same address and port as " + key + "[" + std::to_string(same - out.begin()) + "]");
+            }
+            out.push_back(address);
+        }
+        return out;
+    }
+
+    // "type/subtype", parameters allowed; it goes into a Content-Type header, so no control bytes.
+    std::string media_type(const toml::value& v, const std::string& key) const {
+        std::string s = string(v, key);
+        const size_t slash = s.find('/');
+        const bool control = std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
+        if (slash == 0 || slash == std::string::npos || slash + 1 == s.size() || control) {
+            fail(v, key, "expected a media type like \"type/subtype\"");
+        }
+        return s;
+    }
+
+    std::map<std::string, std::string> mime_types(const toml::value& v, const std::string& key) const {
+        std::map<std::string, std::string> out;
+        for (const Entry& entry : in_file_order(v)) {
+            const std::string& extension = *entry.name;
+            const toml::value& type = *entry.value;
+            const std::string entry_key = join_key(key, extension);
+            if (extension.size() < 2 || extension[0] != '.' || extension.find('/') != std::string::npos) {
+                fail(type, entry_key, "an extension must start with '.', like \".wasm\"");
+            }
+            out[extension] = media_type(type, entry_key);
+        }
+        return out;
+    }
 
     // ---- the schema: one list of fields per table, in the order of the spec ----
 
@@ -452,44 +511,18 @@ private:
         };
     }
 
-    std::vector<ListenAddress> listen(const toml::value& v, const std::string& key) const {
-        if (!v.is_array()) fail(v, key, "expected an array of tables ([[listen]])");
-        const auto& entries = v.as_array();
-        if (entries.empty()) fail(v, key, "needs at least one entry");
-        std::vector<ListenAddress> out;
-        for (size_t i = 0; i < entries.size(); ++i) {
-            const std::string entry_key = key + "[" + std::to_string(i) + "]";
-            ListenAddress address;
-            read_table(table(entries[i], entry_key), entry_key, {
-                {"address", [&](const toml::value& a, const std::string& k) { address.address = non_empty_string(a, k); }},
-                {"port", [&](const toml::value& p, const std::string& k) { address.port = static_cast<uint16_t>(integer(p, k, 0, 65535)); }},
-            });
-            // Two identical sockets cannot both be bound; say so here rather than at start-up.
-            const auto same = std::find(out.begin(), out.end(), address);
-            if (same != out.end()) {
-                fail(entries[i], entry_key, "same address and port as " + key + "[" + std::to_string(same - out.begin()) + "]");
-            }
-            out.push_back(address);
-        }
-        return out;
-    }
-
     std::vector<Field> files_fields(FilesConfig& f) const {
         return {
             {"root", [&](const toml::value& v, const std::string& key) { f.root = path(v, key); }},
             {"index_pages", [&](const toml::value& v, const std::string& key) {
-                 f.index_pages = string_array(v, key, [](const std::string& s) -> std::string {
-                     if (s.empty()) return "must not be empty";
-                     if (s.find('/') != std::string::npos) return "must be a file name, without '/'";
-                     return "";
-                 });
+                 f.index_pages = string_array(v, key, index_page_problem);
              }},
             {"directory_listing", [&](const toml::value& v, const std::string& key) { f.directory_listing = boolean(v, key); }},
             {"symlinks", [&](const toml::value& v, const std::string& key) {
-                 f.symlinks = enumeration(v, key, {SymlinkPolicy::Follow, SymlinkPolicy::InsideRoot, SymlinkPolicy::Never});
+                 f.symlinks = enumeration(v, key, kSymlinkPolicyNames);
              }},
             {"dotfiles", [&](const toml::value& v, const std::string& key) {
-                 f.dotfiles = enumeration(v, key, {DotfilePolicy::Serve, DotfilePolicy::Deny});
+                 f.dotfiles = enumeration(v, key, kDotfilePolicyNames);
              }},
         };
     }
@@ -505,40 +538,11 @@ private:
         };
     }
 
-    // "type/subtype", parameters allowed; it goes into a Content-Type header, so no control bytes.
-    std::string media_type(const toml::value& v, const std::string& key) const {
-        std::string s = string(v, key);
-        const size_t slash = s.find('/');
-        const bool control = std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
-        if (slash == 0 || slash == std::string::npos || slash + 1 == s.size() || control) {
-            fail(v, key, "expected a media type like \"type/subtype\"");
-        }
-        return s;
-    }
-
-    std::map<std::string, std::string> mime_types(const toml::value& v, const std::string& key) const {
-        std::map<std::string, std::string> out;
-        for (const Entry& entry : in_file_order(v)) {
-            const std::string& extension = *entry.name;
-            const toml::value& type = *entry.value;
-            const std::string entry_key = join_key(key, extension);
-            if (extension.size() < 2 || extension[0] != '.' || extension.find('/') != std::string::npos) {
-                fail(type, entry_key, "an extension must start with '.', like \".wasm\"");
-            }
-            out[extension] = media_type(type, entry_key);
-        }
-        return out;
-    }
-
     std::vector<Field> cgi_fields(CgiConfig& g) const {
         return {
             {"enabled", [&](const toml::value& v, const std::string& key) { g.enabled = boolean(v, key); }},
             {"directories", [&](const toml::value& v, const std::string& key) {
-                 g.directories = string_array(v, key, [](const std::string& s) -> std::string {
-                     if (s.empty() || s[0] != '/') return "must start with '/', like \"/cgi-bin\"";
-                     if (s.back() == '/') return "must not end with '/'";
-                     return "";
-                 });
+                 g.directories = string_array(v, key, cgi_directory_problem);
              }},
             {"user", [&](const toml::value& v, const std::string& key) {
                  g.user = non_empty_string(v, key);
@@ -579,14 +583,14 @@ private:
                  l.access = (s == "stderr" || s == "stdout" || s == "off") ? s : absolute(s);
              }},
             {"access_format", [&](const toml::value& v, const std::string& key) {
-                 l.access_format = enumeration(v, key, {AccessLogFormat::Python, AccessLogFormat::Common, AccessLogFormat::Combined});
+                 l.access_format = enumeration(v, key, kAccessLogFormatNames);
              }},
             {"error", [&](const toml::value& v, const std::string& key) {
                  const std::string s = non_empty_string(v, key);
                  l.error = s == "stderr" ? s : absolute(s);
              }},
             {"level", [&](const toml::value& v, const std::string& key) {
-                 l.level = enumeration(v, key, {LogLevel::Debug, LogLevel::Info, LogLevel::Warn, LogLevel::Error});
+                 l.level = enumeration(v, key, kLogLevelNames);
              }},
         };
     }

@@ -75,6 +75,7 @@ std::optional<LaunchReply> decode_launch_reply(std::string_view bytes);
 // The field encoding, shared with the master→launcher control messages.
 namespace launch_wire {
 
+// Each method writes what the Reader's method of the same name reads.
 class Writer {
 public:
     void u8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
@@ -82,7 +83,8 @@ public:
     void u64(uint64_t v);
     void i32(int32_t v) { u32(static_cast<uint32_t>(v)); }
     void str(std::string_view s);
-    void list(const std::vector<std::string>& items);
+    void c_str(std::string_view s) { str(s); }  // the NUL check is the reader's
+    void c_str_list(const std::vector<std::string>& items);
     std::string take() { return std::move(out_); }
 
 private:
@@ -104,6 +106,8 @@ public:
 
 private:
     bool take(size_t n, std::string_view& out);
+    template <typename T>
+    bool little_endian(T& v);
     std::string_view in_;
     bool ok_ = true;
 };

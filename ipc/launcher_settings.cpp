@@ -13,7 +13,7 @@ std::string encode_launcher_settings(const LauncherSettings& s) {
     w.str(s.group);
     w.u8(s.user_explicit ? 1 : 0);
     w.str(s.refuse_reason);
-    w.list(s.cgi_folders);
+    w.c_str_list(s.cgi_folders);
     w.u32(s.max_per_channel);
     w.str(s.error_log);
     w.u8(static_cast<uint8_t>(s.log_level));

@@ -1,0 +1,25 @@
+// The words for the config's enum values: one table per enum, used both ways. to_string() reads a
+// value's word from it, and the loader accepts exactly these words (and lists them, in this order).
+#pragma once
+
+#include "common/log_level.hpp"
+#include "config/config.hpp"
+
+namespace httpserve {
+
+template <typename Enum>
+struct EnumName {
+    Enum value;
+    const char* name;
+};
+
+inline constexpr EnumName<SymlinkPolicy> kSymlinkPolicyNames[] = {
+    {SymlinkPolicy::Follow, "follow"}, {SymlinkPolicy::InsideRoot, "inside-root"}, {SymlinkPolicy::Never, "never"}};
+inline constexpr EnumName<DotfilePolicy> kDotfilePolicyNames[] = {
+    {DotfilePolicy::Serve, "serve"}, {DotfilePolicy::Deny, "deny"}};
+inline constexpr EnumName<AccessLogFormat> kAccessLogFormatNames[] = {
+    {AccessLogFormat::Python, "python"}, {AccessLogFormat::Common, "common"}, {AccessLogFormat::Combined, "combined"}};
+inline constexpr EnumName<LogLevel> kLogLevelNames[] = {
+    {LogLevel::Debug, "debug"}, {LogLevel::Info, "info"}, {LogLevel::Warn, "warn"}, {LogLevel::Error, "error"}};
+
+}  // namespace httpserve
