@@ -23,7 +23,7 @@ constexpr const char* kSignalNames[] = {"reload", "stop", "quit", "reopen"};
 // One option as argparse knows it: its spellings, and what it sets in the CommandLine: a flag, or
 // a value (that must be one of `choices` when there are any).
 struct Option {
-    char short_name;  // '\0' when there is only a long form
+    char short_name;        // '\0' when there is only a long form
     const char* long_name;  // nullptr when there is only a short form
     bool CommandLine::*flag = nullptr;
     std::optional<std::string> CommandLine::*value = nullptr;
@@ -97,7 +97,8 @@ uint16_t parse_port(const std::string& text) {
         value = value * 10 + static_cast<uint32_t>(c - '0');
         if (value > 65535) break;  // stop before a long digit string can overflow
     }
-    if (value > 65535 || (text[0] == '-' && value != 0)) throw UsageError("argument port: " + text + " is not in 0..65535");
+    if (value > 65535 || (text[0] == '-' && value != 0))
+        throw UsageError("argument port: " + text + " is not in 0..65535");
     return static_cast<uint16_t>(value);
 }
 
@@ -215,7 +216,8 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
 }
 
 std::string usage_text() {
-    return "usage: httpserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-c FILE] [-t] [-s SIGNAL] [--version] [port]\n";
+    return "usage: httpserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-c FILE] [-t] [-s SIGNAL] "
+           "[--version] [port]\n";
 }
 
 std::string help_text() {

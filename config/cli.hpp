@@ -19,7 +19,7 @@ struct CommandLine {
     bool cgi = false;
     std::optional<std::string> protocol;
     std::optional<std::string> config_file;
-    bool check_only = false;  // -t
+    bool check_only = false;                 // -t
     std::optional<std::string> signal_name;  // -s: "reload", "stop", "quit" or "reopen"
     bool show_version = false;
     bool show_help = false;

@@ -2,10 +2,6 @@
 
 #include <unistd.h>
 
-#include <cstddef>
-
-#include "config/enum_names.hpp"
-
 namespace httpserve {
 
 unsigned Config::effective_workers() const {
@@ -13,22 +9,5 @@ unsigned Config::effective_workers() const {
     const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     return cpus > 0 ? static_cast<unsigned>(cpus) : 1u;  // -1 when the count is unknown
 }
-
-namespace {
-
-template <typename Enum, size_t N>
-const char* name_in(const EnumName<Enum> (&names)[N], Enum value) {
-    for (const auto& [v, name] : names) {
-        if (v == value) return name;
-    }
-    return "?";
-}
-
-}  // namespace
-
-const char* to_string(SymlinkPolicy policy) { return name_in(kSymlinkPolicyNames, policy); }
-const char* to_string(DotfilePolicy policy) { return name_in(kDotfilePolicyNames, policy); }
-const char* to_string(AccessLogFormat format) { return name_in(kAccessLogFormatNames, format); }
-const char* to_string(LogLevel level) { return name_in(kLogLevelNames, level); }
 
 }  // namespace httpserve

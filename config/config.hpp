@@ -85,16 +85,10 @@ struct Config {
     HttpConfig http;
     LogConfig log;
 
-    std::string source_file;  // the TOML file this came from; "" in command-line mode
+    std::string source_file;         // the TOML file this came from; "" in command-line mode
     bool command_line_mode = false;  // no -c: behave like `python -m http.server`
 
     unsigned effective_workers() const;  // resolves "auto"
 };
-
-// The word for each value, from config/enum_names.hpp: the same words the config file accepts.
-const char* to_string(SymlinkPolicy);
-const char* to_string(DotfilePolicy);
-const char* to_string(AccessLogFormat);
-const char* to_string(LogLevel);
 
 }  // namespace httpserve

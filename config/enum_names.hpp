@@ -15,11 +15,17 @@ struct EnumName {
 
 inline constexpr EnumName<SymlinkPolicy> kSymlinkPolicyNames[] = {
     {SymlinkPolicy::Follow, "follow"}, {SymlinkPolicy::InsideRoot, "inside-root"}, {SymlinkPolicy::Never, "never"}};
-inline constexpr EnumName<DotfilePolicy> kDotfilePolicyNames[] = {
-    {DotfilePolicy::Serve, "serve"}, {DotfilePolicy::Deny, "deny"}};
+inline constexpr EnumName<DotfilePolicy> kDotfilePolicyNames[] = {{DotfilePolicy::Serve, "serve"},
+                                                                  {DotfilePolicy::Deny, "deny"}};
 inline constexpr EnumName<AccessLogFormat> kAccessLogFormatNames[] = {
     {AccessLogFormat::Python, "python"}, {AccessLogFormat::Common, "common"}, {AccessLogFormat::Combined, "combined"}};
 inline constexpr EnumName<LogLevel> kLogLevelNames[] = {
     {LogLevel::Debug, "debug"}, {LogLevel::Info, "info"}, {LogLevel::Warn, "warn"}, {LogLevel::Error, "error"}};
+
+// A value's word ("?" for a value outside its table).
+const char* to_string(SymlinkPolicy);
+const char* to_string(DotfilePolicy);
+const char* to_string(AccessLogFormat);
+const char* to_string(LogLevel);
 
 }  // namespace httpserve

@@ -88,7 +88,8 @@ std::string join_key(const std::string& prefix, std::string_view key) {
 }
 
 std::string format_size(uint64_t bytes) {
-    static constexpr std::pair<uint64_t, const char*> units[] = {{1ull << 30, "GiB"}, {1ull << 20, "MiB"}, {1ull << 10, "KiB"}};
+    static constexpr std::pair<uint64_t, const char*> units[] = {
+        {1ull << 30, "GiB"}, {1ull << 20, "MiB"}, {1ull << 10, "KiB"}};
     for (const auto& [size, name] : units) {
         if (bytes != 0 && bytes % size == 0) return std::to_string(bytes / size) + name;
     }
@@ -231,7 +232,8 @@ public:
             throw ConfigError(file_, line_of_offset(text, bad), "", message + ")");
         }
         if (const int line = excessive_nesting_line(text, kMaxNesting); line != 0) {
-            throw ConfigError(file_, line, "", "arrays, tables or keys nested more than " + std::to_string(kMaxNesting) + " deep");
+            throw ConfigError(file_, line, "",
+                              "arrays, tables or keys nested more than " + std::to_string(kMaxNesting) + " deep");
         }
         const toml::value root = parse(text);
 
@@ -292,7 +294,8 @@ private:
     void read_table(const toml::value& table, const std::string& prefix, const std::vector<Field>& fields) const {
         for (const Entry& entry : in_file_order(table)) {
             const std::string key = join_key(prefix, *entry.name);
-            const auto field = std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return f.name == *entry.name; });
+            const auto field =
+                std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return f.name == *entry.name; });
             if (field == fields.end()) {
                 std::vector<std::string> names;
                 for (const Field& f : fields) names.push_back(f.name);
@@ -333,7 +336,9 @@ private:
         if (!v.is_integer()) fail(v, key, "expected an integer");
         const int64_t n = v.as_integer();
         if (n < min || n > max) {
-            fail(v, key, "must be between " + std::to_string(min) + " and " + std::to_string(max) + " (got " + std::to_string(n) + ")");
+            fail(v, key,
+                 "must be between " + std::to_string(min) + " and " + std::to_string(max) + " (got " +
+                     std::to_string(n) + ")");
         }
         return n;
     }
@@ -358,7 +363,9 @@ private:
         const uint64_t bytes =
             with_unit(v, key, "size", expected, parse_size, [](int64_t n) { return static_cast<uint64_t>(n); });
         if (bytes < min || bytes > max) {
-            fail(v, key, "must be between " + format_size(min) + " and " + format_size(max) + " (got " + std::to_string(bytes) + ")");
+            fail(v, key,
+                 "must be between " + format_size(min) + " and " + format_size(max) + " (got " + std::to_string(bytes) +
+                     ")");
         }
         return bytes;
     }
@@ -412,7 +419,8 @@ private:
         for (size_t i = 0; i < elements.size(); ++i) {
             const std::string element_key = key + "[" + std::to_string(i) + "]";
             out.push_back(string(elements[i], element_key));
-            if (const std::string problem = check_element(out.back()); !problem.empty()) fail(elements[i], element_key, problem);
+            if (const std::string problem = check_element(out.back()); !problem.empty())
+                fail(elements[i], element_key, problem);
         }
         return out;
     }
@@ -440,14 +448,20 @@ private:
         for (size_t i = 0; i < entries.size(); ++i) {
             const std::string entry_key = key + "[" + std::to_string(i) + "]";
             ListenAddress address;
-            read_table(table(entries[i], entry_key), entry_key, {
-                {"address", [&](const toml::value& a, const std::string& k) { address.address = non_empty_string(a, k); }},
-                {"port", [&](const toml::value& p, const std::string& k) { address.port = static_cast<uint16_t>(integer(p, k, 0, 65535)); }},
-            });
+            read_table(table(entries[i], entry_key), entry_key,
+                       {
+                           {"address", [&](const toml::value& a,
+                                           const std::string& k) { address.address = non_empty_string(a, k); }},
+                           {"port",
+                            [&](const toml::value& p, const std::string& k) {
+                                address.port = static_cast<uint16_t>(integer(p, k, 0, 65535));
+                            }},
+                       });
             // Two identical sockets cannot both be bound; say so here rather than at start-up.
             const auto same = std::find(out.begin(), out.end(), address);
             if (same != out.end()) {
-                fail(entries[i], entry_key, "same address and port as " + key + "[" + std::to_string(same - out.begin()) + "]");
+                fail(entries[i], entry_key,
+                     "same address and port as " + key + "[" + std::to_string(same - out.begin()) + "]");
             }
             out.push_back(address);
         }
@@ -458,7 +472,8 @@ private:
     std::string media_type(const toml::value& v, const std::string& key) const {
         std::string s = string(v, key);
         const size_t slash = s.find('/');
-        const bool control = std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
+        const bool control =
+            std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
         if (slash == 0 || slash == std::string::npos || slash + 1 == s.size() || control) {
             fail(v, key, "expected a media type like \"type/subtype\"");
         }
@@ -483,7 +498,8 @@ private:
 
     std::vector<Field> top_level_fields(Config& c) const {
         return {
-            {"workers", [&](const toml::value& v, const std::string& key) {
+            {"workers",
+             [&](const toml::value& v, const std::string& key) {
                  if (v.is_string() && v.as_string().str == "auto") {
                      c.workers = 0;
                  } else if (v.is_integer()) {
@@ -492,48 +508,56 @@ private:
                      fail(v, key, "expected \"auto\" or an integer between 1 and 1024");
                  }
              }},
-            {"user", [&](const toml::value& v, const std::string& key) {
+            {"user",
+             [&](const toml::value& v, const std::string& key) {
                  c.user = non_empty_string(v, key);
                  c.user_explicit = true;
              }},
             {"group", [&](const toml::value& v, const std::string& key) { c.group = non_empty_string(v, key); }},
-            {"pid_file", [&](const toml::value& v, const std::string& key) {
+            {"pid_file",
+             [&](const toml::value& v, const std::string& key) {
                  const std::string s = string(v, key);
                  c.pid_file = s.empty() ? s : absolute(s);
              }},
-            {"shutdown_timeout", [&](const toml::value& v, const std::string& key) { c.shutdown_timeout = duration(v, key, true); }},
+            {"shutdown_timeout",
+             [&](const toml::value& v, const std::string& key) { c.shutdown_timeout = duration(v, key, true); }},
             {"listen", [&](const toml::value& v, const std::string& key) { c.listen = listen(v, key); }},
-            {"files", [&](const toml::value& v, const std::string& key) { read_table(table(v, key), key, files_fields(c.files)); }},
-            {"mime", [&](const toml::value& v, const std::string& key) { read_table(table(v, key), key, mime_fields(c.mime)); }},
-            {"cgi", [&](const toml::value& v, const std::string& key) { read_table(table(v, key), key, cgi_fields(c.cgi)); }},
-            {"http", [&](const toml::value& v, const std::string& key) { read_table(table(v, key), key, http_fields(c.http)); }},
-            {"log", [&](const toml::value& v, const std::string& key) { read_table(table(v, key), key, log_fields(c.log)); }},
+            {"files", [&](const toml::value& v,
+                          const std::string& key) { read_table(table(v, key), key, files_fields(c.files)); }},
+            {"mime", [&](const toml::value& v,
+                         const std::string& key) { read_table(table(v, key), key, mime_fields(c.mime)); }},
+            {"cgi",
+             [&](const toml::value& v, const std::string& key) { read_table(table(v, key), key, cgi_fields(c.cgi)); }},
+            {"http", [&](const toml::value& v,
+                         const std::string& key) { read_table(table(v, key), key, http_fields(c.http)); }},
+            {"log",
+             [&](const toml::value& v, const std::string& key) { read_table(table(v, key), key, log_fields(c.log)); }},
         };
     }
 
     std::vector<Field> files_fields(FilesConfig& f) const {
         return {
             {"root", [&](const toml::value& v, const std::string& key) { f.root = path(v, key); }},
-            {"index_pages", [&](const toml::value& v, const std::string& key) {
-                 f.index_pages = string_array(v, key, index_page_problem);
-             }},
-            {"directory_listing", [&](const toml::value& v, const std::string& key) { f.directory_listing = boolean(v, key); }},
-            {"symlinks", [&](const toml::value& v, const std::string& key) {
-                 f.symlinks = enumeration(v, key, kSymlinkPolicyNames);
-             }},
-            {"dotfiles", [&](const toml::value& v, const std::string& key) {
-                 f.dotfiles = enumeration(v, key, kDotfilePolicyNames);
-             }},
+            {"index_pages", [&](const toml::value& v,
+                                const std::string& key) { f.index_pages = string_array(v, key, index_page_problem); }},
+            {"directory_listing",
+             [&](const toml::value& v, const std::string& key) { f.directory_listing = boolean(v, key); }},
+            {"symlinks", [&](const toml::value& v,
+                             const std::string& key) { f.symlinks = enumeration(v, key, kSymlinkPolicyNames); }},
+            {"dotfiles", [&](const toml::value& v,
+                             const std::string& key) { f.dotfiles = enumeration(v, key, kDotfilePolicyNames); }},
         };
     }
 
     std::vector<Field> mime_fields(MimeConfig& m) const {
         return {
-            {"types_file", [&](const toml::value& v, const std::string& key) {
+            {"types_file",
+             [&](const toml::value& v, const std::string& key) {
                  const std::string s = string(v, key);
                  m.types_file = s.empty() ? s : absolute(s);  // "" = use only the built-in table
              }},
-            {"default_type", [&](const toml::value& v, const std::string& key) { m.default_type = media_type(v, key); }},
+            {"default_type",
+             [&](const toml::value& v, const std::string& key) { m.default_type = media_type(v, key); }},
             {"types", [&](const toml::value& v, const std::string& key) { m.types = mime_types(table(v, key), key); }},
         };
     }
@@ -541,16 +565,19 @@ private:
     std::vector<Field> cgi_fields(CgiConfig& g) const {
         return {
             {"enabled", [&](const toml::value& v, const std::string& key) { g.enabled = boolean(v, key); }},
-            {"directories", [&](const toml::value& v, const std::string& key) {
+            {"directories",
+             [&](const toml::value& v, const std::string& key) {
                  g.directories = string_array(v, key, cgi_directory_problem);
              }},
-            {"user", [&](const toml::value& v, const std::string& key) {
+            {"user",
+             [&](const toml::value& v, const std::string& key) {
                  g.user = non_empty_string(v, key);
                  g.user_explicit = true;
              }},
             {"group", [&](const toml::value& v, const std::string& key) { g.group = non_empty_string(v, key); }},
             {"timeout", [&](const toml::value& v, const std::string& key) { g.timeout = duration(v, key); }},
-            {"max_processes", [&](const toml::value& v, const std::string& key) {
+            {"max_processes",
+             [&](const toml::value& v, const std::string& key) {
                  g.max_processes = static_cast<unsigned>(integer(v, key, 1, 100000));
              }},
         };
@@ -559,18 +586,30 @@ private:
     std::vector<Field> http_fields(HttpConfig& h) const {
         constexpr uint64_t line_min = 256, line_max = 16u << 20;
         return {
-            {"protocol", [&](const toml::value& v, const std::string& key) { h.protocol = choice(v, key, {"HTTP/1.0", "HTTP/1.1"}); }},
-            {"keepalive_timeout", [&](const toml::value& v, const std::string& key) { h.keepalive_timeout = duration(v, key); }},
-            {"header_timeout", [&](const toml::value& v, const std::string& key) { h.header_timeout = duration(v, key); }},
+            {"protocol",
+             [&](const toml::value& v, const std::string& key) {
+                 h.protocol = choice(v, key, {"HTTP/1.0", "HTTP/1.1"});
+             }},
+            {"keepalive_timeout",
+             [&](const toml::value& v, const std::string& key) { h.keepalive_timeout = duration(v, key); }},
+            {"header_timeout",
+             [&](const toml::value& v, const std::string& key) { h.header_timeout = duration(v, key); }},
             {"body_timeout", [&](const toml::value& v, const std::string& key) { h.body_timeout = duration(v, key); }},
             {"send_timeout", [&](const toml::value& v, const std::string& key) { h.send_timeout = duration(v, key); }},
-            {"max_request_line", [&](const toml::value& v, const std::string& key) { h.max_request_line = size(v, key, line_min, line_max); }},
-            {"max_header_lines", [&](const toml::value& v, const std::string& key) {
+            {"max_request_line",
+             [&](const toml::value& v, const std::string& key) {
+                 h.max_request_line = size(v, key, line_min, line_max);
+             }},
+            {"max_header_lines",
+             [&](const toml::value& v, const std::string& key) {
                  h.max_header_lines = static_cast<unsigned>(integer(v, key, 1, 10000));
              }},
-            {"max_header_line", [&](const toml::value& v, const std::string& key) { h.max_header_line = size(v, key, line_min, line_max); }},
-            {"max_body", [&](const toml::value& v, const std::string& key) { h.max_body = size(v, key, 0, 1ull << 40); }},
-            {"max_connections", [&](const toml::value& v, const std::string& key) {
+            {"max_header_line", [&](const toml::value& v,
+                                    const std::string& key) { h.max_header_line = size(v, key, line_min, line_max); }},
+            {"max_body",
+             [&](const toml::value& v, const std::string& key) { h.max_body = size(v, key, 0, 1ull << 40); }},
+            {"max_connections",
+             [&](const toml::value& v, const std::string& key) {
                  h.max_connections = static_cast<unsigned>(integer(v, key, 1, 1000000));
              }},
         };
@@ -578,20 +617,22 @@ private:
 
     std::vector<Field> log_fields(LogConfig& l) const {
         return {
-            {"access", [&](const toml::value& v, const std::string& key) {
+            {"access",
+             [&](const toml::value& v, const std::string& key) {
                  const std::string s = non_empty_string(v, key);
                  l.access = (s == "stderr" || s == "stdout" || s == "off") ? s : absolute(s);
              }},
-            {"access_format", [&](const toml::value& v, const std::string& key) {
+            {"access_format",
+             [&](const toml::value& v, const std::string& key) {
                  l.access_format = enumeration(v, key, kAccessLogFormatNames);
              }},
-            {"error", [&](const toml::value& v, const std::string& key) {
+            {"error",
+             [&](const toml::value& v, const std::string& key) {
                  const std::string s = non_empty_string(v, key);
                  l.error = s == "stderr" ? s : absolute(s);
              }},
-            {"level", [&](const toml::value& v, const std::string& key) {
-                 l.level = enumeration(v, key, kLogLevelNames);
-             }},
+            {"level",
+             [&](const toml::value& v, const std::string& key) { l.level = enumeration(v, key, kLogLevelNames); }},
         };
     }
 
@@ -600,7 +641,9 @@ private:
 };
 
 std::string read_file(const std::string& path) {
-    const auto cannot_read = [&](int error) { return ConfigError(path, 0, "", std::string("cannot read: ") + std::strerror(error)); };
+    const auto cannot_read = [&](int error) {
+        return ConfigError(path, 0, "", std::string("cannot read: ") + std::strerror(error));
+    };
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw cannot_read(errno);
     std::string text;

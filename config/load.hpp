@@ -12,7 +12,7 @@ namespace httpserve {
 struct ConfigError : std::runtime_error {
     ConfigError(std::string file, int line, std::string key, std::string message);
     std::string file;
-    int line;  // 0 when unknown
+    int line;         // 0 when unknown
     std::string key;  // dotted, e.g. "http.max_body"; "" when the error is not about one key
     std::string message;
 };

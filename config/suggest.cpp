@@ -29,8 +29,8 @@ std::string nearest_name(std::string_view word, const std::vector<std::string>& 
     size_t best_distance = limit + 1;
     for (const std::string& candidate : candidates) {
         // A length difference alone can exceed the limit; skip the quadratic work then.
-        const size_t length_gap = candidate.size() > word.size() ? candidate.size() - word.size()
-                                                                 : word.size() - candidate.size();
+        const size_t length_gap =
+            candidate.size() > word.size() ? candidate.size() - word.size() : word.size() - candidate.size();
         if (length_gap >= best_distance) continue;
         const size_t distance = edit_distance(word, candidate);
         if (distance < best_distance) {

@@ -37,9 +37,15 @@ std::optional<uint64_t> size_multiplier(std::string_view unit) {
     static constexpr Unit units[] = {
         {"", 1},
         {"b", 1},
-        {"k", 1ull << 10}, {"kb", 1ull << 10}, {"kib", 1ull << 10},
-        {"m", 1ull << 20}, {"mb", 1ull << 20}, {"mib", 1ull << 20},
-        {"g", 1ull << 30}, {"gb", 1ull << 30}, {"gib", 1ull << 30},
+        {"k", 1ull << 10},
+        {"kb", 1ull << 10},
+        {"kib", 1ull << 10},
+        {"m", 1ull << 20},
+        {"mb", 1ull << 20},
+        {"mib", 1ull << 20},
+        {"g", 1ull << 30},
+        {"gb", 1ull << 30},
+        {"gib", 1ull << 30},
     };
     for (const Unit& u : units) {
         if (iequals_ascii(unit, u.name)) return u.bytes;

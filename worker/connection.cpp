@@ -70,12 +70,25 @@ void Connection::start(WorkerContext& ctx, int fd, const sockaddr_storage& peer)
     end_step(c);
 }
 
+template <void (Connection::*step)()>
+void Connection::on_event(evutil_socket_t, short, void* self) {
+    auto* c = static_cast<Connection*>(self);
+    (c->*step)();
+    end_step(c);
+}
+
+void Connection::end_step(Connection* c) {
+    if (c->closing_) delete c;
+}
+
 Connection::Connection(WorkerContext& ctx, int fd, const sockaddr_storage& peer) : ctx_(ctx), fd_(fd) {
     format_peer(peer, client_, sizeof client_);
-    event_assign(&read_event_, ctx.base, fd, EV_READ | EV_PERSIST, &Connection::on_read_event, this);
-    event_assign(&write_event_, ctx.base, fd, EV_WRITE | EV_PERSIST, &Connection::on_write_event, this);
-    evtimer_assign(&timer_event_, ctx.base, &Connection::on_timer_event, this);
-    event_assign(&step_event_, ctx.base, -1, 0, &Connection::on_step_event, this);
+    event_assign(&read_event_, ctx.base, fd, EV_READ | EV_PERSIST, &Connection::on_event<&Connection::handle_readable>,
+                 this);
+    event_assign(&write_event_, ctx.base, fd, EV_WRITE | EV_PERSIST,
+                 &Connection::on_event<&Connection::handle_writable>, this);
+    evtimer_assign(&timer_event_, ctx.base, &Connection::on_event<&Connection::handle_timeout>, this);
+    event_assign(&step_event_, ctx.base, -1, 0, &Connection::on_event<&Connection::drive>, this);
     next = ctx.connections;
     if (next) next->prev = this;
     ctx.connections = this;
@@ -87,7 +100,8 @@ Connection::~Connection() {
     event_del(&write_event_);
     event_del(&timer_event_);
     event_del(&step_event_);
-    if (prev) prev->next = next; else ctx_.connections = next;
+    if (prev) prev->next = next;
+    else ctx_.connections = next;
     if (next) next->prev = prev;
     --ctx_.open_connections;
     if (ctx_.on_capacity_change) ctx_.on_capacity_change(ctx_);
@@ -113,47 +127,22 @@ void Connection::begin_shutdown() {
 bool Connection::input_waiting() const {
     char byte;
     ssize_t n;
-    do {
-        n = ::recv(fd_.get(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    } while (n < 0 && errno == EINTR);
+    do { n = ::recv(fd_.get(), &byte, 1, MSG_PEEK | MSG_DONTWAIT); } while (n < 0 && errno == EINTR);
     return !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
-}
-
-void Connection::on_read_event(evutil_socket_t, short, void* self) {
-    auto* c = static_cast<Connection*>(self);
-    c->handle_readable();
-    end_step(c);
-}
-void Connection::on_write_event(evutil_socket_t, short, void* self) {
-    auto* c = static_cast<Connection*>(self);
-    c->handle_writable();
-    end_step(c);
-}
-void Connection::on_timer_event(evutil_socket_t, short, void* self) {
-    auto* c = static_cast<Connection*>(self);
-    c->handle_timeout();
-    end_step(c);
-}
-void Connection::on_step_event(evutil_socket_t, short, void* self) {
-    auto* c = static_cast<Connection*>(self);
-    c->drive();
-    end_step(c);
-}
-
-void Connection::end_step(Connection* c) {
-    if (c->closing_) delete c;
 }
 
 void Connection::enable_reading(bool on) {
     if (on == reading_enabled_) return;
     reading_enabled_ = on;
-    if (on) event_add(&read_event_, nullptr); else event_del(&read_event_);
+    if (on) event_add(&read_event_, nullptr);
+    else event_del(&read_event_);
 }
 
 void Connection::enable_writing(bool on) {
     if (on == writing_enabled_) return;
     writing_enabled_ = on;
-    if (on) event_add(&write_event_, nullptr); else event_del(&write_event_);
+    if (on) event_add(&write_event_, nullptr);
+    else event_del(&write_event_);
 }
 
 void Connection::arm_timer(Duration d) {
@@ -180,9 +169,7 @@ void Connection::handle_readable() {
         return;
     }
     ssize_t n;
-    do {
-        n = ::recv(fd_.get(), buf, cap, 0);
-    } while (n < 0 && errno == EINTR);
+    do { n = ::recv(fd_.get(), buf, cap, 0); } while (n < 0 && errno == EINTR);
     if (n == 0 || (n < 0 && errno != EAGAIN)) {
         // The client closed (or broke) its side: nothing more can be answered.
         drop();
@@ -313,7 +300,7 @@ size_t Connection::process(std::string_view data) {
                 queue_response(r, nullptr, {}, false);
                 unread_input_ = true;  // what follows is not read: close gently
                 cgi_.reset();
-            return data.size();
+                return data.size();
             }
             if (!done) {
                 need_more_input_ = true;
@@ -441,8 +428,7 @@ void Connection::queue_raw(std::string_view bytes) {
     queued_bytes_ += bytes.size();
 }
 
-void Connection::queue_response(Response& r, const http::Request* request, std::string_view request_line,
-                                bool http09) {
+void Connection::queue_response(Response& r, const http::Request* request, std::string_view request_line, bool http09) {
     bool keep_alive = false;
     bool keep_alive_header = false;
     if (request && ctx_.settings.persistent && !ctx_.stopping && !r.close && !http09) {
@@ -459,8 +445,7 @@ void Connection::queue_response(Response& r, const http::Request* request, std::
     if (!http09) {
         std::string& head = ctx_.head_scratch;
         head.clear();
-        HeadContext hc{ctx_.settings.protocol, ctx_.server_header, ctx_.dates.now(), !keep_alive,
-                       keep_alive_header};
+        HeadContext hc{ctx_.settings.protocol, ctx_.server_header, ctx_.dates.now(), !keep_alive, keep_alive_header};
         append_head(head, r, hc);
         queue_raw(head);
     }
@@ -516,7 +501,10 @@ bool Connection::write_some(bool& blocked) {
             ssize_t n = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
             if (n < 0) {
                 if (errno == EINTR) continue;
-                if (errno == EAGAIN) { blocked = true; return true; }
+                if (errno == EAGAIN) {
+                    blocked = true;
+                    return true;
+                }
                 return false;
             }
             size_t left = static_cast<size_t>(n);
@@ -538,13 +526,19 @@ bool Connection::write_some(bool& blocked) {
             continue;
         }
         if (front.file && front.length > 0) {
-            if (budget == 0) { blocked = true; return true; }  // let other connections run
+            if (budget == 0) {
+                blocked = true;
+                return true;
+            }  // let other connections run
             off_t offset = static_cast<off_t>(front.offset);
             size_t want = static_cast<size_t>(std::min(front.length, budget));
             ssize_t n = ::sendfile(fd_.get(), front.file->get(), &offset, want);
             if (n < 0) {
                 if (errno == EINTR) continue;
-                if (errno == EAGAIN) { blocked = true; return true; }
+                if (errno == EAGAIN) {
+                    blocked = true;
+                    return true;
+                }
                 return false;
             }
             if (n == 0) return false;  // the file shrank: the promised length cannot be sent
@@ -554,7 +548,10 @@ bool Connection::write_some(bool& blocked) {
             queued_bytes_ -= std::min<size_t>(queued_bytes_, static_cast<size_t>(n));
             // Less than asked: the socket buffer is full. Wait for room rather than ask again only
             // to hear EAGAIN (about a third of the calls for large files).
-            if (static_cast<size_t>(n) < want && front.length > 0) { blocked = true; return true; }
+            if (static_cast<size_t>(n) < want && front.length > 0) {
+                blocked = true;
+                return true;
+            }
             continue;
         }
         out_.pop_front();

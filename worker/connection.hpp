@@ -53,10 +53,10 @@ private:
     Connection(WorkerContext& ctx, int fd, const sockaddr_storage& peer);
     ~Connection();
 
-    static void on_read_event(evutil_socket_t, short, void* self);
-    static void on_write_event(evutil_socket_t, short, void* self);
-    static void on_timer_event(evutil_socket_t, short, void* self);
-    static void on_step_event(evutil_socket_t, short, void* self);
+    // libevent's callback for each of the connection's events (read, write, timer, step): runs `step`,
+    // then end_step().
+    template <void (Connection::*step)()>
+    static void on_event(evutil_socket_t, short, void* self);
     // Where every handler ends: a connection marked by drop() during the step is freed here, when
     // nothing of it (its CGI exchange included) is on the stack any more.
     static void end_step(Connection* c);
@@ -96,8 +96,7 @@ private:
     void end_response(bool close_connection) override;
     void wake() override;
     void answer_parse_error(const http::ParseError& error, std::string_view data);
-    void queue_response(Response& response, const http::Request* request, std::string_view request_line,
-                        bool http09);
+    void queue_response(Response& response, const http::Request* request, std::string_view request_line, bool http09);
     void queue_raw(std::string_view bytes);
 
     // Writes queued output until done or the socket is full. False on a broken connection.
@@ -118,18 +117,18 @@ private:
     event read_event_;
     event write_event_;
     event timer_event_;
-    event step_event_;               // activated by wake(): a step after a CGI event
-    char client_[48];                // printable peer address, for the access log
+    event step_event_;  // activated by wake(): a step after a CGI event
+    char client_[48];   // printable peer address, for the access log
 
     State state_ = State::Idle;
-    std::string pending_;            // received bytes not parsed yet
+    std::string pending_;                        // received bytes not parsed yet
     std::optional<http::OwnedRequest> waiting_;  // a request whose body is still arriving (not CGI)
-    uint64_t body_left_ = 0;         // Content-Length body bytes still to discard
+    uint64_t body_left_ = 0;                     // Content-Length body bytes still to discard
     std::unique_ptr<http::ChunkedDecoder> chunked_;
     std::unique_ptr<CgiExchange> cgi_;  // the current request's, from its head (collecting its body) to its end
-    std::deque<OutChunk> out_;       // queued output
-    size_t out_mem_offset_ = 0;      // bytes of out_.front().mem already written
-    size_t queued_bytes_ = 0;        // output not yet written
+    std::deque<OutChunk> out_;          // queued output
+    size_t out_mem_offset_ = 0;         // bytes of out_.front().mem already written
+    size_t queued_bytes_ = 0;           // output not yet written
     bool close_after_output_ = false;
     bool unread_input_ = false;      // input was left unread: close with a lingering drain
     bool nodelay_ = false;           // TCP_NODELAY set (only for responses sent in several writes)
@@ -137,7 +136,7 @@ private:
     bool head_timer_armed_ = false;  // header_timeout runs for the current request
     bool reading_enabled_ = false;
     bool writing_enabled_ = false;
-    bool closing_ = false;           // drop()ped: freed at the end of the current step
+    bool closing_ = false;  // drop()ped: freed at the end of the current step
 };
 
 }  // namespace httpserve

@@ -1,11 +1,12 @@
 // Sizes, durations, the UTF-8 check, key suggestions and the small Config helpers.
 #include <catch2/catch.hpp>
 
-#include <string>
 #include <unistd.h>
+#include <string>
 
 #include "common/utf8.hpp"
 #include "config/config.hpp"
+#include "config/enum_names.hpp"
 #include "config/suggest.hpp"
 #include "config/units.hpp"
 
@@ -29,8 +30,8 @@ TEST_CASE("parse_size: every unit, case-insensitive, all binary", "[config][unit
 }
 
 TEST_CASE("parse_size: bad inputs", "[config][units]") {
-    for (const char* bad : {"", " ", "KiB", "-1", "+1", "1.5MiB", "1e3", "16 MiB ", " 16MiB", "16MiBs", "16XB", "16 M B",
-                            "1TiB", "0x10", "1_000", "abc", "16\tMiB"}) {
+    for (const char* bad : {"", " ", "KiB", "-1", "+1", "1.5MiB", "1e3", "16 MiB ", " 16MiB", "16MiBs", "16XB",
+                            "16 M B", "1TiB", "0x10", "1_000", "abc", "16\tMiB"}) {
         INFO(bad);
         CHECK_FALSE(parse_size(bad).has_value());
     }
@@ -40,7 +41,7 @@ TEST_CASE("parse_size: overflow is rejected, not wrapped", "[config][units]") {
     CHECK_FALSE(parse_size("18446744073709551616").has_value());  // 2^64
     CHECK_FALSE(parse_size("99999999999999999999999").has_value());
     CHECK(parse_size("17179869183GiB") == 17179869183ull << 30);  // largest that fits
-    CHECK_FALSE(parse_size("17179869184GiB").has_value());       // 2^34 GiB = 2^64 bytes
+    CHECK_FALSE(parse_size("17179869184GiB").has_value());        // 2^34 GiB = 2^64 bytes
     CHECK_FALSE(parse_size("18014398509481984KiB").has_value());
 }
 
@@ -57,8 +58,8 @@ TEST_CASE("parse_duration: units and bare numbers", "[config][units]") {
 }
 
 TEST_CASE("parse_duration: bad inputs", "[config][units]") {
-    for (const char* bad : {"", "s", "-1s", "-5", "+5s", "1.5s", "5 min", "5M", "5S", "1d", "1h30m", "30s ", " 30s", "ms",
-                            "5sec", "x"}) {
+    for (const char* bad :
+         {"", "s", "-1s", "-5", "+5s", "1.5s", "5 min", "5M", "5S", "1d", "1h30m", "30s ", " 30s", "ms", "5sec", "x"}) {
         INFO(bad);
         CHECK_FALSE(parse_duration(bad).has_value());
     }
@@ -85,18 +86,18 @@ TEST_CASE("is_valid_utf8: well-formed text", "[config][utf8]") {
     CHECK(is_valid_utf8(""));
     CHECK(is_valid_utf8("plain ascii\n"));
     CHECK(is_valid_utf8(std::string("nul \0 inside", 12)));
-    CHECK(is_valid_utf8("caf\xC3\xA9"));                         // U+00E9
-    CHECK(is_valid_utf8("\xE2\x82\xAC"));                        // U+20AC
-    CHECK(is_valid_utf8("\xF0\x9F\x98\x80"));                    // U+1F600
-    CHECK(is_valid_utf8(bytes({0xC2, 0x80})));                   // U+0080, smallest 2-byte
-    CHECK(is_valid_utf8(bytes({0xDF, 0xBF})));                   // U+07FF
-    CHECK(is_valid_utf8(bytes({0xE0, 0xA0, 0x80})));             // U+0800, smallest 3-byte
-    CHECK(is_valid_utf8(bytes({0xED, 0x9F, 0xBF})));             // U+D7FF, just below surrogates
-    CHECK(is_valid_utf8(bytes({0xEE, 0x80, 0x80})));             // U+E000, just above
-    CHECK(is_valid_utf8(bytes({0xEF, 0xBF, 0xBF})));             // U+FFFF
-    CHECK(is_valid_utf8(bytes({0xF0, 0x90, 0x80, 0x80})));       // U+10000
-    CHECK(is_valid_utf8(bytes({0xF4, 0x8F, 0xBF, 0xBF})));       // U+10FFFF, the last code point
-    CHECK(is_valid_utf8("\xEF\xBB\xBFkey = 1"));                 // a BOM is valid UTF-8
+    CHECK(is_valid_utf8("caf\xC3\xA9"));                    // U+00E9
+    CHECK(is_valid_utf8("\xE2\x82\xAC"));                   // U+20AC
+    CHECK(is_valid_utf8("\xF0\x9F\x98\x80"));               // U+1F600
+    CHECK(is_valid_utf8(bytes({0xC2, 0x80})));              // U+0080, smallest 2-byte
+    CHECK(is_valid_utf8(bytes({0xDF, 0xBF})));              // U+07FF
+    CHECK(is_valid_utf8(bytes({0xE0, 0xA0, 0x80})));        // U+0800, smallest 3-byte
+    CHECK(is_valid_utf8(bytes({0xED, 0x9F, 0xBF})));        // U+D7FF, just below surrogates
+    CHECK(is_valid_utf8(bytes({0xEE, 0x80, 0x80})));        // U+E000, just above
+    CHECK(is_valid_utf8(bytes({0xEF, 0xBF, 0xBF})));        // U+FFFF
+    CHECK(is_valid_utf8(bytes({0xF0, 0x90, 0x80, 0x80})));  // U+10000
+    CHECK(is_valid_utf8(bytes({0xF4, 0x8F, 0xBF, 0xBF})));  // U+10FFFF, the last code point
+    CHECK(is_valid_utf8("\xEF\xBB\xBFkey = 1"));            // a BOM is valid UTF-8
 }
 
 TEST_CASE("is_valid_utf8: ill-formed text and the offset of the bad sequence", "[config][utf8]") {
@@ -138,8 +139,8 @@ TEST_CASE("is_valid_utf8: ill-formed text and the offset of the bad sequence", "
 }
 
 TEST_CASE("nearest_name: typos get a suggestion, unrelated words do not", "[config][suggest]") {
-    const std::vector<std::string> keys{"workers", "user", "group", "pid_file", "shutdown_timeout", "listen",
-                                        "files", "mime", "cgi", "http", "log"};
+    const std::vector<std::string> keys{"workers", "user", "group", "pid_file", "shutdown_timeout", "listen", "files",
+                                        "mime",    "cgi",  "http",  "log"};
     CHECK(nearest_name("workres", keys) == "workers");  // transposition = 2 edits
     CHECK(nearest_name("worker", keys) == "workers");
     CHECK(nearest_name("usr", keys) == "user");
@@ -153,11 +154,11 @@ TEST_CASE("nearest_name: typos get a suggestion, unrelated words do not", "[conf
 
 TEST_CASE("nearest_name: the threshold is max(2, length/3)", "[config][suggest]") {
     const std::vector<std::string> keys{"keepalive_timeout", "header_timeout"};
-    CHECK(nearest_name("keepalive_tmout", keys) == "keepalive_timeout");   // 2 edits
+    CHECK(nearest_name("keepalive_tmout", keys) == "keepalive_timeout");    // 2 edits
     CHECK(nearest_name("keepXXXXX_timeout", keys) == "keepalive_timeout");  // 5 edits <= 17/3
     CHECK(nearest_name("kpalve_tmeot", keys).empty());                      // 5 edits > 12/3
-    CHECK(nearest_name("ab", {"xyz"}).empty());                            // 3 > 2
-    CHECK(nearest_name("ab", {"abcd"}) == "abcd");                         // 2 <= 2
+    CHECK(nearest_name("ab", {"xyz"}).empty());                             // 3 > 2
+    CHECK(nearest_name("ab", {"abcd"}) == "abcd");                          // 2 <= 2
     CHECK(nearest_name("anything", {}).empty());
     CHECK(nearest_name("", {"ab"}) == "ab");
     CHECK(nearest_name("", {"abc"}).empty());
