@@ -22,8 +22,7 @@ enum class Utf8Surrogates { Reject, Accept };
 // maximal subpart: the longest prefix of a well-formed sequence found there, at least one byte;
 // everything after the first byte of such a subpart is a continuation byte (80..BF), which can
 // never start a sequence. A decoder that emits one U+FFFD per subpart matches Python's 'replace'.
-constexpr Utf8Step decode_utf8(std::string_view s, std::size_t i,
-                               Utf8Surrogates surrogates = Utf8Surrogates::Reject) {
+constexpr Utf8Step decode_utf8(std::string_view s, std::size_t i, Utf8Surrogates surrogates = Utf8Surrogates::Reject) {
     const auto b0 = static_cast<unsigned char>(s[i]);
     if (b0 < 0x80) return {b0, 1, true};
     std::size_t need = 0;                // continuation bytes after the lead
@@ -35,7 +34,7 @@ constexpr Utf8Step decode_utf8(std::string_view s, std::size_t i,
     } else if (b0 >= 0xE0 && b0 <= 0xEF) {
         need = 2;
         cp = b0 & 0x0Fu;
-        if (b0 == 0xE0) lo = 0xA0;                                              // no overlongs
+        if (b0 == 0xE0) lo = 0xA0;                                          // no overlongs
         if (b0 == 0xED && surrogates == Utf8Surrogates::Reject) hi = 0x9F;  // no surrogates
     } else if (b0 >= 0xF0 && b0 <= 0xF4) {
         need = 3;

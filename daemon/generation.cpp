@@ -34,7 +34,8 @@ Generation::Generation(unsigned number_, std::shared_ptr<const Config> config_, 
 }
 
 size_t Generation::alive() const {
-    return static_cast<size_t>(std::count_if(slots.begin(), slots.end(), [](const WorkerSlot& s) { return s.pid > 0; }));
+    return static_cast<size_t>(
+        std::count_if(slots.begin(), slots.end(), [](const WorkerSlot& s) { return s.pid > 0; }));
 }
 
 size_t Generation::ready() const {

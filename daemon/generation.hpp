@@ -22,7 +22,7 @@ using Clock = std::chrono::steady_clock;
 
 struct WorkerSlot {
     pid_t pid = -1;
-    bool ready = false;              // the current process reported that it accepts
+    bool ready = false;  // the current process reported that it accepts
     Clock::time_point started{};
     Clock::time_point respawn_at{};  // when pid < 0
     unsigned failed_starts = 0;      // deaths in a row before being ready or within a second of starting
@@ -45,8 +45,8 @@ struct Generation {
     std::shared_ptr<const Config> config;
     Account account;
     std::vector<ListenerRef> listeners;
-    UniqueFd access_log;  // owned when the access log is a file
-    int access_log_fd = -1;  // what workers write to: access_log, stderr, stdout or -1 (off)
+    UniqueFd access_log;                 // owned when the access log is a file
+    int access_log_fd = -1;              // what workers write to: access_log, stderr, stdout or -1 (off)
     UniqueFd report_read, report_write;  // workers -> master (daemon/worker_report.hpp)
     std::vector<WorkerSlot> slots;
     bool reload = false;  // started by a reload (not at start-up, not by a log reopen)

@@ -12,10 +12,10 @@
 #include <thread>
 #include <utility>
 
-#include "ipc/process_entry.hpp"
-#include "ipc/launcher_control.hpp"
 #include "ipc/fd_passing.hpp"
 #include "ipc/launch_protocol.hpp"
+#include "ipc/launcher_control.hpp"
+#include "ipc/process_entry.hpp"
 
 namespace httpserve {
 
@@ -119,8 +119,7 @@ void stop_cgi_launcher(CgiLauncher& launcher) {
         if (std::chrono::steady_clock::now() >= deadline) {
             spdlog::warn("cgi launcher (pid {}) did not stop; killing it", launcher.pid);
             ::kill(launcher.pid, SIGKILL);
-            while (::waitpid(launcher.pid, &status, 0) < 0 && errno == EINTR) {
-            }
+            while (::waitpid(launcher.pid, &status, 0) < 0 && errno == EINTR) {}
             break;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -40,9 +40,7 @@ AddrInfo resolve(const ListenAddress& wanted) {
     addrinfo* found = nullptr;
     std::string port = std::to_string(wanted.port);
     int rc = ::getaddrinfo(wanted.address.c_str(), port.c_str(), &hints, &found);
-    if (rc != 0) {
-        throw std::runtime_error("cannot resolve " + wanted.address + ": " + ::gai_strerror(rc));
-    }
+    if (rc != 0) { throw std::runtime_error("cannot resolve " + wanted.address + ": " + ::gai_strerror(rc)); }
     return AddrInfo(found, ::freeaddrinfo);
 }
 
@@ -138,8 +136,7 @@ Listener adopt_listener(UniqueFd fd) {
 }
 
 std::vector<ListenerRef> assemble_listeners(const std::vector<ListenAddress>& addresses,
-                                            const std::vector<ListenerRef>& available,
-                                            ListenerChanges* changes) {
+                                            const std::vector<ListenerRef>& available, ListenerChanges* changes) {
     std::vector<ListenerRef> out;
     const auto add = [&out](const ListenerRef& l) {
         if (std::find(out.begin(), out.end(), l) == out.end()) out.push_back(l);

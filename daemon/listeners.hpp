@@ -15,10 +15,10 @@
 namespace httpserve {
 
 struct Listener {
-    ListenAddress wanted;    // as configured; empty address for a socket-activated one no entry matched
+    ListenAddress wanted;  // as configured; empty address for a socket-activated one no entry matched
     UniqueFd fd;
-    std::string host;        // bound address as text ("::", "127.0.0.1")
-    uint16_t port = 0;       // bound port (the real one when 0 was asked for)
+    std::string host;   // bound address as text ("::", "127.0.0.1")
+    uint16_t port = 0;  // bound port (the real one when 0 was asked for)
     sockaddr_storage bound{};
     bool activated = false;  // passed by systemd: never closed by a reload
 };
@@ -31,8 +31,8 @@ Listener adopt_listener(UniqueFd fd);
 
 // What assemble_listeners did besides reusing sockets, for the log.
 struct ListenerChanges {
-    std::vector<ListenerRef> bound;        // newly bound
-    std::vector<ListenerRef> unmatched;    // socket-activated, matching no address (served anyway)
+    std::vector<ListenerRef> bound;      // newly bound
+    std::vector<ListenerRef> unmatched;  // socket-activated, matching no address (served anyway)
 };
 
 // The sockets for `addresses`: one of `available` when it is the same address (same entry, or the

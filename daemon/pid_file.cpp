@@ -56,9 +56,7 @@ pid_t read_pid_file(const std::string& path) {
     }
     char buffer[32];
     ssize_t n;
-    do {
-        n = ::read(fd.get(), buffer, sizeof buffer - 1);
-    } while (n < 0 && errno == EINTR);
+    do { n = ::read(fd.get(), buffer, sizeof buffer - 1); } while (n < 0 && errno == EINTR);
     if (n < 0) {
         const int error = errno;
         throw PidFileError("cannot read pid_file " + path + ": " + std::strerror(error));
@@ -81,8 +79,7 @@ std::optional<pid_t> running_master(const std::string& path) {
     try {
         const pid_t pid = read_pid_file(path);
         if (pid != ::getpid() && is_running_httpserve(pid)) return pid;
-    } catch (const PidFileError&) {
-    }
+    } catch (const PidFileError&) {}
     return std::nullopt;
 }
 
@@ -119,8 +116,7 @@ void PidFile::remove() {
     if (path_.empty() || owner_ != ::getpid()) return;
     try {
         if (read_pid_file(path_) == owner_) ::unlink(path_.c_str());
-    } catch (const PidFileError&) {
-    }
+    } catch (const PidFileError&) {}
     path_.clear();
 }
 

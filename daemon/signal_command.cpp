@@ -37,8 +37,7 @@ int send_signal_command(const CommandLine& cli) {
         }
         const pid_t pid = read_pid_file(config.pid_file);
         if (!is_running_httpserve(pid)) {
-            std::cerr << prefix << "the master named in " << config.pid_file << " (pid " << pid
-                      << ") is not running\n";
+            std::cerr << prefix << "the master named in " << config.pid_file << " (pid " << pid << ") is not running\n";
             return 1;
         }
         if (::kill(pid, signal_number(name)) != 0) {
@@ -46,9 +45,7 @@ int send_signal_command(const CommandLine& cli) {
             return 1;
         }
         return 0;
-    } catch (const ConfigError& e) {
-        std::cerr << prefix << e.what() << "\n";
-    } catch (const PidFileError& e) {
+    } catch (const ConfigError& e) { std::cerr << prefix << e.what() << "\n"; } catch (const PidFileError& e) {
         std::cerr << prefix << e.what() << "\n";
     }
     return 1;

@@ -21,9 +21,9 @@
 
 #include "common/logging.hpp"
 #include "config/load.hpp"
+#include "daemon/generation.hpp"
 #include "daemon/launcher_config.hpp"
 #include "daemon/launcher_handle.hpp"
-#include "daemon/generation.hpp"
 #include "daemon/listeners.hpp"
 #include "daemon/pid_file.hpp"
 #include "daemon/privileges.hpp"
@@ -103,9 +103,9 @@ private:
     const CommandLine& cli_;
     CgiLauncher launcher_;
     std::list<std::unique_ptr<Generation>> generations_;  // oldest first
-    Generation* serving_ = nullptr;   // in service; nullptr until the first generation is ready
-    Generation* starting_ = nullptr;  // forked, not ready yet
-    std::vector<ListenerRef> activated_;  // passed by systemd: part of every generation
+    Generation* serving_ = nullptr;                       // in service; nullptr until the first generation is ready
+    Generation* starting_ = nullptr;                      // forked, not ready yet
+    std::vector<ListenerRef> activated_;                  // passed by systemd: part of every generation
     PidFile pid_file_;
     unsigned last_number_ = 0;
     std::string last_reload_ = "none";
@@ -277,7 +277,7 @@ void Master::worker_main(Generation& g, size_t index, UniqueFd cgi_channel) {
     std::signal(SIGHUP, SIG_IGN);
     std::signal(SIGUSR1, SIG_IGN);
     close_other_generations_fds(g);  // e.g. a listener this generation dropped must close with the old one
-    launcher_.control.reset();  // only the master may change the launcher's settings
+    launcher_.control.reset();       // only the master may change the launcher's settings
     launcher_.pid = -1;
     set_log_role("worker " + std::to_string(index + 1));
     const int report_fd = g.report_write.get();
@@ -351,8 +351,8 @@ void Master::wait_for_events() {
     }
     timespec timeout{};
     if (next) {
-        const auto ns = std::max<long long>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(*next - Clock::now()).count(), 0);
+        const auto ns =
+            std::max<long long>(std::chrono::duration_cast<std::chrono::nanoseconds>(*next - Clock::now()).count(), 0);
         timeout.tv_sec = static_cast<time_t>(ns / 1000000000);
         timeout.tv_nsec = static_cast<long>(ns % 1000000000);
     }
@@ -430,7 +430,8 @@ void Master::on_worker_exit(Generation& g, WorkerSlot& slot, int status) {
                       slot.last_error, next);
     } else {
         spdlog::error("generation {}: worker {} (pid {}) {}{}", g.number, index + 1, pid, describe_exit(status), next);
-        slot.last_error = "a worker " + describe_exit(status) + (was_ready ? " right after starting" : " before it was ready");
+        slot.last_error =
+            "a worker " + describe_exit(status) + (was_ready ? " right after starting" : " before it was ready");
     }
 }
 
@@ -472,8 +473,8 @@ void Master::advance() {
             } else {
                 const std::string reason = "the workers of generation " + std::to_string(starting_->number) +
                                            " cannot start: " + failing->last_error;
-                spdlog::error("{} failed, generation {} keeps serving: {}",
-                              starting_->reload ? "reload" : "log reopen", serving_->number, reason);
+                spdlog::error("{} failed, generation {} keeps serving: {}", starting_->reload ? "reload" : "log reopen",
+                              serving_->number, reason);
                 if (starting_->reload) last_reload_ = "failed: " + reason;
                 Generation& abandoned = *starting_;
                 starting_ = nullptr;

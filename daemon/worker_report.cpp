@@ -29,9 +29,7 @@ void send_worker_report(int fd, bool ok, std::string_view reason) {
     std::memcpy(record.reason, reason.data(), n);
     // Non-blocking: a pipe this full means the master is not reading anyway.
     ssize_t rc;
-    do {
-        rc = ::write(fd, &record, sizeof record);
-    } while (rc < 0 && errno == EINTR);
+    do { rc = ::write(fd, &record, sizeof record); } while (rc < 0 && errno == EINTR);
 }
 
 std::vector<WorkerReport> read_worker_reports(int fd) {

@@ -10,7 +10,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     try {
         (void)httpserve::load_config_text(text, "fuzz.toml", "/srv/fuzz");
-    } catch (const httpserve::ConfigError&) {
-    }
+    } catch (const httpserve::ConfigError&) {}
     return 0;
 }

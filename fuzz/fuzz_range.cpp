@@ -39,9 +39,7 @@ Input split(const uint8_t* data, size_t len) {
                 --len;
             }
             break;
-        case 1:
-            in.size = 0;
-            break;
+        case 1: in.size = 0; break;
         case 2:  // near the 64-bit limit
             in.size = UINT64_MAX;
             if (len) {

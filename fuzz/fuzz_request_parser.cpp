@@ -35,8 +35,8 @@ void fuzz_parser(std::string_view buffer) {
         for (const Header& h : req.headers) {
             check(inside(h.name, head) && is_token(h.name));
             check(inside(h.value, head));
-            check(h.value.empty() || (h.value.front() != ' ' && h.value.front() != '\t' &&
-                                  h.value.back() != ' ' && h.value.back() != '\t'));
+            check(h.value.empty() || (h.value.front() != ' ' && h.value.front() != '\t' && h.value.back() != ' ' &&
+                                      h.value.back() != '\t'));
         }
         check(!req.http09 || req.headers.empty());
         check(req.body != BodyFraming::Chunked || req.find("Content-Length") == nullptr);

@@ -47,9 +47,7 @@ ReceiveStatus receive_message(int sock, size_t max_bytes, size_t max_fds, Receiv
     msg.msg_control = control.data();
     msg.msg_controllen = control.size();
     ssize_t n;
-    do {
-        n = ::recvmsg(sock, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-    } while (n < 0 && errno == EINTR);
+    do { n = ::recvmsg(sock, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC); } while (n < 0 && errno == EINTR);
     if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK) return ReceiveStatus::WouldBlock;
         out.error = errno;
@@ -68,8 +66,8 @@ ReceiveStatus receive_message(int sock, size_t max_bytes, size_t max_fds, Receiv
     // SEQPACKET: a zero-length read with nothing attached is the peer's close.
     if (n == 0 && out.fds.empty() && !(msg.msg_flags & MSG_TRUNC)) return ReceiveStatus::Closed;
     out.length = static_cast<size_t>(n);
-    out.truncated = (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0 || out.length > max_bytes ||
-                    out.fds.size() > max_fds;
+    out.truncated =
+        (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0 || out.length > max_bytes || out.fds.size() > max_fds;
     return ReceiveStatus::Message;
 }
 

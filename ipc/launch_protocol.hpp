@@ -36,10 +36,10 @@ enum class LaunchMessageType : uint8_t { Spawn = 1, Kill = 2, Spawned = 129, Fai
 
 struct SpawnRequest {
     uint64_t request_id = 0;
-    std::string script;              // absolute path
-    std::string cwd;                 // "" = the script's folder
-    std::vector<std::string> argv;   // argv[0] included; empty = {script}
-    std::vector<std::string> envp;   // "NAME=value"; the script's whole environment
+    std::string script;             // absolute path
+    std::string cwd;                // "" = the script's folder
+    std::vector<std::string> argv;  // argv[0] included; empty = {script}
+    std::vector<std::string> envp;  // "NAME=value"; the script's whole environment
     bool operator==(const SpawnRequest&) const = default;
 };
 

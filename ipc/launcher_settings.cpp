@@ -25,9 +25,9 @@ std::optional<LauncherSettings> decode_launcher_settings(std::string_view bytes)
     LauncherSettings s;
     uint8_t switch_user = 0, user_explicit = 0, level = 0;
     uint32_t uid = 0, gid = 0, max = 0;
-    if (!(r.u8(switch_user) && r.u32(uid) && r.u32(gid) && r.str(s.user) && r.str(s.group) &&
-          r.u8(user_explicit) && r.str(s.refuse_reason) && r.c_str_list(s.cgi_folders) && r.u32(max) &&
-          r.c_str(s.error_log) && r.u8(level) && r.at_end())) {
+    if (!(r.u8(switch_user) && r.u32(uid) && r.u32(gid) && r.str(s.user) && r.str(s.group) && r.u8(user_explicit) &&
+          r.str(s.refuse_reason) && r.c_str_list(s.cgi_folders) && r.u32(max) && r.c_str(s.error_log) && r.u8(level) &&
+          r.at_end())) {
         return std::nullopt;
     }
     if (level > static_cast<uint8_t>(LogLevel::Error)) return std::nullopt;

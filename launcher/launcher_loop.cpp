@@ -20,12 +20,12 @@
 #include <vector>
 
 #include "common/logging.hpp"
-#include "launcher/spawn_script.hpp"
-#include "launcher/capabilities.hpp"
-#include "ipc/launcher_control.hpp"
-#include "launcher/signals.hpp"
 #include "ipc/fd_passing.hpp"
 #include "ipc/launch_protocol.hpp"
+#include "ipc/launcher_control.hpp"
+#include "launcher/capabilities.hpp"
+#include "launcher/signals.hpp"
+#include "launcher/spawn_script.hpp"
 
 namespace httpserve {
 
@@ -116,9 +116,7 @@ void Launcher::reopen_error_log() {
     try {
         setup_error_log(settings_.error_log, settings_.log_level);
         set_log_role("cgi launcher");
-    } catch (const std::exception& e) {
-        spdlog::error("cgi launcher: {}; keeping the current error log", e.what());
-    }
+    } catch (const std::exception& e) { spdlog::error("cgi launcher: {}; keeping the current error log", e.what()); }
 }
 
 int Launcher::poll_timeout() const {
@@ -306,8 +304,7 @@ void Launcher::shut_down(const char* why) {
         pollfd p{signals_.get(), POLLIN, 0};
         ::poll(&p, 1, 100);
         signalfd_siginfo info{};
-        while (::read(signals_.get(), &info, sizeof info) > 0) {
-        }
+        while (::read(signals_.get(), &info, sizeof info) > 0) {}
         reap();
         prune_empty_groups();
     }
@@ -325,9 +322,7 @@ void Launcher::run() {
         fds.push_back({control_.get(), POLLIN, 0});
         for (const Channel& c : channels_) fds.push_back({c.fd.get(), POLLIN, 0});
         const size_t polled_channels = channels_.size();
-        if (::poll(fds.data(), fds.size(), poll_timeout()) < 0 && errno != EINTR) {
-            shut_down("poll failed");
-        }
+        if (::poll(fds.data(), fds.size(), poll_timeout()) < 0 && errno != EINTR) { shut_down("poll failed"); }
         if (fds[0].revents) handle_signals();
         // Control first: a worker's request that follows a settings update in time must see it.
         // handle_control only appends channels, so the indices below stay valid.
@@ -388,9 +383,7 @@ void become_launcher(const UniqueFd& control, const LauncherSettings& settings, 
         try {
             setup_error_log(settings.error_log, settings.log_level);
             set_log_role("cgi launcher");
-        } catch (const std::exception& e) {
-            spdlog::error("cgi launcher: {}; logging to stderr", e.what());
-        }
+        } catch (const std::exception& e) { spdlog::error("cgi launcher: {}; logging to stderr", e.what()); }
     }
 
     // Inherited dispositions are the master's handlers; the master decides about INT/QUIT/HUP.
@@ -429,9 +422,7 @@ void run_cgi_launcher(UniqueFd control, LauncherSettings settings, pid_t master)
         ::fcntl(control.get(), F_SETFL, flags | O_NONBLOCK);
         Launcher launcher(std::move(control), std::move(settings));
         launcher.run();
-    } catch (const std::exception& e) {
-        spdlog::critical("cgi launcher: {}", e.what());
-    }
+    } catch (const std::exception& e) { spdlog::critical("cgi launcher: {}", e.what()); }
     std::fflush(nullptr);
     ::_exit(1);
 }

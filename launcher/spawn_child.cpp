@@ -64,10 +64,9 @@ constexpr size_t kChildStack = 32 * 1024;
 [[gnu::no_sanitize_address]] bool still_root_capable(const ChildPlan& p) {
     uid_t ruid, euid, suid;
     gid_t rgid, egid, sgid;
-    return ::syscall(SYS_setuid, 0) == 0 || ::syscall(SYS_setgid, 0) == 0 ||
-           ::getresuid(&ruid, &euid, &suid) != 0 || ::getresgid(&rgid, &egid, &sgid) != 0 || ruid != p.uid ||
-           euid != p.uid || suid != p.uid || rgid != p.gid || egid != p.gid || sgid != p.gid ||
-           ::syscall(SYS_getgroups, 0, nullptr) != 0;
+    return ::syscall(SYS_setuid, 0) == 0 || ::syscall(SYS_setgid, 0) == 0 || ::getresuid(&ruid, &euid, &suid) != 0 ||
+           ::getresgid(&rgid, &egid, &sgid) != 0 || ruid != p.uid || euid != p.uid || suid != p.uid || rgid != p.gid ||
+           egid != p.gid || sgid != p.gid || ::syscall(SYS_getgroups, 0, nullptr) != 0;
 }
 
 // The child, between clone and exec, on its own stack inside the launcher's memory and with every
@@ -125,8 +124,7 @@ ChildOutcome start_child(const ChildPlan& plan) {
         outcome.error = clone_error;
     } else if (shared.step != Step::None) {
         int status = 0;
-        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-        }
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
         outcome.step = step_name(shared.step);
         outcome.error = shared.error;
     } else {

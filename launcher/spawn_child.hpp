@@ -26,7 +26,7 @@ struct ChildPlan {
 };
 
 struct ChildOutcome {
-    pid_t pid = -1;  // > 0 and step == nullptr: the program runs (own process group)
+    pid_t pid = -1;              // > 0 and step == nullptr: the program runs (own process group)
     const char* step = nullptr;  // else: what failed ("fork" when no child was made) ...
     int error = 0;               // ... and its errno. A failed child has been reaped already.
 };

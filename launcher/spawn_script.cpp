@@ -10,8 +10,8 @@
 #include <cstring>
 #include <vector>
 
-#include "launcher/spawn_child.hpp"
 #include "ipc/script_rules.hpp"
+#include "launcher/spawn_child.hpp"
 
 namespace httpserve {
 
@@ -69,9 +69,7 @@ SpawnOutcome spawn_script(const LauncherSettings& settings, const SpawnRequest& 
         const int err = errno;
         return refuse(err, asked + ": " + std::strerror(err), asked);
     }
-    if (!inside_cgi_folder(settings, script)) {
-        return refuse(EPERM, script + ": not inside a CGI folder", script);
-    }
+    if (!inside_cgi_folder(settings, script)) { return refuse(EPERM, script + ": not inside a CGI folder", script); }
     struct stat st {};
     if (::stat(script.c_str(), &st) != 0) {
         const int err = errno;

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "common/unique_fd.hpp"
-#include "ipc/launcher_settings.hpp"
 #include "ipc/launch_protocol.hpp"
+#include "ipc/launcher_settings.hpp"
 
 namespace httpserve {
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runs every test suite and ends with one line: 'N passed, M failed' summed over all of them.
 
-Suites: the Catch2 unit tests and the integration tests, for each build directory given (the plain build
+Suites: the house rules (tools/check_layout.py: the folders' include directions and no include cycle;
+tools/format.sh --check: clang-format), the Catch2 unit tests and the integration tests, for each build directory given (the plain build
 and the ASan+UBSan build), the libFuzzer targets for the given number of seconds each, then the system
 test (the Debian package under a real systemd, tests/system/).
 """
@@ -31,6 +32,15 @@ class Tally:
         self.skipped += skipped
         self.failures += ["%s: %s" % (suite, n) for n in names]
         print("== %s: %d passed, %d failed, %d skipped" % (suite, passed, failed, skipped), flush=True)
+
+
+def run_house_rules(tally):
+    for name, cmd in (("layout", [sys.executable, os.path.join(REPO, "tools", "check_layout.py")]),
+                      ("format", [os.path.join(REPO, "tools", "format.sh"), "--check"])):
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        sys.stdout.write(proc.stdout.decode("utf-8", "replace")[-5000:])
+        ok = proc.returncode == 0
+        tally.add("house rules: " + name, 1 if ok else 0, 0 if ok else 1, names=[] if ok else [name])
 
 
 def run_unit(build, label, tally):
@@ -148,6 +158,7 @@ def main():
     args = ap.parse_args()
 
     tally = Tally()
+    run_house_rules(tally)
     for spec in args.build or ["plain=" + os.path.join(REPO, "build")]:
         label, _, build = spec.partition("=")
         build = os.path.abspath(build)

@@ -47,10 +47,8 @@ void AccessLog::append_clf_time(std::time_t now) {
 void AccessLog::append_line_start(std::string_view client, std::time_t now) {
     buffer_ += client;
     buffer_ += " - - [";
-    if (format_ == AccessLogFormat::Python)
-        append_python_time(now);
-    else
-        append_clf_time(now);
+    if (format_ == AccessLogFormat::Python) append_python_time(now);
+    else append_clf_time(now);
     buffer_ += "] ";
 }
 
@@ -88,9 +86,11 @@ void AccessLog::add(const AccessRecord& r, std::time_t now) {
     }
     if (format_ == AccessLogFormat::Combined) {
         buffer_ += " \"";
-        if (r.referer.empty()) buffer_ += '-'; else append_escaped(r.referer);
+        if (r.referer.empty()) buffer_ += '-';
+        else append_escaped(r.referer);
         buffer_ += "\" \"";
-        if (r.user_agent.empty()) buffer_ += '-'; else append_escaped(r.user_agent);
+        if (r.user_agent.empty()) buffer_ += '-';
+        else append_escaped(r.user_agent);
         buffer_ += '"';
     }
     buffer_ += '\n';

@@ -14,10 +14,10 @@ struct AccessRecord {
     std::string_view client;        // "127.0.0.1", "::ffff:127.0.0.1", "::1"
     std::string_view request_line;  // as received, without the line ending
     int status = 0;
-    uint64_t bytes = 0;             // body bytes sent
+    uint64_t bytes = 0;  // body bytes sent
     std::string_view referer;
     std::string_view user_agent;
-    std::string_view error_message; // python format: a "code N, message M" line comes first
+    std::string_view error_message;  // python format: a "code N, message M" line comes first
 };
 
 class AccessLog {

@@ -27,15 +27,15 @@ struct CachedFile {
     std::string etag;
     std::string last_modified;
     std::string content_type;
-    std::string headers;            // "Content-Type: ..\r\nLast-Modified: ..\r\nETag: ..\r\nAccept-Ranges: bytes\r\n"
-    std::string content;            // the file's bytes (only small files are cached)
-    bool watched = false;           // inotify reports any change of its path: no stat() needed
-    bool unwatchable = false;       // a symlink on the way (or no watch to be had): stat() every use
+    std::string headers;       // "Content-Type: ..\r\nLast-Modified: ..\r\nETag: ..\r\nAccept-Ranges: bytes\r\n"
+    std::string content;       // the file's bytes (only small files are cached)
+    bool watched = false;      // inotify reports any change of its path: no stat() needed
+    bool unwatchable = false;  // a symlink on the way (or no watch to be had): stat() every use
 };
 
 class FileCache {
 public:
-    static constexpr uint64_t content_limit = 64 * 1024;      // files up to this are kept in memory
+    static constexpr uint64_t content_limit = 64 * 1024;  // files up to this are kept in memory
     static constexpr size_t max_entries = 4096;
     static constexpr uint64_t max_content_bytes = 64ull << 20;
 

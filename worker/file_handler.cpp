@@ -8,8 +8,8 @@
 #include <cerrno>
 #include <climits>
 #include <cstdio>
-#include <optional>
 #include <cstdlib>
+#include <optional>
 
 #include "worker/http/http_date.hpp"
 #include "worker/static/conditional.hpp"
@@ -57,10 +57,8 @@ FileHandler::FileHandler(const FilesConfig& files, const MimeTable& mime)
 bool FileHandler::path_allowed(const std::string& relative, const std::string& fs_path) const {
     if (files_.dotfiles == DotfilePolicy::Deny && has_dot_component(relative)) return false;
     switch (files_.symlinks) {
-        case SymlinkPolicy::Follow:
-            return true;
-        case SymlinkPolicy::Never:
-            return !has_symlink_below(root_, fs_path);
+        case SymlinkPolicy::Follow: return true;
+        case SymlinkPolicy::Never: return !has_symlink_below(root_, fs_path);
         case SymlinkPolicy::InsideRoot: {
             std::string real = realpath_or_empty(fs_path);
             if (real.empty()) return true;  // missing: the stat that follows answers 404
@@ -129,8 +127,8 @@ Response FileHandler::serve_path(const std::string& fs_path, const CachedFile* c
     return serve_file(view, request, head);
 }
 
-Response FileHandler::serve_directory(const std::string& fs_path, std::string_view target,
-                                      const http::Request& request, bool head, bool trailing_slash) {
+Response FileHandler::serve_directory(const std::string& fs_path, std::string_view target, const http::Request& request,
+                                      bool head, bool trailing_slash) {
     if (!trailing_slash) {
         Response r;
         r.status = 301;
@@ -173,7 +171,8 @@ Response FileHandler::serve_listing(const std::string& dir_path, std::string_vie
                 entry.is_dir = ::fstatat(::dirfd(dir), d->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode);
                 break;
             case DT_UNKNOWN:
-                entry.is_symlink = ::fstatat(::dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+                entry.is_symlink =
+                    ::fstatat(::dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
                 entry.is_dir = ::fstatat(::dirfd(dir), d->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode);
                 break;
             default: break;
@@ -202,10 +201,8 @@ Response FileHandler::serve_file(const FileView& file, const http::Request& requ
                 r.add_header("ETag", file.etag);
                 return r;
             }
-            case Precondition::Failed:
-                return error_response(412);
-            case Precondition::Proceed:
-                break;
+            case Precondition::Failed: return error_response(412);
+            case Precondition::Proceed: break;
         }
     }
 

@@ -9,8 +9,8 @@
 #include <string_view>
 
 #include "config/config.hpp"
-#include "worker/http/request_parser.hpp"
 #include "worker/file_cache.hpp"
+#include "worker/http/request_parser.hpp"
 #include "worker/response.hpp"
 #include "worker/static/mime.hpp"
 
@@ -37,25 +37,24 @@ public:
         std::time_t mtime = 0;
         std::string_view last_modified;
         std::string_view content_type;
-        std::string_view headers;               // pre-rendered, when cached
-        const std::string* content = nullptr;   // the bytes, when cached
-        std::shared_ptr<UniqueFd> fd;           // otherwise: the open file
+        std::string_view headers;              // pre-rendered, when cached
+        const std::string* content = nullptr;  // the bytes, when cached
+        std::shared_ptr<UniqueFd> fd;          // otherwise: the open file
     };
 
 private:
-    Response serve_directory(const std::string& fs_path, std::string_view target,
-                             const http::Request& request, bool head, bool trailing_slash);
+    Response serve_directory(const std::string& fs_path, std::string_view target, const http::Request& request,
+                             bool head, bool trailing_slash);
     // A path known to exist and not to be a directory.
-    Response serve_path(const std::string& fs_path, const CachedFile* cached, const http::Request& request,
-                        bool head);
+    Response serve_path(const std::string& fs_path, const CachedFile* cached, const http::Request& request, bool head);
     Response serve_file(const FileView& file, const http::Request& request, bool head);
     Response serve_listing(const std::string& fs_path, std::string_view target);
     bool path_allowed(const std::string& relative, const std::string& fs_path) const;
 
     const FilesConfig& files_;
     const MimeTable& mime_;
-    std::string root_;           // files.root without a trailing slash
-    std::string real_root_;      // realpath(root), for symlinks = "inside-root"
+    std::string root_;       // files.root without a trailing slash
+    std::string real_root_;  // realpath(root), for symlinks = "inside-root"
     uint64_t boundary_counter_ = 0;
     FileCache cache_;
 };

@@ -16,8 +16,8 @@ namespace {
 constexpr uint32_t file_mask = IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_DONT_FOLLOW;
 // A folder: an entry renamed, removed or chmod-ed, and the folder's own mode, removal or renaming.
 // (A new entry changes no existing path: IN_CREATE is left out.)
-constexpr uint32_t folder_mask = IN_ATTRIB | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE | IN_DELETE_SELF |
-                                 IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW;
+constexpr uint32_t folder_mask =
+    IN_ATTRIB | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW;
 
 }  // namespace
 

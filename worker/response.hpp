@@ -22,13 +22,13 @@ struct OutChunk {
 
 struct Response {
     int status = 200;
-    std::string reason;          // status-line message; "" = the standard phrase
-    std::string headers;         // extra header lines, each "Name: value\r\n"
-    std::vector<OutChunk> body;  // sent after the head (not for HEAD)
+    std::string reason;              // status-line message; "" = the standard phrase
+    std::string headers;             // extra header lines, each "Name: value\r\n"
+    std::vector<OutChunk> body;      // sent after the head (not for HEAD)
     std::string_view borrowed_body;  // or: bytes owned elsewhere, copied out when the response is queued
-    uint64_t content_length = 0; // what Content-Length says (also for HEAD)
+    uint64_t content_length = 0;     // what Content-Length says (also for HEAD)
     bool has_content_length = true;
-    bool close = false;          // the handler wants the connection closed after this response
+    bool close = false;              // the handler wants the connection closed after this response
     bool keep_headers_only = false;  // 304 / 1xx: no Content-Length header at all
 
     void add_header(std::string_view name, std::string_view value);
@@ -41,11 +41,11 @@ Response error_response(int status, std::string_view message = {}, std::string_v
 
 // What the connection adds around a Response.
 struct HeadContext {
-    std::string_view protocol;      // "HTTP/1.1" or "HTTP/1.0": the status line's version
-    std::string_view server;        // Server header value
-    std::string_view date;          // Date header value
-    bool close = false;             // add "Connection: close"
-    bool keep_alive_header = false; // add "Connection: keep-alive" (HTTP/1.0 client kept open)
+    std::string_view protocol;       // "HTTP/1.1" or "HTTP/1.0": the status line's version
+    std::string_view server;         // Server header value
+    std::string_view date;           // Date header value
+    bool close = false;              // add "Connection: close"
+    bool keep_alive_header = false;  // add "Connection: keep-alive" (HTTP/1.0 client kept open)
 };
 
 // Appends the status line and header block (ending with the blank line) to `out`.

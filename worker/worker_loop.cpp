@@ -29,7 +29,8 @@ void set_accepting(WorkerContext& ctx, bool on) {
     if (on == !ctx.accepting_paused) return;
     ctx.accepting_paused = !on;
     for (event* ev : ctx.listener_events) {
-        if (on) event_add(ev, nullptr); else event_del(ev);
+        if (on) event_add(ev, nullptr);
+        else event_del(ev);
     }
 }
 
@@ -51,8 +52,8 @@ void on_accept(evutil_socket_t listen_fd, short, void* arg) {
     const size_t room = limit - std::min(ctx.open_connections, limit);
     while (count < 64 && static_cast<size_t>(count) < room && !ctx.accepting_paused) {
         socklen_t len = sizeof batch[count].peer;
-        const int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&batch[count].peer), &len,
-                                 SOCK_NONBLOCK | SOCK_CLOEXEC);
+        const int fd =
+            ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&batch[count].peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
             if (errno == EMFILE || errno == ENFILE) {
@@ -71,9 +72,7 @@ void on_accept(evutil_socket_t listen_fd, short, void* arg) {
     if (ctx.open_connections >= ctx.settings.max_connections) set_accepting(ctx, false);
 }
 
-void on_file_changes(evutil_socket_t, short, void* arg) {
-    static_cast<WorkerContext*>(arg)->files.read_file_changes();
-}
+void on_file_changes(evutil_socket_t, short, void* arg) { static_cast<WorkerContext*>(arg)->files.read_file_changes(); }
 
 void stop_accepting(WorkerContext& ctx) {
     set_accepting(ctx, false);

@@ -26,8 +26,8 @@ struct WorkerSettings {
     size_t max_connections;      // open connections per worker; at the limit accepting pauses
 
     // Protocol
-    std::string protocol;        // "HTTP/1.1" or "HTTP/1.0": the status line's version
-    bool persistent;             // protocol is HTTP/1.1: connections may be kept open
+    std::string protocol;  // "HTTP/1.1" or "HTTP/1.0": the status line's version
+    bool persistent;       // protocol is HTTP/1.1: connections may be kept open
 };
 
 WorkerSettings settings_from(const Config& config);

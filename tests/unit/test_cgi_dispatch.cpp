@@ -18,8 +18,8 @@ const std::vector<std::string> kDirs{"/cgi-bin", "/htbin"};
 
 // The fake served directory: these relative paths are directories, nothing else is.
 struct FakeTree {
-    std::set<std::string, std::less<>> dirs{"", "cgi-bin", "cgi-bin/child-dir", "cgi-bin/child-dir/deeper",
-                                            "cgi-bin/sub dir", "htbin", "x"};
+    std::set<std::string, std::less<>> dirs{
+        "", "cgi-bin", "cgi-bin/child-dir", "cgi-bin/child-dir/deeper", "cgi-bin/sub dir", "htbin", "x"};
     mutable std::vector<std::string> asked;
     IsDirectory callback() const {
         return [this](std::string_view rel) {
@@ -95,14 +95,14 @@ TEST_CASE("collapse_url_path: query, decoding and fragments as Python", "[cgi]")
     CHECK(collapse("/a/..?q/../x") == "//?q/../x");  // the query is never collapsed
     CHECK(collapse("/a/.?q") == "/a/?q");
     CHECK(collapse("/a/..?q") == "//?q");
-    CHECK(collapse("/%2e%2e") == "IndexError");     // decoded before collapsing
+    CHECK(collapse("/%2e%2e") == "IndexError");  // decoded before collapsing
     CHECK(collapse("/a/%2e%2e") == "//");
-    CHECK(collapse("/a/%3f/b?c") == "/a/?/b?c");    // a decoded '?' is part of the path here
-    CHECK(collapse("/a/b?x#y") == "/a/b?x#y");      // '#' is not special to it
+    CHECK(collapse("/a/%3f/b?c") == "/a/?/b?c");  // a decoded '?' is part of the path here
+    CHECK(collapse("/a/b?x#y") == "/a/b?x#y");    // '#' is not special to it
     CHECK(collapse("/a#b/../c") == "//c");
     CHECK(collapse("/%C3%A9/\xE9") == "/\xC3\xA9/\xC3\xA9");  // UTF-8 %XX, raw Latin-1 byte
-    CHECK(collapse("/%ff") == "//\xEF\xBF\xBD");               // errors='replace'
-    CHECK(collapse("/a?%41") == "//a?%41");                    // the query stays encoded
+    CHECK(collapse("/%ff") == "//\xEF\xBF\xBD");              // errors='replace'
+    CHECK(collapse("/a?%41") == "//a?%41");                   // the query stays encoded
 }
 
 // ================================================================ is_cgi
@@ -309,7 +309,7 @@ TEST_CASE("dispatch_cgi: PATH_INFO is decoded twice, PATH_TRANSLATED three times
     CHECK(s.path_info == "/../x");
     CHECK(s.path_translated_relative == "x");
 
-    s = script_of("/cgi-bin/env.py/%ED%B2%80");  // replaced when collapsing
+    s = script_of("/cgi-bin/env.py/%ED%B2%80");                     // replaced when collapsing
     CHECK(s.path_info == "/\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // one per bad byte, as Python
 
     s = script_of("/cgi-bin/%C3%A9.sh");
@@ -412,7 +412,7 @@ TEST_CASE("python_repr_utf8: repr() of the script name, Latin-1 for the status l
     CHECK(python_repr_utf8("/cgi-bin/it's") == "\"/cgi-bin/it's\"");
     CHECK(python_repr_utf8("/a'b\"c") == "'/a\\'b\"c'");
     CHECK(python_repr_utf8("/a\\b\tc\nd") == "'/a\\\\b\\tc\\nd'");
-    CHECK(python_repr_utf8("/\xC3\xA9") == "'/\xE9'");         // printable Latin-1: kept, as Latin-1
+    CHECK(python_repr_utf8("/\xC3\xA9") == "'/\xE9'");  // printable Latin-1: kept, as Latin-1
     CHECK(python_repr_utf8("/\xC2\xA0\xC2\x85") == "'/\\xa0\\x85'");
     // Above U+00FF Python's status line would fail to encode: escaped.
     CHECK(python_repr_utf8("/\xE2\x82\xAC") == "'/\\u20ac'");

@@ -32,8 +32,8 @@ Env env_for(std::string_view head, std::string_view target = "/cgi-bin/env.py",
     REQUIRE(http::parse_request(buffer, {}, req, err) == http::ParseStatus::Complete);
     const CgiDispatch d = dispatch_cgi(target, {"/cgi-bin"}, [](std::string_view rel) { return rel == "cgi-bin"; });
     REQUIRE(d.kind == CgiDispatchKind::Script);
-    const CgiEnvironmentInput in{req, d.script, root, "192.0.2.7", "httpserve/0.1.0", "localhost", 8000,
-                                 protocol, content_length};
+    const CgiEnvironmentInput in{req,         d.script, root,     "192.0.2.7",   "httpserve/0.1.0",
+                                 "localhost", 8000,     protocol, content_length};
     Env env;
     for (const std::string& entry : build_cgi_environment(in)) {
         const size_t eq = entry.find('=');
@@ -96,11 +96,11 @@ TEST_CASE("environment: nothing from the server's own environment", "[cgi]") {
     CHECK_FALSE(get(env, "HOME"));
     CHECK(get(env, "HTTP_USER_AGENT") == "");
     CHECK(get(env, "PATH") == "/usr/local/bin:/usr/bin:/bin");
-    const std::set<std::string> meta{"PATH", "GATEWAY_INTERFACE", "SERVER_SOFTWARE", "SERVER_NAME", "SERVER_PORT",
-                                     "SERVER_PROTOCOL", "REQUEST_METHOD", "PATH_INFO", "PATH_TRANSLATED",
-                                     "SCRIPT_NAME", "QUERY_STRING", "REMOTE_ADDR", "REMOTE_HOST", "CONTENT_TYPE",
-                                     "CONTENT_LENGTH", "HTTP_ACCEPT", "HTTP_COOKIE", "HTTP_USER_AGENT",
-                                     "HTTP_REFERER"};
+    const std::set<std::string> meta{
+        "PATH",           "GATEWAY_INTERFACE", "SERVER_SOFTWARE", "SERVER_NAME", "SERVER_PORT",  "SERVER_PROTOCOL",
+        "REQUEST_METHOD", "PATH_INFO",         "PATH_TRANSLATED", "SCRIPT_NAME", "QUERY_STRING", "REMOTE_ADDR",
+        "REMOTE_HOST",    "CONTENT_TYPE",      "CONTENT_LENGTH",  "HTTP_ACCEPT", "HTTP_COOKIE",  "HTTP_USER_AGENT",
+        "HTTP_REFERER"};
     for (const auto& [name, value] : env) {
         INFO(name);
         CHECK(meta.count(name) == 1);
@@ -110,21 +110,19 @@ TEST_CASE("environment: nothing from the server's own environment", "[cgi]") {
 TEST_CASE("environment: PATH_TRANSLATED as translate_path gives it", "[cgi]") {
     CHECK(get(env_for("GET / HTTP/1.1\r\n"), "PATH_TRANSLATED") == "/srv/www");  // empty PATH_INFO: the root
     CHECK(get(env_for("GET / HTTP/1.1\r\n", "/cgi-bin/env.py/"), "PATH_TRANSLATED") == "/srv/www/");
-    CHECK(get(env_for("GET / HTTP/1.1\r\n", "/cgi-bin/env.py/a/b/"), "PATH_TRANSLATED") ==
-          "/srv/www/a/b/");
-    CHECK(get(env_for("GET / HTTP/1.1\r\n", "/cgi-bin/env.py/%252e%252e/x"), "PATH_TRANSLATED") ==
+    CHECK(get(env_for("GET / HTTP/1.1\r\n", "/cgi-bin/env.py/a/b/"), "PATH_TRANSLATED") == "/srv/www/a/b/");
+    CHECK(get(env_for("GET / HTTP/1.1\r\n", "/cgi-bin/env.py/%252e%252e/x"), "PATH_TRANSLATED") == "/srv/www/x");
+    CHECK(get(env_for("GET / HTTP/1.1\r\n", "/cgi-bin/env.py/x", std::nullopt, "/srv/www/"), "PATH_TRANSLATED") ==
           "/srv/www/x");
-    CHECK(get(env_for("GET / HTTP/1.1\r\n", "/cgi-bin/env.py/x", std::nullopt, "/srv/www/"),
-              "PATH_TRANSLATED") == "/srv/www/x");
-    CHECK(get(env_for("GET / HTTP/1.1\r\n", "/cgi-bin/env.py/x", std::nullopt, "/"), "PATH_TRANSLATED") ==
-          "/x");
+    CHECK(get(env_for("GET / HTTP/1.1\r\n", "/cgi-bin/env.py/x", std::nullopt, "/"), "PATH_TRANSLATED") == "/x");
     CHECK(get(env_for("GET / HTTP/1.1\r\n", "/cgi-bin/env.py", std::nullopt, "/"), "PATH_TRANSLATED") == "/");
 }
 
 TEST_CASE("environment: method, protocol and body length", "[cgi]") {
-    Env env = env_for("POST /cgi-bin/env.py HTTP/1.0\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                      "Content-Length: 7\r\n",
-                      "/cgi-bin/env.py", 7, "/srv/www", "HTTP/1.1");
+    Env env = env_for(
+        "POST /cgi-bin/env.py HTTP/1.0\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        "Content-Length: 7\r\n",
+        "/cgi-bin/env.py", 7, "/srv/www", "HTTP/1.1");
     CHECK(get(env, "REQUEST_METHOD") == "POST");
     CHECK(get(env, "SERVER_PROTOCOL") == "HTTP/1.1");  // the server's, not the request's HTTP/1.0
     CHECK(get(env, "CONTENT_TYPE") == "application/x-www-form-urlencoded");
@@ -162,7 +160,7 @@ TEST_CASE("environment: Authorization gives AUTH_TYPE and REMOTE_USER with Pytho
         {"Basic dXNlcg==", "Basic", none},          // "user": no ':'
         {"Bearer abc", "Bearer", none},             // any scheme is AUTH_TYPE
         {"Digest dXNlcjpwYXNz", "Digest", none},
-        {"Basic", none, none},                      // not exactly two words
+        {"Basic", none, none},  // not exactly two words
         {"Basic dXNlcjpwYXNz extra", none, none},
         {"Basic  \t dXNlcjpwYXNz", "Basic", "user"},
         {"Basic dXNl*cjp$wYXNz", "Basic", "user"},  // lenient: non-alphabet characters skipped
@@ -175,8 +173,10 @@ TEST_CASE("environment: Authorization gives AUTH_TYPE and REMOTE_USER with Pytho
         {"Basic dXNlcjpwYXNz====", "Basic", "user"},
         {"Basic =dXNlcjpwYXNz", "Basic", "user"},
         {"Basic dXNlcj=pwYXNz", "Basic", "user"},
-        {"Basic\xA0" "dXNlcjpwYXNz", "Basic", "user"},  // NBSP splits in a Latin-1 str
-        {"Basic d\xE9XNlcjpwYXNz", "Basic", none},      // credentials not ASCII
+        {"Basic\xA0"
+         "dXNlcjpwYXNz",
+         "Basic", "user"},                          // NBSP splits in a Latin-1 str
+        {"Basic d\xE9XNlcjpwYXNz", "Basic", none},  // credentials not ASCII
         {"Basic YQ", "Basic", none},
     };
     for (const Case& c : cases) {
@@ -213,7 +213,9 @@ TEST_CASE("environment: Authorization gives AUTH_TYPE and REMOTE_USER with Pytho
 TEST_CASE("environment: binascii's lenient base64 decoder", "[cgi]") {
     // Generated with base64.decodebytes (CPython 3.11.7); nullopt where it raises binascii.Error.
     const std::pair<std::string_view, std::optional<std::string>> cases[] = {
-        {"YQ=x=", std::optional<std::string>(std::string("a\x0c""", 2))},
+        {"YQ=x=", std::optional<std::string>(std::string("a\x0c"
+                                                         "",
+                                                         2))},
         {"YQ==", std::optional<std::string>(std::string("a", 1))},
         {"YQ=", std::nullopt},
         {"YWI=", std::optional<std::string>(std::string("ab", 2))},
@@ -228,45 +230,95 @@ TEST_CASE("environment: binascii's lenient base64 decoder", "[cgi]") {
         {"YQ==YQ==", std::optional<std::string>(std::string("a", 1))},
         {"YWI=YQ==", std::optional<std::string>(std::string("ab", 2))},
         {"YW=I", std::nullopt},
-        {"\x0a""=\x0a"".//=", std::nullopt},
-        {"ba.=/-*.a", std::optional<std::string>(std::string("m\xaf""\xda""", 3))},
+        {"\x0a"
+         "=\x0a"
+         ".//=",
+         std::nullopt},
+        {"ba.=/-*.a", std::optional<std::string>(std::string("m\xaf"
+                                                             "\xda"
+                                                             "",
+                                                             3))},
         {"/", std::nullopt},
         {"aB=.", std::nullopt},
-        {"-A*+/- *-a*", std::optional<std::string>(std::string("\x03""\xef""\xda""", 3))},
+        {"-A*+/- *-a*", std::optional<std::string>(std::string("\x03"
+                                                               "\xef"
+                                                               "\xda"
+                                                               "",
+                                                               3))},
         {"", std::optional<std::string>(std::string("", 0))},
         {"BAAbb*A.", std::nullopt},
-        {"1/*\x0a""b=b", std::optional<std::string>(std::string("\xd7""\xf6""", 2))},
-        {"0/A-B/-0+=", std::optional<std::string>(std::string("\xd3""\xf0""\x01""\xff""O", 5))},
+        {"1/*\x0a"
+         "b=b",
+         std::optional<std::string>(std::string("\xd7"
+                                                "\xf6"
+                                                "",
+                                                2))},
+        {"0/A-B/-0+=", std::optional<std::string>(std::string("\xd3"
+                                                              "\xf0"
+                                                              "\x01"
+                                                              "\xff"
+                                                              "O",
+                                                              5))},
         {" ", std::optional<std::string>(std::string("", 0))},
         {"1.b=", std::nullopt},
         {"AB*.", std::nullopt},
         {"+", std::nullopt},
-        {"\x0a""", std::optional<std::string>(std::string("", 0))},
-        {"+BA\x0a""", std::nullopt},
+        {"\x0a"
+         "",
+         std::optional<std::string>(std::string("", 0))},
+        {"+BA\x0a"
+         "",
+         std::nullopt},
         {"AbbA/+ ++B", std::nullopt},
         {"-b.-01B01", std::nullopt},
         {"", std::optional<std::string>(std::string("", 0))},
-        {".Bab B", std::optional<std::string>(std::string("\x05""\xa6""\xc1""", 3))},
+        {".Bab B", std::optional<std::string>(std::string("\x05"
+                                                          "\xa6"
+                                                          "\xc1"
+                                                          "",
+                                                          3))},
         {"", std::optional<std::string>(std::string("", 0))},
         {"", std::optional<std::string>(std::string("", 0))},
-        {"./a-=b/", std::optional<std::string>(std::string("\xfd""\xa6""\xff""", 3))},
+        {"./a-=b/", std::optional<std::string>(std::string("\xfd"
+                                                           "\xa6"
+                                                           "\xff"
+                                                           "",
+                                                           3))},
         {"b .a+-+B", std::nullopt},
-        {"+bA0\x0a"".", std::optional<std::string>(std::string("\xf9""\xb0""4", 3))},
-        {"0Aba+\x0a""*-*", std::nullopt},
+        {"+bA0\x0a"
+         ".",
+         std::optional<std::string>(std::string("\xf9"
+                                                "\xb0"
+                                                "4",
+                                                3))},
+        {"0Aba+\x0a"
+         "*-*",
+         std::nullopt},
         {"A", std::nullopt},
         {"b/", std::nullopt},
         {"A.*1", std::nullopt},
-        {"+BBB", std::optional<std::string>(std::string("\xf8""\x10""A", 3))},
+        {"+BBB", std::optional<std::string>(std::string("\xf8"
+                                                        "\x10"
+                                                        "A",
+                                                        3))},
         {"*-b", std::nullopt},
         {"", std::optional<std::string>(std::string("", 0))},
-        {"11*/a*/\x0a""*", std::nullopt},
-        {"\x0a""+", std::nullopt},
+        {"11*/a*/\x0a"
+         "*",
+         std::nullopt},
+        {"\x0a"
+         "+",
+         std::nullopt},
         {"-a", std::nullopt},
-        {"b\x0a""*b", std::nullopt},
+        {"b\x0a"
+         "*b",
+         std::nullopt},
         {"ba -=b-+/*B", std::nullopt},
         {"ABBA=0", std::nullopt},
         {"  +", std::nullopt},
-        {"+\x0a""*/", std::nullopt},
+        {"+\x0a"
+         "*/",
+         std::nullopt},
         {"=a B", std::nullopt},
     };
     for (const auto& [input, expected] : cases) {
@@ -276,9 +328,10 @@ TEST_CASE("environment: binascii's lenient base64 decoder", "[cgi]") {
 }
 
 TEST_CASE("environment: Accept, Cookie, User-Agent and Referer as Python joins them", "[cgi]") {
-    Env env = env_for("GET /cgi-bin/env.py HTTP/1.1\r\nAccept: text/html\r\nAccept: text/plain\r\n"
-                      "Cookie: a=1\r\nCookie:\r\nCookie: b=2\r\nUser-Agent: ua/1\r\nUser-Agent: ua/2\r\n"
-                      "Referer: http://r/\r\n");
+    Env env = env_for(
+        "GET /cgi-bin/env.py HTTP/1.1\r\nAccept: text/html\r\nAccept: text/plain\r\n"
+        "Cookie: a=1\r\nCookie:\r\nCookie: b=2\r\nUser-Agent: ua/1\r\nUser-Agent: ua/2\r\n"
+        "Referer: http://r/\r\n");
     CHECK(get(env, "HTTP_ACCEPT") == "text/html,text/plain");
     CHECK(get(env, "HTTP_COOKIE") == "a=1, b=2");
     CHECK(get(env, "HTTP_USER_AGENT") == "ua/1");
@@ -296,10 +349,10 @@ TEST_CASE("environment: other headers become HTTP_*, never Proxy", "[cgi]") {
     const Env env = env_for(
         "GET /cgi-bin/env.py HTTP/1.1\r\n"
         "Host: example.com:8000\r\n"
-        "Proxy: http://evil.example:3128/\r\n"   // httpoxy
+        "Proxy: http://evil.example:3128/\r\n"  // httpoxy
         "X-Forwarded-For: 10.0.0.1\r\n"
         "x-forwarded-for: 10.0.0.2\r\n"
-        "X-Under_Score: no\r\n"                  // '_' would alias X-Under-Score
+        "X-Under_Score: no\r\n"  // '_' would alias X-Under-Score
         "X.Dot: no\r\n"
         "X-Under-Score: yes\r\n"
         "If-None-Match: \"abc\"\r\n"

@@ -37,7 +37,10 @@ void reparse(const Request& r, std::string_view location, const ParseLimits& lim
     if (r.http09) {
         head.append("\r\n");
     } else {
-        head.append(" HTTP/").append(std::to_string(r.version_major)).append(".").append(std::to_string(r.version_minor));
+        head.append(" HTTP/")
+            .append(std::to_string(r.version_major))
+            .append(".")
+            .append(std::to_string(r.version_minor));
         head.append("\r\n");
         for (const Header& h : r.headers) {
             if (iequals_ascii(h.name, "Content-Length") || iequals_ascii(h.name, "Transfer-Encoding") ||
@@ -118,8 +121,8 @@ TEST_CASE("local redirect: a GET of the location with the original's fields", "[
 }
 
 TEST_CASE("local redirect: body fields are dropped whatever their case", "[cgi][redirect]") {
-    const Request original = parsed(
-        "POST /cgi-bin/a HTTP/1.1\r\nHost: h\r\ntransfer-encoding: chunked\r\nEXPECT: 100-continue\r\n\r\n");
+    const Request original =
+        parsed("POST /cgi-bin/a HTTP/1.1\r\nHost: h\r\ntransfer-encoding: chunked\r\nEXPECT: 100-continue\r\n\r\n");
     const auto next = agreed(original, "/cgi-bin/env.py?via=redirect");
     REQUIRE(next);
     REQUIRE(next->request().headers.size() == 1);
@@ -156,7 +159,11 @@ TEST_CASE("local redirect: the original's version, HTTP/0.9 included", "[cgi][re
 TEST_CASE("local redirect: a location of several words is refused", "[cgi][redirect]") {
     const Request v11 = parsed(kPost);
     const Request v09 = parsed("GET /cgi-bin/a\r\n");
-    for (std::string_view location : {"/a b", "/a\tb", "/a HTTP/1.1", "/a\xA0" "b", "/a\x85" "b"}) {
+    for (std::string_view location : {"/a b", "/a\tb", "/a HTTP/1.1",
+                                      "/a\xA0"
+                                      "b",
+                                      "/a\x85"
+                                      "b"}) {
         CHECK_FALSE(agreed(v11, location));
         CHECK_FALSE(agreed(v09, location));
     }

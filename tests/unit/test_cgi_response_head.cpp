@@ -41,8 +41,8 @@ CgiHeadStatus status_of(std::string_view in, size_t max_head = kMax) {
 
 TEST_CASE("cgi head: a document with CRLF and with LF line ends", "[cgi]") {
     for (std::string_view eol : {"\r\n", "\n"}) {
-        const std::string head = "Content-Type: text/html" + std::string(eol) + "X-A: 1" + std::string(eol) +
-                                 std::string(eol);
+        const std::string head =
+            "Content-Type: text/html" + std::string(eol) + "X-A: 1" + std::string(eol) + std::string(eol);
         const std::string in = head + "<p>body</p>\n";
         const CgiHead h = complete(in);
         CHECK(h.kind == CgiResponseKind::Document);
@@ -134,8 +134,9 @@ TEST_CASE("cgi head: a client redirect (§6.2.3, §6.2.4)", "[cgi]") {
     CHECK(render_cgi_response_headers(h) == "Location: https://example.com/x\r\n");
 
     // With a document: Status, Content-Type and a body.
-    h = complete("Status: 301 Moved\r\nLocation: http://e.example/\r\nContent-Type: text/html\r\nSet-Cookie: a=1\r\n"
-                 "Set-Cookie: b=2\r\n\r\n<a href=...>");
+    h = complete(
+        "Status: 301 Moved\r\nLocation: http://e.example/\r\nContent-Type: text/html\r\nSet-Cookie: a=1\r\n"
+        "Set-Cookie: b=2\r\n\r\n<a href=...>");
     CHECK(h.kind == CgiResponseKind::ClientRedirect);
     CHECK(h.status == 301);
     CHECK(h.reason == "Moved");
@@ -187,8 +188,7 @@ TEST_CASE("cgi head: values are trimmed, names kept as written", "[cgi]") {
     CHECK(h.fields[0].name == "x-EMPTY");
     CHECK(h.fields[0].value.empty());
     CHECK(h.fields[1].value == "a\tb");
-    CHECK(render_cgi_response_headers(h) ==
-          "Content-Type: text/plain; charset=utf-8\r\nx-EMPTY: \r\nX-Tab: a\tb\r\n");
+    CHECK(render_cgi_response_headers(h) == "Content-Type: text/plain; charset=utf-8\r\nx-EMPTY: \r\nX-Tab: a\tb\r\n");
     // obs-text passes.
     CHECK(complete("Content-Type: a/b\nX-L: caf\xE9\n\n").fields[0].value == "caf\xE9");
 }

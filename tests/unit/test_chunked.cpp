@@ -145,14 +145,14 @@ TEST_CASE("chunked: trailer section over 8 KiB", "[chunked]") {
 }
 
 TEST_CASE("chunked: bad chunk sizes", "[chunked]") {
-    CHECK(status_of("\r\n") == Status::Error);          // empty
-    CHECK(status_of(";ext\r\n") == Status::Error);      // empty, extension only
+    CHECK(status_of("\r\n") == Status::Error);      // empty
+    CHECK(status_of(";ext\r\n") == Status::Error);  // empty, extension only
     CHECK(status_of("x\r\n") == Status::Error);
     CHECK(status_of("g\r\n") == Status::Error);
     CHECK(status_of("0x5\r\nhello\r\n") == Status::Error);
     CHECK(status_of("+5\r\n") == Status::Error);
     CHECK(status_of("-5\r\n") == Status::Error);
-    CHECK(status_of(" 5\r\n") == Status::Error);        // leading space
+    CHECK(status_of(" 5\r\n") == Status::Error);  // leading space
     CHECK(status_of("\t5\r\n") == Status::Error);
     CHECK(status_of("5 \r\nhello\r\n") == Status::Error);  // trailing space without ';'
     CHECK(status_of("5 x\r\n") == Status::Error);
@@ -161,24 +161,24 @@ TEST_CASE("chunked: bad chunk sizes", "[chunked]") {
 }
 
 TEST_CASE("chunked: chunk size limits", "[chunked]") {
-    CHECK(status_of("10000000000\r\n") == Status::NeedMore);      // 2^40 exactly
-    CHECK(status_of("10000000001\r\n") == Status::Error);         // 2^40 + 1
+    CHECK(status_of("10000000000\r\n") == Status::NeedMore);  // 2^40 exactly
+    CHECK(status_of("10000000001\r\n") == Status::Error);     // 2^40 + 1
     CHECK(status_of("FFFFFFFFFFFFFFFF\r\n") == Status::Error);
-    CHECK(status_of("1FFFFFFFFFFFFFFFFFFFF\r\n") == Status::Error);  // would overflow 64 bits
+    CHECK(status_of("1FFFFFFFFFFFFFFFFFFFF\r\n") == Status::Error);              // would overflow 64 bits
     CHECK(status_of("0000000000000005\r\nhello\r\n0\r\n\r\n") == Status::Done);  // 16 digits
-    CHECK(status_of("00000000000000005\r\n") == Status::Error);  // 17 digits
+    CHECK(status_of("00000000000000005\r\n") == Status::Error);                  // 17 digits
     CHECK(status_of("00000000000000000\r\n\r\n") == Status::Error);
 }
 
 TEST_CASE("chunked: line endings around the data", "[chunked]") {
-    CHECK(status_of("5\r\nhelloX") == Status::Error);       // data longer than announced
-    CHECK(status_of("5\r\nhello\rX") == Status::Error);     // bare CR after data
+    CHECK(status_of("5\r\nhelloX") == Status::Error);    // data longer than announced
+    CHECK(status_of("5\r\nhello\rX") == Status::Error);  // bare CR after data
     CHECK(status_of("5\r\nhello\r\r\n") == Status::Error);
-    CHECK(status_of("5\rhello\r\n") == Status::Error);      // bare CR after the size
-    CHECK(status_of("5;e\rx\r\n") == Status::Error);        // bare CR in an extension
+    CHECK(status_of("5\rhello\r\n") == Status::Error);          // bare CR after the size
+    CHECK(status_of("5;e\rx\r\n") == Status::Error);            // bare CR in an extension
     CHECK(status_of("0\r\nX: a\rb\r\n\r\n") == Status::Error);  // bare CR in a trailer
     CHECK(status_of("0\r\n\rX") == Status::Error);
-    CHECK(status_of("0\r\nX: \x01\r\n\r\n") == Status::Error);   // CTL in a trailer
+    CHECK(status_of("0\r\nX: \x01\r\n\r\n") == Status::Error);  // CTL in a trailer
     CHECK(status_of("0\r\nX: \tok\r\n\r\n") == Status::Done);
 }
 

@@ -30,9 +30,7 @@ CommandLine parse(std::vector<std::string> args) {
 std::string usage_error(std::vector<std::string> args) {
     try {
         parse(std::move(args));
-    } catch (const UsageError& e) {
-        return e.what();
-    }
+    } catch (const UsageError& e) { return e.what(); }
     return "(no error)";
 }
 
@@ -58,8 +56,12 @@ TEST_CASE("argc 0 is survived", "[cli]") {
 }
 
 TEST_CASE("every option, short and long, in every spelling", "[cli]") {
-    for (const auto& args : std::vector<std::vector<std::string>>{
-             {"-b", "127.0.0.1"}, {"-b127.0.0.1"}, {"-b=127.0.0.1"}, {"--bind", "127.0.0.1"}, {"--bind=127.0.0.1"}, {"--bi", "127.0.0.1"}}) {
+    for (const auto& args : std::vector<std::vector<std::string>>{{"-b", "127.0.0.1"},
+                                                                  {"-b127.0.0.1"},
+                                                                  {"-b=127.0.0.1"},
+                                                                  {"--bind", "127.0.0.1"},
+                                                                  {"--bind=127.0.0.1"},
+                                                                  {"--bi", "127.0.0.1"}}) {
         INFO(args[0]);
         CHECK(parse(args).bind == "127.0.0.1");
     }
@@ -67,12 +69,18 @@ TEST_CASE("every option, short and long, in every spelling", "[cli]") {
              {"-d", "/srv"}, {"-d/srv"}, {"--directory", "/srv"}, {"--directory=/srv"}, {"--dir", "/srv"}}) {
         CHECK(parse(args).directory == "/srv");
     }
-    for (const auto& args : std::vector<std::vector<std::string>>{
-             {"-p", "HTTP/1.0"}, {"-pHTTP/1.0"}, {"--protocol", "HTTP/1.0"}, {"--protocol=HTTP/1.0"}, {"--proto=HTTP/1.0"}}) {
+    for (const auto& args : std::vector<std::vector<std::string>>{{"-p", "HTTP/1.0"},
+                                                                  {"-pHTTP/1.0"},
+                                                                  {"--protocol", "HTTP/1.0"},
+                                                                  {"--protocol=HTTP/1.0"},
+                                                                  {"--proto=HTTP/1.0"}}) {
         CHECK(parse(args).protocol == "HTTP/1.0");
     }
-    for (const auto& args : std::vector<std::vector<std::string>>{
-             {"-c", "/etc/h.toml"}, {"-c/etc/h.toml"}, {"--config", "/etc/h.toml"}, {"--config=/etc/h.toml"}, {"--conf", "/etc/h.toml"}}) {
+    for (const auto& args : std::vector<std::vector<std::string>>{{"-c", "/etc/h.toml"},
+                                                                  {"-c/etc/h.toml"},
+                                                                  {"--config", "/etc/h.toml"},
+                                                                  {"--config=/etc/h.toml"},
+                                                                  {"--conf", "/etc/h.toml"}}) {
         CHECK(parse(args).config_file == "/etc/h.toml");
     }
     CHECK(parse({"--cgi"}).cgi);
@@ -107,7 +115,7 @@ TEST_CASE("clustered short flags, repeated options, values that look odd", "[cli
     CHECK(t.config_file == "f.toml");
     CHECK(parse({"-tcf.toml"}).config_file == "f.toml");
     CHECK(parse({"-b", "a", "-b", "b"}).bind == "b");  // the last one wins, as in argparse
-    CHECK(parse({"-b", "-1"}).bind == "-1");            // a negative number is a value, not an option
+    CHECK(parse({"-b", "-1"}).bind == "-1");           // a negative number is a value, not an option
     CHECK(parse({"-b", "-"}).bind == "-");
     CHECK(parse({"--bind="}).bind == "");
     CHECK(parse({"-d", "dir with spaces"}).directory == "dir with spaces");
@@ -150,8 +158,10 @@ TEST_CASE("usage errors word for word as argparse", "[cli]") {
     CHECK(usage_error({"-d"}) == "argument -d/--directory: expected one argument");
     CHECK(usage_error({"-p"}) == "argument -p/--protocol: expected one argument");
     CHECK(usage_error({"-c"}) == "argument -c/--config: expected one argument");
-    CHECK(usage_error({"-p", "HTTP/2.0"}) == "argument -p/--protocol: invalid choice: 'HTTP/2.0' (choose from 'HTTP/1.0', 'HTTP/1.1')");
-    CHECK(usage_error({"--protocol=http/1.1"}) == "argument -p/--protocol: invalid choice: 'http/1.1' (choose from 'HTTP/1.0', 'HTTP/1.1')");
+    CHECK(usage_error({"-p", "HTTP/2.0"}) ==
+          "argument -p/--protocol: invalid choice: 'HTTP/2.0' (choose from 'HTTP/1.0', 'HTTP/1.1')");
+    CHECK(usage_error({"--protocol=http/1.1"}) ==
+          "argument -p/--protocol: invalid choice: 'http/1.1' (choose from 'HTTP/1.0', 'HTTP/1.1')");
     CHECK(usage_error({"--cgi=yes"}) == "argument --cgi: ignored explicit argument 'yes'");
     CHECK(usage_error({"-tx"}) == "argument -t/--test: ignored explicit argument 'x'");
     CHECK(usage_error({"-t=x"}) == "argument -t/--test: ignored explicit argument 'x'");
@@ -179,7 +189,8 @@ TEST_CASE("-s SIGNAL: one of reload, stop, quit, reopen (argparse choices)", "[c
     CHECK(with_config.signal_name == "stop");
     CHECK(with_config.config_file == "/etc/x.toml");
     CHECK(parse({"-t", "-s", "reopen"}).signal_name == "reopen");
-    CHECK(usage_error({"-s", "x"}) == "argument -s: invalid choice: 'x' (choose from 'reload', 'stop', 'quit', 'reopen')");
+    CHECK(usage_error({"-s", "x"}) ==
+          "argument -s: invalid choice: 'x' (choose from 'reload', 'stop', 'quit', 'reopen')");
     CHECK(usage_error({"-s", "RELOAD"}) ==
           "argument -s: invalid choice: 'RELOAD' (choose from 'reload', 'stop', 'quit', 'reopen')");
     CHECK(usage_error({"-s"}) == "argument -s: expected one argument");
@@ -189,15 +200,19 @@ TEST_CASE("-s SIGNAL: one of reload, stop, quit, reopen (argparse choices)", "[c
 }
 
 TEST_CASE("usage and help text", "[cli]") {
-    CHECK(usage_text() == "usage: httpserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-c FILE] [-t] [-s SIGNAL] [--version] [port]\n");
+    CHECK(usage_text() ==
+          "usage: httpserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-c FILE] [-t] [-s SIGNAL] "
+          "[--version] [port]\n");
     const std::string help = help_text();
     CHECK(help.rfind(usage_text(), 0) == 0);
-    for (const char* part : {"positional arguments:", "options:", "bind to this port (default: 8000)", "show this help message and exit",
-                             "run as CGI server", "-b ADDRESS, --bind ADDRESS", "bind to this address (default: all interfaces)",
-                             "-d DIRECTORY, --directory DIRECTORY", "serve this directory (default: current directory)",
-                             "-p VERSION, --protocol VERSION", "conform to this HTTP version (default: HTTP/1.1)",
-                             "-c FILE, --config FILE", "read this configuration file (daemon mode)", "-t, --test",
-                             "check the configuration and exit", "-s SIGNAL", "reload, stop,", "--version", "print the version and exit"}) {
+    for (const char* part :
+         {"positional arguments:", "options:", "bind to this port (default: 8000)", "show this help message and exit",
+          "run as CGI server", "-b ADDRESS, --bind ADDRESS", "bind to this address (default: all interfaces)",
+          "-d DIRECTORY, --directory DIRECTORY", "serve this directory (default: current directory)",
+          "-p VERSION, --protocol VERSION", "conform to this HTTP version (default: HTTP/1.1)",
+          "-c FILE, --config FILE", "read this configuration file (daemon mode)", "-t, --test",
+          "check the configuration and exit", "-s SIGNAL", "reload, stop,", "--version",
+          "print the version and exit"}) {
         INFO(part);
         CHECK(help.find(part) != std::string::npos);
     }
@@ -228,7 +243,8 @@ TEST_CASE("build_config without -c: Python's defaults", "[cli]") {
 TEST_CASE("build_config without -c: flags", "[cli]") {
     TempDir dir("cli");
     fs::create_directory(dir.path / "site");
-    const Config c = build_config(parse({"-b", "127.0.0.1", "9000", "-d", (dir.path / "site/").string(), "--cgi", "-p", "HTTP/1.0"}));
+    const Config c = build_config(
+        parse({"-b", "127.0.0.1", "9000", "-d", (dir.path / "site/").string(), "--cgi", "-p", "HTTP/1.0"}));
     CHECK(c.listen == std::vector<ListenAddress>{{"127.0.0.1", 9000}});
     CHECK(c.files.root == (dir.path / "site").string());
     CHECK(c.cgi.enabled);
@@ -237,14 +253,20 @@ TEST_CASE("build_config without -c: flags", "[cli]") {
     CHECK(build_config(parse({"-b", "::1"})).listen[0] == ListenAddress{"::1", 8000});
 
     SECTION("a relative -d is made absolute against the working folder") {
-        in_folder(dir.path, [&] { CHECK(build_config(parse({"-d", "site"})).files.root == (dir.path / "site").string()); });
-        in_folder(dir.path / "site", [&] { CHECK(build_config(parse({"-d", "."})).files.root == (dir.path / "site").string()); });
+        in_folder(dir.path, [&] {
+            CHECK(build_config(parse({"-d", "site"})).files.root == (dir.path / "site").string());
+        });
+        in_folder(dir.path / "site", [&] {
+            CHECK(build_config(parse({"-d", "."})).files.root == (dir.path / "site").string());
+        });
     }
     SECTION("-d must be an existing folder") {
         const std::string missing = (dir.path / "missing").string();
-        CHECK_THROWS_WITH(build_config(parse({"-d", missing})), "argument -d/--directory: '" + missing + "' is not a directory");
+        CHECK_THROWS_WITH(build_config(parse({"-d", missing})),
+                          "argument -d/--directory: '" + missing + "' is not a directory");
         const std::string file = dir.write("file.txt", "x");
-        CHECK_THROWS_WITH(build_config(parse({"-d", file})), "argument -d/--directory: '" + file + "' is not a directory");
+        CHECK_THROWS_WITH(build_config(parse({"-d", file})),
+                          "argument -d/--directory: '" + file + "' is not a directory");
         CHECK_THROWS_AS(build_config(parse({"-d", missing})), UsageError);
     }
 }
@@ -294,7 +316,8 @@ access_format = "common"
         CHECK(build_config(parse({"-b", "::", "-c", file, "0"})).listen == std::vector<ListenAddress>{{"::", 0}});
     }
     SECTION("-d, --cgi and -p") {
-        const Config c = build_config(parse({"-c", file, "-d", (dir.path / "other").string(), "--cgi", "-p", "HTTP/1.1"}));
+        const Config c =
+            build_config(parse({"-c", file, "-d", (dir.path / "other").string(), "--cgi", "-p", "HTTP/1.1"}));
         CHECK(c.files.root == (dir.path / "other").string());
         CHECK(c.cgi.enabled);
         CHECK(c.http.protocol == "HTTP/1.1");
@@ -306,12 +329,14 @@ access_format = "common"
     }
     SECTION("a file without [[listen]] gets the default listener under the flags") {
         const std::string bare = dir.write("bare.toml", "");
-        CHECK(build_config(parse({"-c", bare, "-b", "127.0.0.1"})).listen == std::vector<ListenAddress>{{"127.0.0.1", 8000}});
+        CHECK(build_config(parse({"-c", bare, "-b", "127.0.0.1"})).listen ==
+              std::vector<ListenAddress>{{"127.0.0.1", 8000}});
         CHECK(build_config(parse({"-c", bare})).log.access_format == AccessLogFormat::Combined);
     }
     SECTION("errors from the file are ConfigErrors") {
         CHECK_THROWS_AS(build_config(parse({"-c", (dir.path / "missing.toml").string()})), ConfigError);
         const std::string bad = dir.write("bad.toml", "workres = 2\n");
-        CHECK_THROWS_WITH(build_config(parse({"-c", bad})), bad + ":1: workres: unknown key 'workres'; did you mean 'workers'?");
+        CHECK_THROWS_WITH(build_config(parse({"-c", bad})),
+                          bad + ":1: workres: unknown key 'workres'; did you mean 'workers'?");
     }
 }

@@ -20,7 +20,7 @@ constexpr const char* one_second_later = "Tue, 25 Nov 2025 21:25:17 GMT";
 constexpr const char* one_second_earlier = "Tue, 25 Nov 2025 21:25:15 GMT";
 
 const Validators validators{make_etag(mtime, 5, 100), mtime};
-const std::string etag = validators.etag;          // "69261ebc.5-64"
+const std::string etag = validators.etag;  // "69261ebc.5-64"
 const std::string weak_etag = "W/" + validators.etag;
 
 Precondition get(const ConditionalHeaders& h) { return evaluate_preconditions(h, validators, true); }
@@ -104,10 +104,26 @@ TEST_CASE("preconditions: If-Match", "[conditional]") {
 
 TEST_CASE("preconditions: If-Match lists with junk never match", "[conditional]") {
     const std::string inner = etag.substr(1, etag.size() - 2);
-    for (const std::string& junk : std::initializer_list<std::string>{
-             inner, "w/" + etag, etag + " junk", etag + " " + etag, "junk, " + etag, etag + ", junk",
-             "\"" + inner, inner + "\"", "*, " + etag, "**", "\"a b\"", "\"a\tb\"", std::string("\"\x7f\""),
-             std::string("\"a\0b\"", 5), "W/", "W/ " + etag, "\"", ",", etag + ";", "'" + inner + "'"}) {
+    for (const std::string& junk : std::initializer_list<std::string>{inner,
+                                                                      "w/" + etag,
+                                                                      etag + " junk",
+                                                                      etag + " " + etag,
+                                                                      "junk, " + etag,
+                                                                      etag + ", junk",
+                                                                      "\"" + inner,
+                                                                      inner + "\"",
+                                                                      "*, " + etag,
+                                                                      "**",
+                                                                      "\"a b\"",
+                                                                      "\"a\tb\"",
+                                                                      std::string("\"\x7f\""),
+                                                                      std::string("\"a\0b\"", 5),
+                                                                      "W/",
+                                                                      "W/ " + etag,
+                                                                      "\"",
+                                                                      ",",
+                                                                      etag + ";",
+                                                                      "'" + inner + "'"}) {
         INFO(junk);
         CHECK(get(if_match(junk)) == Precondition::Failed);
         CHECK(get(if_none_match(junk)) == Precondition::Proceed);
@@ -118,7 +134,7 @@ TEST_CASE("preconditions: odd but valid entity-tags", "[conditional]") {
     CHECK(get(if_match("\"\"")) == Precondition::Failed);  // empty opaque-tag is valid, no match
     CHECK(get(if_match("\"\", " + etag)) == Precondition::Proceed);
     CHECK(get(if_match("\"caf\xc3\xa9\", " + etag)) == Precondition::Proceed);  // obs-text
-    CHECK(get(if_match("\"a,b\", " + etag)) == Precondition::Proceed);         // comma inside quotes
+    CHECK(get(if_match("\"a,b\", " + etag)) == Precondition::Proceed);          // comma inside quotes
     CHECK(get(if_none_match("\"a,b\"")) == Precondition::Proceed);
 }
 
@@ -155,8 +171,7 @@ TEST_CASE("preconditions: If-None-Match", "[conditional]") {
     CHECK(put(if_none_match("\"other\"")) == Precondition::Proceed);
 }
 
-TEST_CASE("preconditions: If-Match / If-Unmodified-Since are evaluated before If-None-Match",
-          "[conditional]") {
+TEST_CASE("preconditions: If-Match / If-Unmodified-Since are evaluated before If-None-Match", "[conditional]") {
     ConditionalHeaders h = if_none_match(etag);
     h.if_match = "\"other\"";
     CHECK(get(h) == Precondition::Failed);
@@ -177,12 +192,12 @@ TEST_CASE("preconditions: If-Modified-Since as Python reads it", "[conditional]"
     CHECK(get(if_modified_since(one_second_earlier)) == Precondition::Proceed);
     CHECK(get(if_modified_since("garbage")) == Precondition::Proceed);
     CHECK(get(if_modified_since("")) == Precondition::Proceed);
-    CHECK(get(if_modified_since("Tue, 25 Nov 2025 21:25:16")) == Precondition::NotModified);        // no zone
-    CHECK(get(if_modified_since("Tue, 25 Nov 2025 21:25:16 +0100")) == Precondition::Proceed);     // ignored
-    CHECK(get(if_modified_since("Tue, 25 Nov 2025 22:25:16 +0100")) == Precondition::Proceed);     // ignored
+    CHECK(get(if_modified_since("Tue, 25 Nov 2025 21:25:16")) == Precondition::NotModified);    // no zone
+    CHECK(get(if_modified_since("Tue, 25 Nov 2025 21:25:16 +0100")) == Precondition::Proceed);  // ignored
+    CHECK(get(if_modified_since("Tue, 25 Nov 2025 22:25:16 +0100")) == Precondition::Proceed);  // ignored
     CHECK(get(if_modified_since("Tue, 25 Nov 2025 21:25:16 -0000")) == Precondition::NotModified);
     CHECK(get(if_modified_since("Tue, 25 Nov 2025 21:25:16 +0000")) == Precondition::NotModified);
-    CHECK(get(if_modified_since("Thu, 01 Jan 2099 00:00:00 EST")) == Precondition::Proceed);       // ignored
+    CHECK(get(if_modified_since("Thu, 01 Jan 2099 00:00:00 EST")) == Precondition::Proceed);  // ignored
     CHECK(get(if_modified_since("Thu, 01 Jan 2099 00:00:00 GMT")) == Precondition::NotModified);
 }
 

@@ -25,9 +25,7 @@ Config load(const std::string& text) { return load_config_text(text, "test.toml"
 ConfigError error_of(const std::string& text) {
     try {
         load(text);
-    } catch (const ConfigError& e) {
-        return e;
-    }
+    } catch (const ConfigError& e) { return e; }
     FAIL("expected a ConfigError for:\n" << text);
     throw;  // not reached
 }
@@ -176,7 +174,8 @@ level = "debug"
     CHECK(c.files.dotfiles == DotfilePolicy::Deny);
     CHECK(c.mime.types_file == "/usr/share/mime.types");
     CHECK(c.mime.default_type == "text/plain");
-    CHECK(c.mime.types == std::map<std::string, std::string>{{".wasm", "application/wasm"}, {".md", "text/markdown; charset=utf-8"}});
+    CHECK(c.mime.types ==
+          std::map<std::string, std::string>{{".wasm", "application/wasm"}, {".md", "text/markdown; charset=utf-8"}});
     CHECK(c.cgi.enabled);
     CHECK(c.cgi.directories == std::vector<std::string>{"/scripts", "/cgi/bin"});
     CHECK(c.cgi.user == "cgi");
@@ -350,7 +349,8 @@ TEST_CASE("[files]: type and range errors", "[config][load]") {
         {"[files]\nsymlinks = \"folow\"", 2, "files.symlinks",
          "invalid value \"folow\": expected one of \"follow\", \"inside-root\", \"never\""},
         {"[files]\nsymlinks = true", 2, "files.symlinks", "expected one of \"follow\", \"inside-root\", \"never\""},
-        {"[files]\ndotfiles = \"hide\"", 2, "files.dotfiles", "invalid value \"hide\": expected one of \"serve\", \"deny\""},
+        {"[files]\ndotfiles = \"hide\"", 2, "files.dotfiles",
+         "invalid value \"hide\": expected one of \"serve\", \"deny\""},
     });
 }
 
@@ -360,15 +360,22 @@ TEST_CASE("[mime]: type and range errors", "[config][load]") {
         {"[mime]\ndefault_type = \"\"", 2, "mime.default_type", "expected a media type like \"type/subtype\""},
         {"[mime]\ndefault_type = []", 2, "mime.default_type", "expected a string"},
         {"[mime]\ntypes = [\".a\"]", 2, "mime.types", "expected a table"},
-        {"[mime.types]\nwasm = \"application/wasm\"", 2, "mime.types.wasm", "an extension must start with '.', like \".wasm\""},
+        {"[mime.types]\nwasm = \"application/wasm\"", 2, "mime.types.wasm",
+         "an extension must start with '.', like \".wasm\""},
         {"[mime.types]\n\".\" = \"a/b\"", 2, "mime.types.\".\"", "an extension must start with '.', like \".wasm\""},
-        {"[mime.types]\n\".a/b\" = \"a/b\"", 2, "mime.types.\".a/b\"", "an extension must start with '.', like \".wasm\""},
+        {"[mime.types]\n\".a/b\" = \"a/b\"", 2, "mime.types.\".a/b\"",
+         "an extension must start with '.', like \".wasm\""},
         {"[mime.types]\n\".wasm\" = 1", 2, "mime.types.\".wasm\"", "expected a string"},
-        {"[mime.types]\n\".wasm\" = \"wasm\"", 2, "mime.types.\".wasm\"", "expected a media type like \"type/subtype\""},
-        {"[mime.types]\n\".wasm\" = \"/wasm\"", 2, "mime.types.\".wasm\"", "expected a media type like \"type/subtype\""},
-        {"[mime.types]\n\".wasm\" = \"application/\"", 2, "mime.types.\".wasm\"", "expected a media type like \"type/subtype\""},
-        {"[mime.types]\n\".x\" = \"text/plain\\r\\nX: y\"", 2, "mime.types.\".x\"", "expected a media type like \"type/subtype\""},
-        {"[mime.types]\n\".x\" = \"text/plain;\\tq=1\"", 2, "mime.types.\".x\"", "expected a media type like \"type/subtype\""},
+        {"[mime.types]\n\".wasm\" = \"wasm\"", 2, "mime.types.\".wasm\"",
+         "expected a media type like \"type/subtype\""},
+        {"[mime.types]\n\".wasm\" = \"/wasm\"", 2, "mime.types.\".wasm\"",
+         "expected a media type like \"type/subtype\""},
+        {"[mime.types]\n\".wasm\" = \"application/\"", 2, "mime.types.\".wasm\"",
+         "expected a media type like \"type/subtype\""},
+        {"[mime.types]\n\".x\" = \"text/plain\\r\\nX: y\"", 2, "mime.types.\".x\"",
+         "expected a media type like \"type/subtype\""},
+        {"[mime.types]\n\".x\" = \"text/plain;\\tq=1\"", 2, "mime.types.\".x\"",
+         "expected a media type like \"type/subtype\""},
         {"[mime]\ndefault_type = \"binary\"", 2, "mime.default_type", "expected a media type like \"type/subtype\""},
     });
 }
@@ -385,7 +392,8 @@ TEST_CASE("[cgi]: type and range errors", "[config][load]") {
         {"[cgi]\ngroup = 65534", 2, "cgi.group", "expected a string"},
         {"[cgi]\ntimeout = 0", 2, "cgi.timeout", "must be more than 0"},
         {"[cgi]\ntimeout = \"0s\"", 2, "cgi.timeout", "must be more than 0"},
-        {"[cgi]\ntimeout = \"60 seconds\"", 2, "cgi.timeout", std::string("invalid duration \"60 seconds\": ") + kDuration},
+        {"[cgi]\ntimeout = \"60 seconds\"", 2, "cgi.timeout",
+         std::string("invalid duration \"60 seconds\": ") + kDuration},
         {"[cgi]\ntimeout = true", 2, "cgi.timeout", kDuration},
         {"[cgi]\nmax_processes = 0", 2, "cgi.max_processes", "must be between 1 and 100000 (got 0)"},
         {"[cgi]\nmax_processes = 100001", 2, "cgi.max_processes", "must be between 1 and 100000 (got 100001)"},
@@ -396,13 +404,15 @@ TEST_CASE("[cgi]: type and range errors", "[config][load]") {
 TEST_CASE("[http]: protocol and durations", "[config][load]") {
     CHECK(load("[http]\nkeepalive_timeout = \"75\"").http.keepalive_timeout == 75s);  // a bare number string is seconds
     check_errors({
-        {"[http]\nprotocol = \"HTTP/2.0\"", 2, "http.protocol", "invalid value \"HTTP/2.0\": expected one of \"HTTP/1.0\", \"HTTP/1.1\""},
+        {"[http]\nprotocol = \"HTTP/2.0\"", 2, "http.protocol",
+         "invalid value \"HTTP/2.0\": expected one of \"HTTP/1.0\", \"HTTP/1.1\""},
         {"[http]\nprotocol = 1.1", 2, "http.protocol", "expected one of \"HTTP/1.0\", \"HTTP/1.1\""},
         {"[http]\nkeepalive_timeout = 0", 2, "http.keepalive_timeout", "must be more than 0"},
         {"[http]\nheader_timeout = \"0ms\"", 2, "http.header_timeout", "must be more than 0"},
         {"[http]\nheader_timeout = []", 2, "http.header_timeout", kDuration},
         {"[http]\nbody_timeout = -5", 2, "http.body_timeout", "must not be negative"},
-        {"[http]\nbody_timeout = \"-5s\"", 2, "http.body_timeout", std::string("invalid duration \"-5s\": ") + kDuration},
+        {"[http]\nbody_timeout = \"-5s\"", 2, "http.body_timeout",
+         std::string("invalid duration \"-5s\": ") + kDuration},
         {"[http]\nsend_timeout = \"1d\"", 2, "http.send_timeout", std::string("invalid duration \"1d\": ") + kDuration},
         {"[http]\nsend_timeout = 0", 2, "http.send_timeout", "must be more than 0"},
         {"[http]\nsend_timeout = \"99999999999999999999h\"", 2, "http.send_timeout",
@@ -413,15 +423,18 @@ TEST_CASE("[http]: protocol and durations", "[config][load]") {
 TEST_CASE("[http]: sizes and counts", "[config][load]") {
     check_errors({
         {"[http]\nmax_request_line = 255", 2, "http.max_request_line", "must be between 256 and 16MiB (got 255)"},
-        {"[http]\nmax_request_line = \"17MiB\"", 2, "http.max_request_line", "must be between 256 and 16MiB (got 17825792)"},
-        {"[http]\nmax_request_line = \"16XB\"", 2, "http.max_request_line", std::string("invalid size \"16XB\": ") + kSize},
+        {"[http]\nmax_request_line = \"17MiB\"", 2, "http.max_request_line",
+         "must be between 256 and 16MiB (got 17825792)"},
+        {"[http]\nmax_request_line = \"16XB\"", 2, "http.max_request_line",
+         std::string("invalid size \"16XB\": ") + kSize},
         {"[http]\nmax_request_line = 1.5", 2, "http.max_request_line", kSize},
         {"[http]\nmax_request_line = -1", 2, "http.max_request_line", "must not be negative"},
         {"[http]\nmax_header_lines = 0", 2, "http.max_header_lines", "must be between 1 and 10000 (got 0)"},
         {"[http]\nmax_header_lines = 10001", 2, "http.max_header_lines", "must be between 1 and 10000 (got 10001)"},
         {"[http]\nmax_header_lines = \"99\"", 2, "http.max_header_lines", "expected an integer"},
         {"[http]\nmax_header_line = 100", 2, "http.max_header_line", "must be between 256 and 16MiB (got 100)"},
-        {"[http]\nmax_header_line = \"16777217\"", 2, "http.max_header_line", "must be between 256 and 16MiB (got 16777217)"},
+        {"[http]\nmax_header_line = \"16777217\"", 2, "http.max_header_line",
+         "must be between 256 and 16MiB (got 16777217)"},
         {"[http]\nmax_header_line = true", 2, "http.max_header_line", kSize},
         {"[http]\nmax_body = \"1025GiB\"", 2, "http.max_body", "must be between 0 and 1024GiB (got 1100585369600)"},
         {"[http]\nmax_body = 1099511627777", 2, "http.max_body", "must be between 0 and 1024GiB (got 1099511627777)"},
@@ -442,7 +455,8 @@ TEST_CASE("[log]: type and range errors", "[config][load]") {
          "invalid value \"apache\": expected one of \"python\", \"common\", \"combined\""},
         {"[log]\nerror = 2", 2, "log.error", "expected a string"},
         {"[log]\nerror = \"\"", 2, "log.error", "must not be empty"},
-        {"[log]\nlevel = \"warning\"", 2, "log.level", "invalid value \"warning\": expected one of \"debug\", \"info\", \"warn\", \"error\""},
+        {"[log]\nlevel = \"warning\"", 2, "log.level",
+         "invalid value \"warning\": expected one of \"debug\", \"info\", \"warn\", \"error\""},
         {"[log]\nlevel = 3", 2, "log.level", "expected one of \"debug\", \"info\", \"warn\", \"error\""},
     });
 }
@@ -452,7 +466,8 @@ TEST_CASE("unknown keys are errors, with the nearest valid name when it looks li
         {"workres = 4", 1, "workres", "unknown key 'workres'; did you mean 'workers'?"},
         {"# x\nbanana = 1", 2, "banana", "unknown key 'banana'"},
         {"[filez]\nroot = \"/\"", 1, "filez", "unknown key 'filez'; did you mean 'files'?"},
-        {"[files]\nroot = \"/a\"\nindex_page = []", 3, "files.index_page", "unknown key 'index_page'; did you mean 'index_pages'?"},
+        {"[files]\nroot = \"/a\"\nindex_page = []", 3, "files.index_page",
+         "unknown key 'index_page'; did you mean 'index_pages'?"},
         {"[http]\nmax_bdy = 1", 2, "http.max_bdy", "unknown key 'max_bdy'; did you mean 'max_body'?"},
         {"[http]\nmax_header_line = 300\nmax_hedaer_lines = 1", 3, "http.max_hedaer_lines",
          "unknown key 'max_hedaer_lines'; did you mean 'max_header_lines'?"},
@@ -541,23 +556,28 @@ TEST_CASE("deeply nested arrays are refused instead of overflowing the stack", "
     // Brackets inside strings and comments do not count.
     CHECK_THROWS_WITH(load("user = \"" + std::string(100, '[') + "\"\n# " + std::string(100, '{') + "\nbanana = 1"),
                       Catch::Contains("unknown key 'banana'"));
-    CHECK_THROWS_WITH(load("user = '''" + std::string(100, '[') + "'''\nbanana = 1"), Catch::Contains("unknown key 'banana'"));
-    CHECK_THROWS_WITH(load("user = \"\"\"a\"\"\"\"\nbanana = " + std::string(100, '[')), Catch::Contains("nested more than"));
+    CHECK_THROWS_WITH(load("user = '''" + std::string(100, '[') + "'''\nbanana = 1"),
+                      Catch::Contains("unknown key 'banana'"));
+    CHECK_THROWS_WITH(load("user = \"\"\"a\"\"\"\"\nbanana = " + std::string(100, '[')),
+                      Catch::Contains("nested more than"));
 }
 
 TEST_CASE("keys with very many dotted parts are refused (toml11 is quadratic in them)", "[config][load]") {
     std::string key = "a";
     for (int i = 0; i < 20000; ++i) key += ".a";
-    for (const std::string& text : {"\n" + key + " = 1", "\n[" + key + "]", "\n[[" + key + "]]", "\nx = { " + key + " = 1 }"}) {
+    for (const std::string& text :
+         {"\n" + key + " = 1", "\n[" + key + "]", "\n[[" + key + "]]", "\nx = { " + key + " = 1 }"}) {
         const ConfigError e = error_of(text);
         CHECK(e.line == 2);
         CHECK(e.message == "arrays, tables or keys nested more than 32 deep");
     }
     // Dots in values and strings do not count; a float has one.
     CHECK(error_of("x = [1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5, "
-                   "1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5]").key == "x");
+                   "1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5, 9.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5]")
+              .key == "x");
     CHECK(load("user = \"" + key + "\"").user == key);
-    CHECK(error_of(std::string(32, 'a') + "." + std::string("a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a") + " = 1")
+    CHECK(error_of(std::string(32, 'a') + "." +
+                   std::string("a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a") + " = 1")
               .message.find("unknown key") != std::string::npos);  // 32 dots is still parsed
 }
 
@@ -569,7 +589,8 @@ TEST_CASE("a table with many keys loads in linear time", "[config][load]") {
     CHECK(e.line == 10002);
     CHECK(e.key == "mime.types.\".x\"");
     // The first bad entry in the file is the one reported, wherever the hash table puts it.
-    const ConfigError first = error_of("[mime.types]\n\".a\" = \"a/b\"\n\".z\" = \"z\"\n\".b\" = \"b\"\n\".y\" = \"y\"\n");
+    const ConfigError first =
+        error_of("[mime.types]\n\".a\" = \"a/b\"\n\".z\" = \"z\"\n\".b\" = \"b\"\n\".y\" = \"y\"\n");
     CHECK(first.key == "mime.types.\".z\"");
 }
 
@@ -589,7 +610,8 @@ TEST_CASE("relative paths are resolved against the config file's folder", "[conf
 
 TEST_CASE("load_config_file: reading, folder of the file, errors", "[config][load]") {
     TempDir dir("config");
-    const std::string file = dir.write("conf/site.toml", "[files]\nroot = \"public\"\n[log]\naccess = \"../logs/a.log\"\n");
+    const std::string file =
+        dir.write("conf/site.toml", "[files]\nroot = \"public\"\n[log]\naccess = \"../logs/a.log\"\n");
     const Config c = load_config_file(file);
     CHECK(c.source_file == file);
     CHECK(c.files.root == (dir.path / "conf/public").string());
@@ -607,9 +629,7 @@ TEST_CASE("load_config_file: reading, folder of the file, errors", "[config][loa
         const ConfigError e = [&] {
             try {
                 load_config_file(bad);
-            } catch (const ConfigError& err) {
-                return err;
-            }
+            } catch (const ConfigError& err) { return err; }
             FAIL("no error");
             throw;
         }();
@@ -632,9 +652,7 @@ TEST_CASE("load_config_file: reading, folder of the file, errors", "[config][loa
             CHECK_THROWS_WITH(load_config_file(secret), secret + ": cannot read: Permission denied");
         }
     }
-    SECTION("an empty file") {
-        CHECK(load_config_file(dir.write("empty.toml", "")).files.root == "/var/www/html");
-    }
+    SECTION("an empty file") { CHECK(load_config_file(dir.write("empty.toml", "")).files.root == "/var/www/html"); }
     SECTION("a file over 1MiB") {
         const std::string big = dir.write("big.toml", std::string(1u << 20, '#') + "\n");
         CHECK_THROWS_WITH(load_config_file(big), big + ": file is larger than 1MiB");

@@ -1,7 +1,7 @@
 // FileWatch against the real kernel: a temporary folder, real changes, the paths inotify reports.
-#include <catch2/catch.hpp>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cstdlib>

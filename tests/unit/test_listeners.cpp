@@ -145,8 +145,7 @@ TEST_CASE("listeners: sockets passed by systemd are always served", "[daemon][li
     }
     SECTION("matching no entry: served anyway, and reported") {
         ListenerChanges changes;
-        const std::vector<ListenerRef> got =
-            assemble_listeners({ListenAddress{"127.0.0.2", 0}}, {activated}, &changes);
+        const std::vector<ListenerRef> got = assemble_listeners({ListenAddress{"127.0.0.2", 0}}, {activated}, &changes);
         REQUIRE(got.size() == 2);
         CHECK(got[0]->host == "127.0.0.2");
         CHECK(got[1] == activated);

@@ -15,8 +15,8 @@ ListingEntry dir(std::string name) { return {std::move(name), true, false}; }
 ListingEntry link(std::string name, bool to_dir) { return {std::move(name), to_dir, true}; }
 
 std::string page(const std::string& title, const std::string& items) {
-    return "<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Directory listing for " + title +
-           "</title>\n</head>\n<body>\n<h1>Directory listing for " + title + "</h1>\n<hr>\n<ul>\n" + items +
+    return "<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Directory listing for " +
+           title + "</title>\n</head>\n<body>\n<h1>Directory listing for " + title + "</h1>\n<hr>\n<ul>\n" + items +
            "</ul>\n<hr>\n</body>\n</html>\n";
 }
 
@@ -54,15 +54,13 @@ TEST_CASE("render_listing: the observed /sub/ page", "[listing]") {
     CHECK(body.size() == 228);
 }
 
-TEST_CASE("render_listing: empty directory", "[listing]") {
-    CHECK(render_listing("/", {}) == page("/", ""));
-}
+TEST_CASE("render_listing: empty directory", "[listing]") { CHECK(render_listing("/", {}) == page("/", "")); }
 
 TEST_CASE("render_listing: entries, links and escaping", "[listing]") {
     const std::vector<ListingEntry> entries = {
-        file("%A4.txt"),           file("<i>&amp.txt"),     link("broken", false), dir("d"),
-        file("f#.txt"),            link("ldir", true),      link("lfile", false),  file("q?.txt"),
-        dir("sp ace"),             file("\xC3\xA9.txt"),    file("\xFF"),          file("quote\"'"),
+        file("%A4.txt"), file("<i>&amp.txt"),  link("broken", false), dir("d"),
+        file("f#.txt"),  link("ldir", true),   link("lfile", false),  file("q?.txt"),
+        dir("sp ace"),   file("\xC3\xA9.txt"), file("\xFF"),          file("quote\"'"),
     };
     const std::string items =
         "<li><a href=\"%25A4.txt\">%A4.txt</a></li>\n"
@@ -70,20 +68,23 @@ TEST_CASE("render_listing: entries, links and escaping", "[listing]") {
         "<li><a href=\"broken\">broken@</a></li>\n"
         "<li><a href=\"d/\">d/</a></li>\n"
         "<li><a href=\"f%23.txt\">f#.txt</a></li>\n"
-        "<li><a href=\"ldir/\">ldir@</a></li>\n"      // a link to a directory shows '@', links with '/'
+        "<li><a href=\"ldir/\">ldir@</a></li>\n"  // a link to a directory shows '@', links with '/'
         "<li><a href=\"lfile\">lfile@</a></li>\n"
         "<li><a href=\"q%3F.txt\">q?.txt</a></li>\n"
         "<li><a href=\"sp%20ace/\">sp ace/</a></li>\n"
         "<li><a href=\"%C3%A9.txt\">\xC3\xA9.txt</a></li>\n"
-        "<li><a href=\"%ED%B3%BF\">\xFF</a></li>\n"   // surrogatepass href, raw byte shown
+        "<li><a href=\"%ED%B3%BF\">\xFF</a></li>\n"  // surrogatepass href, raw byte shown
         "<li><a href=\"quote%22%27\">quote\"'</a></li>\n";
     CHECK(render_listing("/x/", entries) == page("/x/", items));
 }
 
 TEST_CASE("render_listing: undecodable names", "[listing]") {
-    const std::vector<ListingEntry> entries = {file("a\xE2\x82" "b"), dir("\xFE dir"), file("\xED\xA0\x80")};
+    const std::vector<ListingEntry> entries = {file("a\xE2\x82"
+                                                    "b"),
+                                               dir("\xFE dir"), file("\xED\xA0\x80")};
     const std::string items =
-        "<li><a href=\"a%ED%B3%A2%ED%B2%82b\">a\xE2\x82" "b</a></li>\n"
+        "<li><a href=\"a%ED%B3%A2%ED%B2%82b\">a\xE2\x82"
+        "b</a></li>\n"
         "<li><a href=\"%ED%B3%BE%20dir/\">\xFE dir/</a></li>\n"
         "<li><a href=\"%ED%B3%AD%ED%B2%A0%ED%B2%80\">\xED\xA0\x80</a></li>\n";
     CHECK(render_listing("/", entries) == page("/", items));
@@ -121,11 +122,17 @@ TEST_CASE("sort_listing: str.lower order, stable", "[listing]") {
     // Ties keep their order: stable.
     CHECK(sorted({"SS", "ss", "Ss"}) == std::vector<std::string>{"SS", "ss", "Ss"});
     // Latin-1, Greek, Cyrillic compare by their lower-case code points.
-    CHECK(sorted({"\xC3\xA9t\xC3\xA9", "\xC3\x89" "cole", "z"}) ==  // été École z
-          std::vector<std::string>{"z", "\xC3\x89" "cole", "\xC3\xA9t\xC3\xA9"});
-    CHECK(sorted({"\xCE\xA9", "\xCE\xB2", "\xCE\x91"}) ==                                  // Ω β Α
+    CHECK(sorted({"\xC3\xA9t\xC3\xA9",
+                  "\xC3\x89"
+                  "cole",
+                  "z"}) ==  // été École z
+          std::vector<std::string>{"z",
+                                   "\xC3\x89"
+                                   "cole",
+                                   "\xC3\xA9t\xC3\xA9"});
+    CHECK(sorted({"\xCE\xA9", "\xCE\xB2", "\xCE\x91"}) ==  // Ω β Α
           std::vector<std::string>{"\xCE\x91", "\xCE\xB2", "\xCE\xA9"});
-    CHECK(sorted({"\xD0\x96", "\xD0\xB0", "\xD0\x81"}) ==                                  // Ж а Ё
+    CHECK(sorted({"\xD0\x96", "\xD0\xB0", "\xD0\x81"}) ==  // Ж а Ё
           std::vector<std::string>{"\xD0\xB0", "\xD0\x96", "\xD0\x81"});
 }
 

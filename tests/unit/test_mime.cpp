@@ -1,10 +1,10 @@
 // Media types: expected values are SimpleHTTPRequestHandler.guess_type's under Python 3.13.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <cstdio>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 
 #include "worker/static/mime.hpp"
 
@@ -41,13 +41,13 @@ TEST_CASE("builtin table: Python 3.13 defaults", "[mime]") {
     CHECK(t.lookup("a.txt") == "text/plain");
     CHECK(t.lookup("x.html") == "text/html");
     CHECK(t.lookup("x.css") == "text/css");
-    CHECK(t.lookup("x.js") == "text/javascript");   // 3.12+
+    CHECK(t.lookup("x.js") == "text/javascript");  // 3.12+
     CHECK(t.lookup("x.mjs") == "text/javascript");
-    CHECK(t.lookup("x.md") == "text/markdown");     // 3.13
-    CHECK(t.lookup("x.webp") == "image/webp");      // 3.13
-    CHECK(t.lookup("x.rtf") == "text/rtf");         // 3.13
-    CHECK(t.lookup("x.rst") == "text/x-rst");       // 3.13
-    CHECK(t.lookup("x.xml") == "text/xml");         // the system file says application/xml
+    CHECK(t.lookup("x.md") == "text/markdown");               // 3.13
+    CHECK(t.lookup("x.webp") == "image/webp");                // 3.13
+    CHECK(t.lookup("x.rtf") == "text/rtf");                   // 3.13
+    CHECK(t.lookup("x.rst") == "text/x-rst");                 // 3.13
+    CHECK(t.lookup("x.xml") == "text/xml");                   // the system file says application/xml
     CHECK(t.lookup("x.woff") == "application/octet-stream");  // not built in up to 3.13
     CHECK(t.lookup("x.c") == "text/plain");
     CHECK(t.lookup("x.sh") == "application/x-sh");
@@ -71,8 +71,8 @@ TEST_CASE("splitext rules on the last component", "[mime]") {
     CHECK(t.lookup("x") == "application/octet-stream");
     CHECK(t.lookup("x.bin") == "application/octet-stream");
     CHECK(t.lookup(".bashrc") == "application/octet-stream");
-    CHECK(t.lookup("..txt") == "application/octet-stream");   // only dots before it: no extension
-    CHECK(t.lookup("a.") == "application/octet-stream");      // "." is the extension
+    CHECK(t.lookup("..txt") == "application/octet-stream");  // only dots before it: no extension
+    CHECK(t.lookup("a.") == "application/octet-stream");     // "." is the extension
     CHECK(t.lookup("/srv/www/dir.txt/README") == "application/octet-stream");
     CHECK(t.lookup("/srv/www/dir.d/a.html") == "text/html");
     CHECK(t.lookup("dir/.hidden.txt") == "text/plain");
@@ -93,7 +93,7 @@ TEST_CASE("mimetypes suffix_map and encodings", "[mime]") {
     CHECK(t.lookup("x.TGZ") == "application/x-tar");
     CHECK(t.lookup("x.txz") == "application/x-tar");
     CHECK(t.lookup("x.svgz") == "image/svg+xml");
-    CHECK(t.lookup("x.css.br") == "text/css");          // brotli is an encoding
+    CHECK(t.lookup("x.css.br") == "text/css");  // brotli is an encoding
     CHECK(t.lookup("x.br") == "application/octet-stream");
     CHECK(t.lookup("x.css.BR") == "application/octet-stream");  // encodings are case-sensitive
     CHECK(t.lookup("x.tgz.br") == "application/octet-stream");  // no rewrite after the encoding
@@ -134,7 +134,9 @@ TEST_CASE("config overrides and default type", "[mime]") {
     MimeConfig config;
     config.types_file = "/nonexistent/mime.types";  // missing: no exception
     config.default_type = "text/plain";
-    config.types = {{".foo", "application/x-foo"}, {".gz", "application/x-gzip"}, {".br", "application/x-brotli"},
+    config.types = {{".foo", "application/x-foo"},
+                    {".gz", "application/x-gzip"},
+                    {".br", "application/x-brotli"},
                     {".JS", "application/x-upper"}};
     MimeTable t = MimeTable::load(config);
     CHECK(t.lookup("a.foo") == "application/x-foo");

@@ -101,13 +101,13 @@ TEST_CASE("percent_decode: invalid UTF-8 becomes U+FFFD per maximal subpart", "[
     const std::string r = "\xEF\xBF\xBD";
     CHECK(percent_decode("%ff") == r);
     CHECK(percent_decode("%e9") == r);
-    CHECK(percent_decode("%e2%82") == r);              // truncated: one replacement
+    CHECK(percent_decode("%e2%82") == r);  // truncated: one replacement
     CHECK(percent_decode("%e2%82x") == r + "x");
     CHECK(percent_decode("%c3%28") == r + "(");
     CHECK(percent_decode("%ed%a0%80") == r + r + r);  // surrogate
     CHECK(percent_decode("%ed%b3%bf") == r + r + r);
     CHECK(percent_decode("%f0%90%80") == r);
-    CHECK(percent_decode("%c0%af") == r + r);          // overlong
+    CHECK(percent_decode("%c0%af") == r + r);  // overlong
     CHECK(percent_decode("%e0%80%af") == r + r + r);
     CHECK(percent_decode("%f4%90%80%80") == r + r + r + r);  // above U+10FFFF
     CHECK(percent_decode("%f8%88%80%80%80") == r + r + r + r + r);
@@ -115,9 +115,11 @@ TEST_CASE("percent_decode: invalid UTF-8 becomes U+FFFD per maximal subpart", "[
 }
 
 TEST_CASE("percent_decode: raw bytes >= 0x80 are Latin-1 characters", "[path_map]") {
-    CHECK(percent_decode("\xE9") == "\xC3\xA9");                 // 'é' sent raw as Latin-1
-    CHECK(percent_decode("\xC3\xA9") == "\xC3\x83\xC2\xA9");     // raw UTF-8 is two Latin-1 chars
-    CHECK(percent_decode("/\xFF%41") == "/\xC3\xBF" "A");
+    CHECK(percent_decode("\xE9") == "\xC3\xA9");              // 'é' sent raw as Latin-1
+    CHECK(percent_decode("\xC3\xA9") == "\xC3\x83\xC2\xA9");  // raw UTF-8 is two Latin-1 chars
+    CHECK(percent_decode("/\xFF%41") ==
+          "/\xC3\xBF"
+          "A");
     // Each ASCII run is decoded on its own: a raw byte splits a %-sequence.
     CHECK(percent_decode("%c3\xA9") == "\xEF\xBF\xBD\xC2\xA9");
 }

@@ -30,9 +30,7 @@ std::string slurp(const std::string& path) {
 std::string read_error(const std::string& path) {
     try {
         read_pid_file(path);
-    } catch (const PidFileError& e) {
-        return e.what();
-    }
+    } catch (const PidFileError& e) { return e.what(); }
     return "(none)";
 }
 
@@ -61,7 +59,8 @@ TEST_CASE("read_pid_file: the pid, or an error naming the file", "[daemon][pid_f
     CHECK(read_pid_file(dir.write("good.pid", "4321\n")) == 4321);
 
     const std::string missing = (dir.path / "missing.pid").string();
-    CHECK(read_error(missing) == "cannot read pid_file " + missing + ": No such file or directory (is httpserve running?)");
+    CHECK(read_error(missing) ==
+          "cannot read pid_file " + missing + ": No such file or directory (is httpserve running?)");
     const std::string garbage = dir.write("garbage.pid", "not a pid\n");
     CHECK(read_error(garbage) == "pid_file " + garbage + " does not hold a process id");
     const std::string empty = dir.write("empty.pid", "");

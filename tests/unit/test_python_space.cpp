@@ -32,6 +32,13 @@ TEST_CASE("for_each_python_word: str.split()", "[python_space]") {
     CHECK(split("a") == V{"a"});
     CHECK(split("  Basic   dXNlcjpwYXNz  ") == V{"Basic", "dXNlcjpwYXNz"});
     // '\x1c' and NBSP separate words; '\x1b' (ESC) and U+00AD do not.
-    CHECK(split("Sun,\xA0" "06\x85Nov\x1c" "1994\x0b" "GMT") == V{"Sun,", "06", "Nov", "1994", "GMT"});
-    CHECK(split("a\x1b" "b\xAD" "c") == V{"a\x1b" "b\xAD" "c"});
+    CHECK(split("Sun,\xA0"
+                "06\x85Nov\x1c"
+                "1994\x0b"
+                "GMT") == V{"Sun,", "06", "Nov", "1994", "GMT"});
+    CHECK(split("a\x1b"
+                "b\xAD"
+                "c") == V{"a\x1b"
+                          "b\xAD"
+                          "c"});
 }

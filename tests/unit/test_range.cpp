@@ -22,9 +22,7 @@ bool satisfiable(const RangeRequest& r, const Ranges& expected) {
     return r.outcome == RangeOutcome::Satisfiable && r.ranges == expected;
 }
 bool ignored(const RangeRequest& r) { return r.outcome == RangeOutcome::Ignore && r.ranges.empty(); }
-bool unsatisfiable(const RangeRequest& r) {
-    return r.outcome == RangeOutcome::Unsatisfiable && r.ranges.empty();
-}
+bool unsatisfiable(const RangeRequest& r) { return r.outcome == RangeOutcome::Unsatisfiable && r.ranges.empty(); }
 
 }  // namespace
 
@@ -50,10 +48,10 @@ TEST_CASE("range: unit is case-insensitive, other units are ignored", "[range]")
 }
 
 TEST_CASE("range: syntax errors ignore the whole header", "[range]") {
-    for (const char* bad : {"bytes=", "bytes=,", "bytes= , ,", "bytes=-", "bytes=a-b", "bytes=0-a",
-                            "bytes=1-2-3", "bytes=--5", "bytes=+1-2", "bytes=0x10-20", "bytes=1 -2",
-                            "bytes=1- 2", "bytes=- 5", "bytes=0-1;", "bytes=0-1 2-3", "bytes=0-1,x",
-                            "bytes=0-1,5", "bytes=5", "bytes=-1-2", "bytes=1.5-2", "bytes=0-1\r\n"}) {
+    for (const char* bad : {"bytes=",      "bytes=,",     "bytes= , ,",    "bytes=-",       "bytes=a-b",   "bytes=0-a",
+                            "bytes=1-2-3", "bytes=--5",   "bytes=+1-2",    "bytes=0x10-20", "bytes=1 -2",  "bytes=1- 2",
+                            "bytes=- 5",   "bytes=0-1;",  "bytes=0-1 2-3", "bytes=0-1,x",   "bytes=0-1,5", "bytes=5",
+                            "bytes=-1-2",  "bytes=1.5-2", "bytes=0-1\r\n"}) {
         INFO(bad);
         CHECK(ignored(parse_range(bad, 100)));
     }
@@ -216,8 +214,7 @@ TEST_CASE("range: max_ranges", "[range]") {
 TEST_CASE("range: Content-Range and multipart framing", "[range]") {
     CHECK(content_range({0, 99}, 1234) == "bytes 0-99/1234");
     CHECK(content_range({0, 0}, 1) == "bytes 0-0/1");
-    CHECK(content_range({0, UINT64_MAX - 1}, UINT64_MAX) ==
-          "bytes 0-18446744073709551614/18446744073709551615");
+    CHECK(content_range({0, UINT64_MAX - 1}, UINT64_MAX) == "bytes 0-18446744073709551614/18446744073709551615");
     CHECK(multipart_part_head("B0UND", "text/plain", {5, 9}, 100) ==
           "\r\n--B0UND\r\nContent-Type: text/plain\r\nContent-Range: bytes 5-9/100\r\n\r\n");
     CHECK(multipart_end("B0UND") == "\r\n--B0UND--\r\n");

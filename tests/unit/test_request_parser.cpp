@@ -26,8 +26,7 @@ Outcome run(std::string_view input, const ParseLimits& limits = {}) {
 }
 
 // Expects an Error with this status and reason.
-void expect_error(std::string_view input, int status, std::string_view reason,
-                  const ParseLimits& limits = {}) {
+void expect_error(std::string_view input, int status, std::string_view reason, const ParseLimits& limits = {}) {
     const Outcome o = run(input, limits);
     INFO("input: " << std::string(input.substr(0, 200)));
     REQUIRE(o.status == ParseStatus::Error);
@@ -130,8 +129,7 @@ TEST_CASE("parser: empty lines before the request line are bounded", "[parser]")
     ok += "GET / HTTP/1.1\r\n\r\n";
     Request r;
     expect_complete(ok, r, lim);
-    expect_error(std::string(70, '\n'), 400,
-                 "Bad request syntax (too many empty lines before the request line)", lim);
+    expect_error(std::string(70, '\n'), 400, "Bad request syntax (too many empty lines before the request line)", lim);
     expect_error(std::string(200, '\r') + "\n", 414, "URI Too Long", lim);  // one long line of CRs
 }
 
@@ -158,11 +156,23 @@ TEST_CASE("parser: a line of whitespace only", "[parser]") {
 TEST_CASE("parser: Python's whitespace splits words", "[parser]") {
     // Observed with Python: GET /a\xa0.txt HTTP/1.0 -> 400 Bad request syntax.
     expect_error("GET /a\xa0.txt HTTP/1.0\r\n\r\n", 400, "Bad request syntax ('GET /a\\xa0.txt HTTP/1.0')");
-    expect_error("GET /a\x85" "b HTTP/1.0\r\n\r\n", 400, "Bad request syntax ('GET /a\\x85b HTTP/1.0')");
-    expect_error("GET /a\x1f" "b HTTP/1.0\r\n\r\n", 400, "Bad request syntax ('GET /a\\x1fb HTTP/1.0')");
-    expect_error("GET /a\x0c" "b HTTP/1.0\r\n\r\n", 400, "Bad request syntax ('GET /a\\x0cb HTTP/1.0')");
+    expect_error(
+        "GET /a\x85"
+        "b HTTP/1.0\r\n\r\n",
+        400, "Bad request syntax ('GET /a\\x85b HTTP/1.0')");
+    expect_error(
+        "GET /a\x1f"
+        "b HTTP/1.0\r\n\r\n",
+        400, "Bad request syntax ('GET /a\\x1fb HTTP/1.0')");
+    expect_error(
+        "GET /a\x0c"
+        "b HTTP/1.0\r\n\r\n",
+        400, "Bad request syntax ('GET /a\\x0cb HTTP/1.0')");
     Request r;
-    expect_complete("GET\x0b/a\x1c" "HTTP/1.0\r\n\r\n", r);
+    expect_complete(
+        "GET\x0b/a\x1c"
+        "HTTP/1.0\r\n\r\n",
+        r);
     CHECK(r.target == "/a");
 }
 
@@ -265,8 +275,7 @@ TEST_CASE("parser: HTTP/0.9 only allows GET", "[parser]") {
 TEST_CASE("parser: the method must be a token", "[parser]") {
     expect_error("G(T / HTTP/1.1\r\n\r\n", 400, "Bad request syntax ('G(T / HTTP/1.1')");
     expect_error("GE\x01T / HTTP/1.1\r\n\r\n", 400, "Bad request syntax ('GE\\x01T / HTTP/1.1')");
-    expect_error(std::string_view("G\0T / HTTP/1.1\r\n\r\n", 18), 400,
-                 "Bad request syntax ('G\\x00T / HTTP/1.1')");
+    expect_error(std::string_view("G\0T / HTTP/1.1\r\n\r\n", 18), 400, "Bad request syntax ('G\\x00T / HTTP/1.1')");
     expect_error("G\xe9T / HTTP/1.1\r\n\r\n", 400, "Bad request syntax ('G\xe9T / HTTP/1.1')");
     expect_error("<script> / HTTP/1.1\r\n\r\n", 400, "Bad request syntax ('<script> / HTTP/1.1')");
     Request r;
@@ -277,10 +286,15 @@ TEST_CASE("parser: the method must be a token", "[parser]") {
 }
 
 TEST_CASE("parser: control bytes in the target", "[parser]") {
-    expect_error("GET /a\x01" "b HTTP/1.1\r\n\r\n", 400, "Bad request syntax ('GET /a\\x01b HTTP/1.1')");
-    expect_error("GET /a\x7f" "b HTTP/1.1\r\n\r\n", 400, "Bad request syntax ('GET /a\\x7fb HTTP/1.1')");
-    expect_error(std::string_view("GET /\0 HTTP/1.1\r\n\r\n", 19), 400,
-                 "Bad request syntax ('GET /\\x00 HTTP/1.1')");
+    expect_error(
+        "GET /a\x01"
+        "b HTTP/1.1\r\n\r\n",
+        400, "Bad request syntax ('GET /a\\x01b HTTP/1.1')");
+    expect_error(
+        "GET /a\x7f"
+        "b HTTP/1.1\r\n\r\n",
+        400, "Bad request syntax ('GET /a\\x7fb HTTP/1.1')");
+    expect_error(std::string_view("GET /\0 HTTP/1.1\r\n\r\n", 19), 400, "Bad request syntax ('GET /\\x00 HTTP/1.1')");
     expect_error("GET /\x1b[0m HTTP/1.1\r\n\r\n", 400, "Bad request syntax ('GET /\\x1b[0m HTTP/1.1')");
     Request r;
     expect_complete("GET /caf\xe9/\x80\xff HTTP/1.1\r\n\r\n", r);  // obs-text is left to the path mapper
@@ -326,7 +340,7 @@ TEST_CASE("parser: custom request-line limit", "[parser][limits]") {
     ParseLimits lim;
     lim.max_request_line = 20;
     Request r;
-    expect_complete("GET /12345 HTTP/1.1\n\n", r, lim);       // 20 bytes with LF
+    expect_complete("GET /12345 HTTP/1.1\n\n", r, lim);  // 20 bytes with LF
     expect_error("GET /123456 HTTP/1.1\n\n", 414, "URI Too Long", lim);
     expect_error("GET /12345 HTTP/1.1\r\n\r\n", 414, "URI Too Long", lim);  // 21 with CRLF
 }
@@ -346,8 +360,7 @@ TEST_CASE("parser: header values are trimmed", "[parser][headers]") {
 
 TEST_CASE("parser: header names keep their case; find is case-insensitive", "[parser][headers]") {
     Request r;
-    expect_complete(
-        "GET / HTTP/1.1\r\nX-Custom-Thing: 1\r\nx-custom-thing: 2\r\nIf-Modified-Since: d\r\n\r\n", r);
+    expect_complete("GET / HTTP/1.1\r\nX-Custom-Thing: 1\r\nx-custom-thing: 2\r\nIf-Modified-Since: d\r\n\r\n", r);
     CHECK(r.headers[0].name == "X-Custom-Thing");
     const Header* h = r.find("x-CUSTOM-thing");
     REQUIRE(h != nullptr);
@@ -378,10 +391,8 @@ TEST_CASE("parser: malformed header lines", "[parser][headers]") {
     expect_error("GET / HTTP/1.1\r\n: value\r\n\r\n", 400, "Bad header line (empty field name)");
     expect_error("GET / HTTP/1.1\r\nHost : a\r\n\r\n", 400, "Bad header line (whitespace before the colon)");
     expect_error("GET / HTTP/1.1\r\nHost\t: a\r\n\r\n", 400, "Bad header line (whitespace before the colon)");
-    expect_error("GET / HTTP/1.1\r\nHo(st: a\r\n\r\n", 400,
-                 "Bad header line (invalid character in the field name)");
-    expect_error("GET / HTTP/1.1\r\nH\xe9: a\r\n\r\n", 400,
-                 "Bad header line (invalid character in the field name)");
+    expect_error("GET / HTTP/1.1\r\nHo(st: a\r\n\r\n", 400, "Bad header line (invalid character in the field name)");
+    expect_error("GET / HTTP/1.1\r\nH\xe9: a\r\n\r\n", 400, "Bad header line (invalid character in the field name)");
     expect_error("GET / HTTP/1.1\r\nX Y: a\r\n\r\n", 400, "Bad header line (whitespace before the colon)");
 }
 
@@ -393,10 +404,8 @@ TEST_CASE("parser: bare CR and control bytes in headers", "[parser][headers]") {
     expect_error("GET / HTTP/1.1\r\n\rX: a\r\n\r\n", 400, "Bad header line (bare CR)");
     expect_error(std::string_view("GET / HTTP/1.1\r\nX: a\0b\r\n\r\n", 26), 400,
                  "Bad header line (control character in the field value)");
-    expect_error("GET / HTTP/1.1\r\nX: a\x01\r\n\r\n", 400,
-                 "Bad header line (control character in the field value)");
-    expect_error("GET / HTTP/1.1\r\nX: a\x7f\r\n\r\n", 400,
-                 "Bad header line (control character in the field value)");
+    expect_error("GET / HTTP/1.1\r\nX: a\x01\r\n\r\n", 400, "Bad header line (control character in the field value)");
+    expect_error("GET / HTTP/1.1\r\nX: a\x7f\r\n\r\n", 400, "Bad header line (control character in the field value)");
     expect_error("GET / HTTP/1.1\r\nX: \x1b[31m\r\n\r\n", 400,
                  "Bad header line (control character in the field value)");
     // The blank line that ends the head must be CRLF or LF.
@@ -436,7 +445,7 @@ TEST_CASE("parser: 99 header lines are fine, 100 are too many", "[parser][limits
 }
 
 TEST_CASE("parser: too many headers is known before the head ends", "[parser][limits]") {
-    expect_error(with_headers(100), 431, "Too many headers");    // 100th line complete, no blank line yet
+    expect_error(with_headers(100), 431, "Too many headers");       // 100th line complete, no blank line yet
     expect_error(with_headers(99) + "X", 431, "Too many headers");  // a 100th line has started
     CHECK(run(with_headers(99)).status == ParseStatus::Incomplete);
     CHECK(run(with_headers(99) + "\r").status == ParseStatus::Incomplete);
@@ -520,13 +529,10 @@ TEST_CASE("parser: bad Content-Length", "[parser][framing]") {
     for (std::string_view v : {"", "-1", "+5", "0x5", "5 5", "1e3", "5,", ",5", "5,,5", "5, 6", "abc", "5.0",
                                "10000000000000000000", "99999999999999999999"}) {
         INFO("Content-Length: " << std::string(v));
-        expect_error("POST / HTTP/1.1\r\nContent-Length: " + std::string(v) + "\r\n\r\n", 400,
-                     "Bad Content-Length");
+        expect_error("POST / HTTP/1.1\r\nContent-Length: " + std::string(v) + "\r\n\r\n", 400, "Bad Content-Length");
     }
-    expect_error("POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", 400,
-                 "Bad Content-Length");
-    expect_error("POST / HTTP/1.1\r\nContent-Length: 5\r\ncontent-length: 50\r\n\r\n", 400,
-                 "Bad Content-Length");
+    expect_error("POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", 400, "Bad Content-Length");
+    expect_error("POST / HTTP/1.1\r\nContent-Length: 5\r\ncontent-length: 50\r\n\r\n", 400, "Bad Content-Length");
 }
 
 TEST_CASE("parser: chunked Transfer-Encoding", "[parser][framing]") {
@@ -553,10 +559,8 @@ TEST_CASE("parser: Transfer-Encoding that cannot be trusted", "[parser][framing]
     const char* kNotLast = "Bad Transfer-Encoding (chunked must be the last coding, once)";
     expect_error("POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", 400, kNotLast);
     expect_error("POST / HTTP/1.1\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 400, kNotLast);
-    expect_error("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", 400,
-                 kNotLast);
-    expect_error("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n", 400,
-                 kNotLast);
+    expect_error("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", 400, kNotLast);
+    expect_error("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\n", 400, kNotLast);
     expect_error("POST / HTTP/1.1\r\nTransfer-Encoding: \r\n\r\n", 400, "Bad Transfer-Encoding (empty)");
 }
 
@@ -673,9 +677,10 @@ TEST_CASE("parser: an empty buffer is Incomplete", "[parser]") {
 
 TEST_CASE("parser: Request is reset and its header storage reused", "[parser]") {
     Request r;
-    expect_complete("POST /x HTTP/1.0\r\nA: 1\r\nB: 2\r\nC: 3\r\nContent-Length: 3\r\nConnection: close\r\n"
-                    "Expect: 100-continue\r\n\r\n",
-                    r);
+    expect_complete(
+        "POST /x HTTP/1.0\r\nA: 1\r\nB: 2\r\nC: 3\r\nContent-Length: 3\r\nConnection: close\r\n"
+        "Expect: 100-continue\r\n\r\n",
+        r);
     const size_t capacity = r.headers.capacity();
     const Header* storage = r.headers.data();
     expect_complete("GET /y\r\n", r);
@@ -701,8 +706,7 @@ TEST_CASE("parser: Request is reset and its header storage reused", "[parser]") 
 TEST_CASE("parser: ParseError is fully overwritten", "[parser]") {
     Request r;
     ParseError e;
-    REQUIRE(parse_request("GET / HTTP/1.1\r\n" + std::string(100, 'X') + "\r\n\r\n", {}, r, e) ==
-            ParseStatus::Error);
+    REQUIRE(parse_request("GET / HTTP/1.1\r\n" + std::string(100, 'X') + "\r\n\r\n", {}, r, e) == ParseStatus::Error);
     REQUIRE(parse_request("GET / HTTP/1.1\r\nX: " + std::string(70000, 'v'), {}, r, e) == ParseStatus::Error);
     CHECK(e.status == 431);
     CHECK_FALSE(e.explain.empty());

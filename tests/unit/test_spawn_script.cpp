@@ -231,7 +231,8 @@ TEST_CASE("spawn_script: the working folder must be in a CGI folder too", "[laun
     Site site;
     SpawnRequest request = request_for(site.cgi / "show.sh");
     request.cwd = site.other.string();
-    check_refused(spawn(site.settings, request), EPERM, site.other.string() + ": working folder not inside a CGI folder");
+    check_refused(spawn(site.settings, request), EPERM,
+                  site.other.string() + ": working folder not inside a CGI folder");
     request.cwd = (site.cgi / "missing").string();
     check_refused(spawn(site.settings, request), EPERM, request.cwd + ": working folder not inside a CGI folder");
 }

@@ -55,8 +55,7 @@ TEST_CASE("status_explain follows HTTPStatus.description", "[status]") {
     CHECK(status_explain(414) == "URI is too long");
     CHECK(status_explain(416) == "Cannot satisfy request range");
     CHECK(status_explain(418) == "Server refuses to brew coffee because it is a teapot.");
-    CHECK(status_explain(429) ==
-          "The user has sent too many requests in a given amount of time (\"rate limiting\")");
+    CHECK(status_explain(429) == "The user has sent too many requests in a given amount of time (\"rate limiting\")");
     CHECK(status_explain(431) ==
           "The server is unwilling to process the request because its header fields are too large");
     CHECK(status_explain(501) == "Server does not support this operation");
@@ -113,8 +112,7 @@ TEST_CASE("render_error_page defaults message and explain like send_error", "[er
 }
 
 TEST_CASE("render_error_page 431 with the http.client explanation", "[error_page]") {
-    const std::string p =
-        render_error_page(431, "Too many headers", "got more than 100 headers");
+    const std::string p = render_error_page(431, "Too many headers", "got more than 100 headers");
     CHECK(p.find("<p>Message: Too many headers.</p>") != std::string::npos);
     CHECK(p.find("<p>Error code explanation: 431 - got more than 100 headers.</p>") != std::string::npos);
 }
@@ -182,8 +180,10 @@ TEST_CASE("python_repr over every byte", "[python_repr]") {
         if (c == '\t') expected += "\\t";
         else if (c == '\n') expected += "\\n";
         else if (c == '\r') expected += "\\r";
-        else if (c == '\'' || c == '\\') { expected += '\\'; expected += static_cast<char>(c); }
-        else if (c < 0x20 || (c >= 0x7f && c <= 0xa0) || c == 0xad) {
+        else if (c == '\'' || c == '\\') {
+            expected += '\\';
+            expected += static_cast<char>(c);
+        } else if (c < 0x20 || (c >= 0x7f && c <= 0xa0) || c == 0xad) {
             std::snprintf(buf, sizeof buf, "\\x%02x", c);
             expected += buf;
         } else expected += static_cast<char>(c);

@@ -125,15 +125,19 @@ TEST_CASE("decode_utf8: truncated sequences are one subpart", "[utf8]") {
                     {"\xE2\x82x", 2},
                     {"\xE2x", 1},
                     {"\xF0\x9F\x98", 3},
-                    {"\xF0\x9F\x98" "A", 3},
+                    {"\xF0\x9F\x98"
+                     "A",
+                     3},
                     {"\xF0\x9F", 2},
                     {"\xF4\x8F\xBF", 3},
                     {"\xE0\xA0", 2}});
     CHECK(replaced("\xF0\x9F\x98") == U"\uFFFD");
     CHECK(replaced("\xE2\x82\xE2\x82\xAC") == U"\uFFFD\u20AC");
     // Table 3-8 of the standard: U+FFFD for each maximal subpart.
-    CHECK(replaced("a\xF1\x80\x80\xE1\x80\xC2" "b\x80" "c\x80\xBF" "d") ==
-          U"a\uFFFD\uFFFD\uFFFDb\uFFFDc\uFFFD\uFFFDd");
+    CHECK(replaced("a\xF1\x80\x80\xE1\x80\xC2"
+                   "b\x80"
+                   "c\x80\xBF"
+                   "d") == U"a\uFFFD\uFFFD\uFFFDb\uFFFDc\uFFFD\uFFFDd");
 }
 
 TEST_CASE("is_valid_utf8: the offset of the first ill-formed sequence", "[utf8]") {
@@ -179,9 +183,8 @@ TEST_CASE("append_utf8: round trip for every code point", "[utf8]") {
         const Utf8Step strict = decode_utf8(bytes, 0);
         const Utf8Step lenient = decode_utf8(bytes, 0, Utf8Surrogates::Accept);
         const bool ok = bytes.size() == expected_size && strict.valid == !surrogate &&
-                        testing::table_valid_utf8(bytes) == !surrogate && lenient.valid &&
-                        lenient.code_point == cp && lenient.length == bytes.size() &&
-                        (surrogate || strict.code_point == cp);
+                        testing::table_valid_utf8(bytes) == !surrogate && lenient.valid && lenient.code_point == cp &&
+                        lenient.length == bytes.size() && (surrogate || strict.code_point == cp);
         if (!ok) FAIL("code point U+" << std::hex << static_cast<unsigned long>(cp));
     }
     SUCCEED();

@@ -14,7 +14,7 @@ namespace {
 struct Translated {
     std::string relative;  // no leading or trailing '/'
     bool trailing_slash = false;
-    bool ok = false;       // false: a NUL survived (os.path calls fail on it)
+    bool ok = false;  // false: a NUL survived (os.path calls fail on it)
 };
 
 // Pieces of the collapsed path are Python str values held as UTF-8, but percent_decode and map_path
@@ -48,7 +48,6 @@ bool is_within(std::string_view inner, std::string_view outer) {
     if (outer.empty() || inner == outer) return true;
     return inner.size() > outer.size() && inner.substr(0, outer.size()) == outer && inner[outer.size()] == '/';
 }
-
 
 }  // namespace
 
@@ -180,8 +179,7 @@ CgiDispatch dispatch_cgi(std::string_view target, const std::vector<std::string>
     const std::optional<CgiMatch> match = match_cgi(*collapsed, directories);
     if (!match) return d;
     d.script = locate_script(*match, is_directory);
-    d.kind = d.script.path_info.find('\0') == std::string::npos ? CgiDispatchKind::Script
-                                                                 : CgiDispatchKind::BadRequest;
+    d.kind = d.script.path_info.find('\0') == std::string::npos ? CgiDispatchKind::Script : CgiDispatchKind::BadRequest;
     return d;
 }
 

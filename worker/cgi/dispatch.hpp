@@ -30,14 +30,14 @@ struct CgiMatch {
 std::optional<CgiMatch> match_cgi(std::string_view collapsed, const std::vector<std::string>& directories);
 
 struct CgiScript {
-    std::string script_name;      // SCRIPT_NAME: dir + "/" + script (collapsed, decoded once)
-    std::string script_relative;  // translate_path(script_name) relative to the root, no leading '/';
-                                  // ends with '/' when the decoded name did (then a file is "missing",
-                                  // as os.path.exists("file/") is false); "" or "x/" may be a directory
-    bool script_allowed = true;   // false: the name holds a NUL, or it maps outside the matched CGI
-                                  // directory (see below) -> 404 without touching the file system
-    std::string path_info;        // PATH_INFO: unquote(extra path), "" if none (decoded twice in all)
-    std::string path_translated_relative;  // translate_path(path_info) relative to the root, no slashes
+    std::string script_name;                      // SCRIPT_NAME: dir + "/" + script (collapsed, decoded once)
+    std::string script_relative;                  // translate_path(script_name) relative to the root, no leading '/';
+                                                  // ends with '/' when the decoded name did (then a file is "missing",
+                                                  // as os.path.exists("file/") is false); "" or "x/" may be a directory
+    bool script_allowed = true;                   // false: the name holds a NUL, or it maps outside the matched CGI
+                                                  // directory (see below) -> 404 without touching the file system
+    std::string path_info;                        // PATH_INFO: unquote(extra path), "" if none (decoded twice in all)
+    std::string path_translated_relative;         // translate_path(path_info) relative to the root, no slashes
     bool path_translated_trailing_slash = false;  // PATH_TRANSLATED gets a trailing '/'
     std::string query;            // QUERY_STRING: after the first '?' of the rest, as sent (not decoded)
     std::string script_basename;  // argv[0]: the script's last path component

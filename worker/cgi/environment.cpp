@@ -24,7 +24,8 @@ constexpr std::array<unsigned char, 256> make_base64_table() {
     std::array<unsigned char, 256> t{};
     for (auto& v : t) v = 64;
     constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for (size_t i = 0; i < alphabet.size(); ++i) t[static_cast<unsigned char>(alphabet[i])] = static_cast<unsigned char>(i);
+    for (size_t i = 0; i < alphabet.size(); ++i)
+        t[static_cast<unsigned char>(alphabet[i])] = static_cast<unsigned char>(i);
     return t;
 }
 constexpr std::array<unsigned char, 256> kBase64 = make_base64_table();
@@ -50,8 +51,8 @@ bool exportable_header_name(std::string_view name) {
 //  - Accept, Cookie, User-Agent, Referer: set with Python's rules below.
 bool excluded_header(std::string_view name) {
     static constexpr std::array<std::string_view, 10> excluded = {
-        "proxy",        "authorization", "proxy-authorization", "content-type", "content-length",
-        "transfer-encoding", "accept",   "cookie",              "user-agent",   "referer"};
+        "proxy",  "authorization", "proxy-authorization", "content-type", "content-length", "transfer-encoding",
+        "accept", "cookie",        "user-agent",          "referer"};
     return std::any_of(excluded.begin(), excluded.end(), [&](std::string_view e) { return iequals_ascii(name, e); });
 }
 

@@ -17,12 +17,12 @@ namespace httpserve::cgi {
 struct CgiEnvironmentInput {
     const http::Request& request;  // method and headers
     const CgiScript& script;
-    std::string_view root;              // served directory, absolute (a trailing '/' is ignored)
-    std::string_view remote_addr;       // client address text, e.g. "127.0.0.1" or "::1"
-    std::string_view server_software;   // "httpserve/0.1.0"
-    std::string_view server_name;       // per listener, fixed at startup (see SERVER_NAME below)
+    std::string_view root;             // served directory, absolute (a trailing '/' is ignored)
+    std::string_view remote_addr;      // client address text, e.g. "127.0.0.1" or "::1"
+    std::string_view server_software;  // "httpserve/0.1.0"
+    std::string_view server_name;      // per listener, fixed at startup (see SERVER_NAME below)
     unsigned server_port = 0;
-    std::string_view server_protocol;   // the server's protocol ("HTTP/1.1"), not the request's
+    std::string_view server_protocol;        // the server's protocol ("HTTP/1.1"), not the request's
     std::optional<uint64_t> content_length;  // bytes given to the script's stdin (de-chunked
                                              // length for a chunked body); nullopt: no body
 };

@@ -49,7 +49,11 @@ std::unique_ptr<CgiExchange> CgiExchange::open(WorkerContext& ctx, ResponseSink&
 
 CgiExchange::CgiExchange(WorkerContext& ctx, ResponseSink& sink, const CgiPeer& peer, http::OwnedRequest request,
                          cgi::CgiDispatch route, unsigned redirects)
-    : ctx_(ctx), sink_(sink), peer_(peer), request_(std::move(request)), route_(std::move(route)),
+    : ctx_(ctx),
+      sink_(sink),
+      peer_(peer),
+      request_(std::move(request)),
+      route_(std::move(route)),
       redirects_(redirects) {
     if (route_.kind == cgi::CgiDispatchKind::Script && request_.request().body != http::BodyFraming::None) {
         spool_ = std::make_unique<BodySpool>();
@@ -131,7 +135,8 @@ std::optional<http::OwnedRequest> CgiExchange::take_redirect() {
         respond(error_response(500, "Too many local redirects"));
         return std::nullopt;
     }
-    std::optional<http::OwnedRequest> next = cgi::local_redirect_request(request_.request(), location, ctx_.settings.limits);
+    std::optional<http::OwnedRequest> next =
+        cgi::local_redirect_request(request_.request(), location, ctx_.settings.limits);
     if (!next) respond(error_response(500, "Bad local redirect"));
     return next;
 }

@@ -75,8 +75,8 @@ private:
     http::OwnedRequest request_;
     cgi::CgiDispatch route_;
     unsigned redirects_;
-    std::unique_ptr<BodySpool> spool_;    // only for a script's request with a body
-    std::string script_line_;             // the log line once a script is given the request
+    std::unique_ptr<BodySpool> spool_;  // only for a script's request with a body
+    std::string script_line_;           // the log line once a script is given the request
     std::unique_ptr<CgiSession> session_;
 };
 

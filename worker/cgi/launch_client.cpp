@@ -18,8 +18,8 @@ LaunchClient::LaunchClient(UniqueFd channel) : channel_(std::move(channel)) {
 }
 
 bool LaunchClient::send_spawn(uint64_t request_id, const std::string& script, const std::string& cwd,
-                              const std::vector<std::string>& argv, const std::vector<std::string>& envp,
-                              int in_fd, int out_fd, int err_fd, std::string& error) {
+                              const std::vector<std::string>& argv, const std::vector<std::string>& envp, int in_fd,
+                              int out_fd, int err_fd, std::string& error) {
     if (closed_) {
         error = "no CGI launcher";
         return false;

@@ -26,8 +26,8 @@ public:
     // through read_reply(). False with `error` set when the request could not be sent: too large,
     // the launcher is gone, or its queue is full (EAGAIN; a busy launcher, not a refusal).
     bool send_spawn(uint64_t request_id, const std::string& script, const std::string& cwd,
-                    const std::vector<std::string>& argv, const std::vector<std::string>& envp, int in_fd,
-                    int out_fd, int err_fd, std::string& error);
+                    const std::vector<std::string>& argv, const std::vector<std::string>& envp, int in_fd, int out_fd,
+                    int err_fd, std::string& error);
 
     // Asks the launcher to end the script's process group (TERM, then KILL after a grace period).
     // Only scripts started over this channel can be killed this way.

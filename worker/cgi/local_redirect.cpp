@@ -10,9 +10,7 @@ namespace {
 
 // What Python's str.split() separates a Latin-1 request line at, less the control characters (which
 // a request line may not hold at all).
-bool is_python_space(char c) {
-    return c == ' ' || c == '\t' || c == '\x85' || c == '\xA0';
-}
+bool is_python_space(char c) { return c == ' ' || c == '\t' || c == '\x85' || c == '\xA0'; }
 
 bool is_control(char c) {
     const auto u = static_cast<unsigned char>(c);

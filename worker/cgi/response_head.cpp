@@ -24,9 +24,9 @@ CgiHeadStatus fail(CgiHead& out, std::string reason) {
 }
 
 bool dropped_field(std::string_view name) {
-    static constexpr std::array<std::string_view, 9> dropped = {
-        "connection"sv, "keep-alive"sv, "proxy-connection"sv, "te"sv,    "trailer"sv,
-        "transfer-encoding"sv, "upgrade"sv, "date"sv,          "server"sv};
+    static constexpr std::array<std::string_view, 9> dropped = {"connection"sv, "keep-alive"sv, "proxy-connection"sv,
+                                                                "te"sv,         "trailer"sv,    "transfer-encoding"sv,
+                                                                "upgrade"sv,    "date"sv,       "server"sv};
     return std::any_of(dropped.begin(), dropped.end(), [&](std::string_view d) { return iequals_ascii(name, d); });
 }
 

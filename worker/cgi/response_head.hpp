@@ -32,19 +32,19 @@ struct CgiField {
 
 struct CgiHead {
     CgiResponseKind kind = CgiResponseKind::Document;
-    int status = 200;             // 200..599 (meaningless for LocalRedirect)
-    std::string reason;           // Status' reason, else the standard phrase ("" if none is known)
+    int status = 200;    // 200..599 (meaningless for LocalRedirect)
+    std::string reason;  // Status' reason, else the standard phrase ("" if none is known)
     bool status_given = false;
-    std::string content_type;     // "" when the script sent none
-    std::string location;         // "" when the script sent none
+    std::string content_type;                // "" when the script sent none
+    std::string location;                    // "" when the script sent none
     std::optional<uint64_t> content_length;  // a digits-only Content-Length: the body's length as
                                              // the script announces it (frame with it, or cut)
-    bool body_from_script = true;  // whether the output after the head is the response body:
-                                   // false for LocalRedirect, a ClientRedirect without
-                                   // Content-Type, and 204/304
-    std::vector<CgiField> fields;  // all other fields, in order (Set-Cookie, Cache-Control, ...)
-    size_t body_offset = 0;        // Complete: bytes of the head including its empty line
-    std::string error;             // Error: why, for the error log
+    bool body_from_script = true;            // whether the output after the head is the response body:
+                                             // false for LocalRedirect, a ClientRedirect without
+                                             // Content-Type, and 204/304
+    std::vector<CgiField> fields;            // all other fields, in order (Set-Cookie, Cache-Control, ...)
+    size_t body_offset = 0;                  // Complete: bytes of the head including its empty line
+    std::string error;                       // Error: why, for the error log
 
     void clear();
 };

@@ -20,8 +20,7 @@ CgiRunner::~CgiRunner() {
 }
 
 uint64_t CgiRunner::spawn(SpawnWaiter* waiter, const std::string& script, const std::vector<std::string>& argv,
-                          const std::vector<std::string>& envp, int in_fd, int out_fd, int err_fd,
-                          std::string& error) {
+                          const std::vector<std::string>& envp, int in_fd, int out_fd, int err_fd, std::string& error) {
     uint64_t id = next_id_++;
     if (!client_.send_spawn(id, script, "", argv, envp, in_fd, out_fd, err_fd, error)) return 0;
     waiting_[id] = waiter;

@@ -44,7 +44,9 @@ public:
     void kill(pid_t pid);
 
     void session_started() { ++running_; }
-    void session_ended() { if (running_ > 0) --running_; }
+    void session_ended() {
+        if (running_ > 0) --running_;
+    }
 
 private:
     static void on_readable(evutil_socket_t, short, void* self);
@@ -53,7 +55,7 @@ private:
     LaunchClient client_;
     event* event_ = nullptr;
     std::unordered_map<uint64_t, SpawnWaiter*> waiting_;  // spawn requests without a reply yet
-    std::unordered_map<uint64_t, bool> abandoned_;       // their sessions ended before the reply
+    std::unordered_map<uint64_t, bool> abandoned_;        // their sessions ended before the reply
     uint64_t next_id_ = 1;
     unsigned running_ = 0;
     unsigned max_processes_;

@@ -16,7 +16,8 @@ std::string name_of(const sockaddr_storage& local, socklen_t len, std::unordered
     if (it != names.end()) return it->second;
     char name[NI_MAXHOST] = "";
     std::string result = numeric;
-    if (::getnameinfo(reinterpret_cast<const sockaddr*>(&local), len, name, sizeof name, nullptr, 0, NI_NAMEREQD) == 0) {
+    if (::getnameinfo(reinterpret_cast<const sockaddr*>(&local), len, name, sizeof name, nullptr, 0, NI_NAMEREQD) ==
+        0) {
         result = name;
     }
     names.emplace(numeric, result);

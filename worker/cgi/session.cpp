@@ -19,7 +19,7 @@ namespace {
 
 constexpr size_t read_chunk = 64 * 1024;
 constexpr size_t read_budget_per_event = 256 * 1024;  // fairness between connections
-constexpr unsigned max_stderr_lines = 100;             // per script; the rest is counted, not logged
+constexpr unsigned max_stderr_lines = 100;            // per script; the rest is counted, not logged
 constexpr size_t max_stderr_line = 4096;
 
 // A pipe whose read end (ours) does not block and whose write end (the script's) does: scripts do
@@ -70,14 +70,8 @@ bool CgiSession::start(CgiStart&& s, std::string& error) {
         error = std::string("pipe: ") + std::strerror(errno);
         return false;
     }
-    cgi::CgiEnvironmentInput env_in{*s.request,
-                                    s.script,
-                                    ctx_.config.files.root,
-                                    s.remote_addr,
-                                    ctx_.server_header,
-                                    s.server_name,
-                                    s.server_port,
-                                    ctx_.settings.protocol,
+    cgi::CgiEnvironmentInput env_in{*s.request,         s.script,      ctx_.config.files.root, s.remote_addr,
+                                    ctx_.server_header, s.server_name, s.server_port,          ctx_.settings.protocol,
                                     s.body_length};
     std::vector<std::string> env = cgi::build_cgi_environment(env_in);
     std::vector<std::string> argv = cgi::cgi_argv(s.script);
@@ -186,14 +180,12 @@ void CgiSession::resume_output() {
 void CgiSession::handle_head_bytes() {
     cgi::CgiHead head;
     switch (cgi::parse_cgi_head(head_buffer_, max_head, head)) {
-        case cgi::CgiHeadStatus::Incomplete:
-            return;
+        case cgi::CgiHeadStatus::Incomplete: return;
         case cgi::CgiHeadStatus::Error:
             spdlog::error("cgi: {} (pid {}): bad header block: {}", script_name_, pid_, head.error);
             fail(502, "");
             return;
-        case cgi::CgiHeadStatus::Complete:
-            break;
+        case cgi::CgiHeadStatus::Complete: break;
     }
     if (head.kind == cgi::CgiResponseKind::LocalRedirect) {
         // RFC 3875 §6.2.2: the server answers as if the client had asked for that path.
@@ -283,11 +275,8 @@ void CgiSession::end_of_output() {
                 finish(close_delimited_);
             }
             return;
-        case Phase::Discarding:
-            finish(false);
-            return;
-        case Phase::Done:
-            return;
+        case Phase::Discarding: finish(false); return;
+        case Phase::Done: return;
     }
 }
 
@@ -335,7 +324,8 @@ void CgiSession::read_stderr() {
         while (!data.empty()) {
             size_t nl = data.find('\n');
             if (nl == std::string_view::npos) {
-                stderr_partial_.append(data.substr(0, max_stderr_line - std::min(max_stderr_line, stderr_partial_.size())));
+                stderr_partial_.append(
+                    data.substr(0, max_stderr_line - std::min(max_stderr_line, stderr_partial_.size())));
                 break;
             }
             stderr_partial_.append(data.substr(0, std::min(nl, max_stderr_line)));

@@ -28,14 +28,14 @@ struct CgiStart {
     const http::Request* request = nullptr;  // outlives the session
     std::string_view log_line;               // names the request in the access log; outlives it too
     cgi::CgiScript script;
-    std::string script_path;          // absolute file name
-    UniqueFd body;                    // the script's stdin (a finished body); none: /dev/null
+    std::string script_path;  // absolute file name
+    UniqueFd body;            // the script's stdin (a finished body); none: /dev/null
     std::optional<uint64_t> body_length;
     std::string remote_addr;
     std::string server_name;
     unsigned server_port = 0;
-    bool head_only = false;           // HEAD: the script runs, its body is not sent
-    bool chunked_allowed = false;     // HTTP/1.1 client on a persistent-capable server
+    bool head_only = false;        // HEAD: the script runs, its body is not sent
+    bool chunked_allowed = false;  // HTTP/1.1 client on a persistent-capable server
 };
 
 class CgiSession final : private SpawnWaiter {

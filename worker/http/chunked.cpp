@@ -12,7 +12,7 @@ namespace httpserve::http {
 namespace {
 
 constexpr uint64_t kMaxChunkSize = uint64_t{1} << 40;
-constexpr unsigned kMaxSizeDigits = 16;   // leading zeros included
+constexpr unsigned kMaxSizeDigits = 16;  // leading zeros included
 constexpr size_t kMaxExtensionBytes = 4096;
 constexpr size_t kMaxTrailerBytes = 8192;
 
@@ -148,8 +148,7 @@ ChunkedDecoder::Status ChunkedDecoder::feed(std::string_view input, std::string&
                 break;
             case State::Data:
             case State::Done:
-            case State::Error:
-                break;  // handled above
+            case State::Error: break;  // handled above
         }
         ++i;
     }

@@ -30,7 +30,7 @@ private:
     uint64_t total_ = 0;
     uint64_t chunk_left_ = 0;
     unsigned size_digits_ = 0;
-    size_t ext_bytes_ = 0;      // of the current chunk-size line after the digits (bounded)
+    size_t ext_bytes_ = 0;  // of the current chunk-size line after the digits (bounded)
     size_t trailer_bytes_ = 0;
     bool trailer_line_empty_ = true;
     bool over_limit_ = false;

@@ -16,10 +16,12 @@ std::string html_escape(std::string_view s, bool quote) {
             case '<': out += "&lt;"; break;
             case '>': out += "&gt;"; break;
             case '"':
-                if (quote) out += "&quot;"; else out.push_back(c);
+                if (quote) out += "&quot;";
+                else out.push_back(c);
                 break;
             case '\'':
-                if (quote) out += "&#x27;"; else out.push_back(c);
+                if (quote) out += "&#x27;";
+                else out.push_back(c);
                 break;
             default: out.push_back(c);
         }

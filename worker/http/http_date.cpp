@@ -144,15 +144,13 @@ std::optional<std::time_t> parse_imf_fixdate(std::string_view s) {
 // "Sunday, 06-Nov-94 08:49:37 GMT"; a two-digit year more than 50 years ahead is in the past century.
 std::optional<std::time_t> parse_rfc850(std::string_view s) {
     const size_t comma = s.find(',');
-    if (comma == std::string_view::npos || find_name(s.substr(0, comma), kDayFull.data(), 7) < 0)
-        return std::nullopt;
+    if (comma == std::string_view::npos || find_name(s.substr(0, comma), kDayFull.data(), 7) < 0) return std::nullopt;
     const std::string_view r = s.substr(comma);  // ", 06-Nov-94 08:49:37 GMT"
     int day = 0, yy = 0, h = 0, m = 0, sec = 0;
-    if (r.size() != 24 || r[1] != ' ' || !digits(r, 2, 2, day) || r[4] != '-' || r[8] != '-' ||
-        !digits(r, 9, 2, yy) || r[11] != ' ' || !parse_clock(r, 12, h, m, sec) || r.substr(20) != " GMT")
+    if (r.size() != 24 || r[1] != ' ' || !digits(r, 2, 2, day) || r[4] != '-' || r[8] != '-' || !digits(r, 9, 2, yy) ||
+        r[11] != ' ' || !parse_clock(r, 12, h, m, sec) || r.substr(20) != " GMT")
         return std::nullopt;
-    const int64_t now_year =
-        civil_from_days(floor_div(static_cast<int64_t>(std::time(nullptr)), kSecondsPerDay)).year;
+    const int64_t now_year = civil_from_days(floor_div(static_cast<int64_t>(std::time(nullptr)), kSecondsPerDay)).year;
     int64_t year = now_year - now_year % 100 + yy;
     if (year > now_year + 50) year -= 100;
     return checked(year, find_name(r.substr(5, 3), kMonAbbr.data(), 12), day, h, m, sec);
@@ -168,8 +166,7 @@ std::optional<std::time_t> parse_asctime(std::string_view s) {
     } else if (!digits(s, 8, 2, day)) {
         return std::nullopt;
     }
-    if (s[10] != ' ' || !parse_clock(s, 11, h, m, sec) || s[19] != ' ' || !digits(s, 20, 4, year))
-        return std::nullopt;
+    if (s[10] != ' ' || !parse_clock(s, 11, h, m, sec) || s[19] != ' ' || !digits(s, 20, 4, year)) return std::nullopt;
     return checked(year, find_name(s.substr(4, 3), kMonAbbr.data(), 12), day, h, m, sec);
 }
 
@@ -207,9 +204,9 @@ bool py_int(std::string_view s, int64_t& value) {
 }
 
 constexpr std::array<std::string_view, 24> kPyMonths = {
-    "jan",     "feb",      "mar",   "apr",   "may",  "jun",  "jul",    "aug",
-    "sep",     "oct",      "nov",   "dec",   "january", "february", "march", "april",
-    "may",     "june",     "july",  "august", "september", "october", "november", "december"};
+    "jan", "feb",  "mar",  "apr",    "may",       "jun",      "jul",      "aug",
+    "sep", "oct",  "nov",  "dec",    "january",   "february", "march",    "april",
+    "may", "june", "july", "august", "september", "october",  "november", "december"};
 
 int py_month(std::string_view s) {  // 1..12, or 0 when not a month name
     for (size_t i = 0; i < kPyMonths.size(); ++i)
@@ -229,10 +226,9 @@ bool py_named_zone(std::string_view s, int64_t& hhmm) {
         std::string_view name;
         int hhmm;
     };
-    static constexpr Zone kZones[] = {{"UT", 0},     {"UTC", 0},    {"GMT", 0},    {"Z", 0},
-                                      {"AST", -400}, {"ADT", -300}, {"EST", -500}, {"EDT", -400},
-                                      {"CST", -600}, {"CDT", -500}, {"MST", -700}, {"MDT", -600},
-                                      {"PST", -800}, {"PDT", -700}};
+    static constexpr Zone kZones[] = {{"UT", 0},     {"UTC", 0},    {"GMT", 0},    {"Z", 0},      {"AST", -400},
+                                      {"ADT", -300}, {"EST", -500}, {"EDT", -400}, {"CST", -600}, {"CDT", -500},
+                                      {"MST", -700}, {"MDT", -600}, {"PST", -800}, {"PDT", -700}};
     for (const Zone& z : kZones)
         if (iequals_ascii(s, z.name)) {
             hhmm = z.hhmm;
@@ -374,8 +370,8 @@ std::optional<std::time_t> parse_if_modified_since(std::string_view text) {
     if (has_zone && zone != 0) return std::nullopt;  // aware and not UTC: http.server ignores it
 
     // datetime(yy, mm, dd, hh, mm, ss) range checks.
-    if (year < 1 || year > 9999 || day < 1 || day > static_cast<int64_t>(days_in_month(year, month)) ||
-        hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
+    if (year < 1 || year > 9999 || day < 1 || day > static_cast<int64_t>(days_in_month(year, month)) || hour < 0 ||
+        hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
         return std::nullopt;
     return to_time(year, static_cast<unsigned>(month), static_cast<unsigned>(day), static_cast<int>(hour),
                    static_cast<int>(minute), static_cast<int>(second));

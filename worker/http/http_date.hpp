@@ -14,7 +14,7 @@ std::string format_http_date(std::time_t t);
 // The Date header for "now", formatted at most once a second.
 class DateCache {
 public:
-    std::string_view now();  // calls time()
+    std::string_view now();              // calls time()
     std::string_view at(std::time_t t);  // for tests
 private:
     std::time_t cached_ = -1;

@@ -18,9 +18,9 @@ namespace httpserve::http {
 namespace {
 
 enum CharClass : uint8_t {
-    kToken = 1,       // RFC 9110 tchar
-    kPySpace = 2,     // str.split() separator for a Latin-1 string
-    kBadInValue = 4,  // CTL except HTAB, and DEL: never allowed in a field value
+    kToken = 1,        // RFC 9110 tchar
+    kPySpace = 2,      // str.split() separator for a Latin-1 string
+    kBadInValue = 4,   // CTL except HTAB, and DEL: never allowed in a field value
     kBadInTarget = 8,  // below 0x20, and DEL
 };
 
@@ -73,8 +73,7 @@ bool parse_version(std::string_view word, int& major, int& minor) {
     auto number = [&rest](int& out) {
         size_t n = 0;
         uint64_t v = 0;
-        while (n < rest.size() && rest[n] >= '0' && rest[n] <= '9')
-            v = v * 10 + static_cast<uint64_t>(rest[n++] - '0');
+        while (n < rest.size() && rest[n] >= '0' && rest[n] <= '9') v = v * 10 + static_cast<uint64_t>(rest[n++] - '0');
         if (n == 0 || n > 10) return false;  // 10 digits cannot overflow 64 bits
         out = static_cast<int>(std::min<uint64_t>(v, INT_MAX));
         rest.remove_prefix(n);
@@ -139,8 +138,7 @@ void add_connection(Derived& d, std::string_view value) {
 ParseStatus note_header(Derived& d, const Header& h, ParseError& error) {
     switch (h.name.size()) {
         case 4:
-            if (iequals_ascii(h.name, "host") && ++d.host_count > 1)
-                return fail(error, 400, "Multiple Host headers");
+            if (iequals_ascii(h.name, "host") && ++d.host_count > 1) return fail(error, 400, "Multiple Host headers");
             break;
         case 6:
             if (iequals_ascii(h.name, "expect") && iequals_ascii(h.value, "100-continue")) d.expect_continue = true;
@@ -155,8 +153,7 @@ ParseStatus note_header(Derived& d, const Header& h, ParseError& error) {
         case 17:
             if (iequals_ascii(h.name, "transfer-encoding")) add_transfer_encoding(d, h.value);
             break;
-        default:
-            break;
+        default: break;
     }
     return ParseStatus::Complete;
 }
@@ -203,8 +200,9 @@ ParseStatus parse_header_line(const char* p, const char* e, Header& h, ParseErro
     while (v < e && is_ows(*v)) ++v;
     const char* r = skip_value_bytes(v, e);
     if (r != e) {
-        return fail(error, 400, *r == '\r' ? "Bad header line (bare CR)"
-                                           : "Bad header line (control character in the field value)");
+        return fail(
+            error, 400,
+            *r == '\r' ? "Bad header line (bare CR)" : "Bad header line (control character in the field value)");
     }
     while (r > v && is_ows(r[-1])) --r;
     h.value = std::string_view(v, static_cast<size_t>(r - v));
@@ -227,7 +225,7 @@ ParseStatus find_request_line(const char* begin, const char*& p, const char* end
             if (avail >= max_line) return fail(error, 414, "URI Too Long");
             return ParseStatus::Incomplete;
         }
-        const char* line_end = lf;  // the line without its trailing CRs
+        const char* line_end = lf;                                // the line without its trailing CRs
         while (line_end > p && line_end[-1] == '\r') --line_end;  // Python: rstrip('\r\n')
         const char* const line_start = p;
         p = lf + 1;
@@ -327,20 +325,19 @@ ParseStatus too_many_headers(ParseError& error, const ParseLimits& limits) {
 // Step 2: the header lines at `p` up to the empty line that ends the head. Each field is checked,
 // appended to out.headers and noted in `d` as it is read. Complete: `p` is just past the empty line.
 // http.client counts that empty line too, hence "+ 1" in the "Too many headers" explanation.
-ParseStatus parse_header_block(const char*& p, const char* end, const ParseLimits& limits, Request& out,
-                               Derived& d, ParseError& error) {
+ParseStatus parse_header_block(const char*& p, const char* end, const ParseLimits& limits, Request& out, Derived& d,
+                               ParseError& error) {
     size_t header_lines = 0;
     for (;;) {
         const auto avail = static_cast<size_t>(end - p);
         const char* const lf =
-            avail > 0
-                ? static_cast<const char*>(std::memchr(p, '\n', std::min(avail, limits.max_header_line)))
-                : nullptr;
+            avail > 0 ? static_cast<const char*>(std::memchr(p, '\n', std::min(avail, limits.max_header_line)))
+                      : nullptr;
         if (lf == nullptr) {
             if (avail >= limits.max_header_line) {
-                return fail(error, 431, "Line too long",
-                            "got more than " + std::to_string(limits.max_header_line) +
-                                " bytes when reading header line");
+                return fail(
+                    error, 431, "Line too long",
+                    "got more than " + std::to_string(limits.max_header_line) + " bytes when reading header line");
             }
             if (avail > 0 && header_lines >= limits.max_header_lines && *p != '\r')
                 return too_many_headers(error, limits);
@@ -416,8 +413,7 @@ void Request::clear() {
     expect_continue = false;
 }
 
-ParseStatus parse_request(std::string_view buffer, const ParseLimits& limits, Request& out,
-                          ParseError& error) {
+ParseStatus parse_request(std::string_view buffer, const ParseLimits& limits, Request& out, ParseError& error) {
     out.clear();
     const char* const begin = buffer.data();
     const char* const end = begin + buffer.size();

@@ -25,20 +25,20 @@ enum class BodyFraming { None, ContentLength, Chunked };
 enum class ConnectionToken { None, Close, KeepAlive };
 
 struct Request {
-    std::string_view method;   // case-sensitive, as sent
-    std::string_view target;   // request-target as sent
+    std::string_view method;  // case-sensitive, as sent
+    std::string_view target;  // request-target as sent
     int version_major = 1;
     int version_minor = 1;
-    bool http09 = false;       // two-word request line "GET /x": no headers were read
+    bool http09 = false;  // two-word request line "GET /x": no headers were read
     std::vector<Header> headers;
 
-    size_t head_length = 0;    // bytes of the head incl. the blank line (what to consume)
+    size_t head_length = 0;  // bytes of the head incl. the blank line (what to consume)
 
     // Derived from the headers (RFC 9112 §6):
     BodyFraming body = BodyFraming::None;
-    uint64_t content_length = 0;       // valid when body == ContentLength
+    uint64_t content_length = 0;                         // valid when body == ContentLength
     ConnectionToken connection = ConnectionToken::None;  // from Connection: (close wins)
-    bool expect_continue = false;      // Expect: 100-continue (case-insensitive)
+    bool expect_continue = false;                        // Expect: 100-continue (case-insensitive)
 
     // HTTP/1.1 or later: persistent by default, may use chunked and 100-continue.
     bool at_least_http11() const { return version_major > 1 || (version_major == 1 && version_minor >= 1); }

@@ -1,8 +1,8 @@
 // Validators and conditional requests (RFC 9110 §13) with Python's If-Modified-Since quirks.
 #pragma once
 
-#include <ctime>
 #include <cstdint>
+#include <ctime>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,7 +10,7 @@
 namespace httpserve {
 
 struct Validators {
-    std::string etag;    // strong, quoted: "\"<mtime sec hex>.<nsec hex>-<size hex>\""
+    std::string etag;  // strong, quoted: "\"<mtime sec hex>.<nsec hex>-<size hex>\""
     std::time_t mtime = 0;
 };
 

@@ -8,8 +8,8 @@
 namespace httpserve {
 
 struct ListingEntry {
-    std::string name;       // raw file-name bytes (usually UTF-8)
-    bool is_dir = false;    // stat() follows links: a link to a directory is a dir
+    std::string name;     // raw file-name bytes (usually UTF-8)
+    bool is_dir = false;  // stat() follows links: a link to a directory is a dir
     bool is_symlink = false;
 };
 

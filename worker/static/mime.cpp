@@ -76,7 +76,7 @@ constexpr ExtType kBuiltin[] = {
     {".m3u8", "application/vnd.apple.mpegurl"},
     {".man", "application/x-troff-man"},
     {".markdown", "text/markdown"},  // new in 3.13
-    {".md", "text/markdown"},  // new in 3.13
+    {".md", "text/markdown"},        // new in 3.13
     {".me", "application/x-troff-me"},
     {".mht", "message/rfc822"},
     {".mhtml", "message/rfc822"},
@@ -128,7 +128,7 @@ constexpr ExtType kBuiltin[] = {
     {".rgb", "image/x-rgb"},
     {".roff", "application/x-troff"},
     {".rst", "text/x-rst"},  // new in 3.13
-    {".rtf", "text/rtf"},  // new in 3.13 (3.11: non-strict application/rtf only)
+    {".rtf", "text/rtf"},    // new in 3.13 (3.11: non-strict application/rtf only)
     {".rtx", "text/richtext"},
     {".sgm", "text/x-sgml"},
     {".sgml", "text/x-sgml"},
@@ -248,10 +248,8 @@ void fill_table(std::unordered_map<std::string, std::string>& map, const std::st
             map.insert_or_assign(std::string(kBrotliInnerPrefix) + std::string(ext), it->second);
     for (const auto& [from, to] : kSuffixMap) {
         const auto it = map.find(std::string(to));
-        if (it != map.end())
-            map.insert_or_assign(std::string(from), it->second);
-        else
-            map.erase(std::string(from));
+        if (it != map.end()) map.insert_or_assign(std::string(from), it->second);
+        else map.erase(std::string(from));
     }
     // Python strips ".br" as an encoding before it ever looks it up; only a config override (set
     // later) may type it.
@@ -339,8 +337,8 @@ std::string_view MimeTable::lookup(std::string_view path) const {
         LowerBuffer lower(inner, kBrotliInnerPrefix.size());
         if (inner.empty()) return default_type_;
         const std::string_view lowered = lower.view();
-        const bool rewritten = std::find(std::begin(kRewrittenExts), std::end(kRewrittenExts), lowered) !=
-                               std::end(kRewrittenExts);
+        const bool rewritten =
+            std::find(std::begin(kRewrittenExts), std::end(kRewrittenExts), lowered) != std::end(kRewrittenExts);
         const std::string* type = find_exact(rewritten ? lower.with_prefix(kBrotliInnerPrefix) : lowered);
         return type ? *type : default_type_;
     }

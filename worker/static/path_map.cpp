@@ -42,10 +42,8 @@ bool fix_utf8(std::string& out, size_t mark, Utf8Errors mode, std::string_view u
         out.resize(first_high);
         for (size_t i = 0; i < bytes.size();) {
             const Utf8Step step = decode_utf8(bytes, i);
-            if (step.valid)
-                out.append(bytes, i, step.length);
-            else
-                out.append(kReplacementChar);
+            if (step.valid) out.append(bytes, i, step.length);
+            else out.append(kReplacementChar);
             i += step.length;
         }
         return true;
@@ -230,12 +228,13 @@ std::string directory_redirect_location(std::string_view target) {
     // urllib.parse.urlsplit
     std::string_view rest = url;
     std::string scheme;
-    if (const size_t colon = rest.find(':'); colon != std::string_view::npos && colon > 0 &&
-                                            ((rest[0] >= 'a' && rest[0] <= 'z') || (rest[0] >= 'A' && rest[0] <= 'Z'))) {
+    if (const size_t colon = rest.find(':');
+        colon != std::string_view::npos && colon > 0 &&
+        ((rest[0] >= 'a' && rest[0] <= 'z') || (rest[0] >= 'A' && rest[0] <= 'Z'))) {
         const std::string_view candidate = rest.substr(0, colon);
         const bool valid = std::all_of(candidate.begin(), candidate.end(), [](char c) {
-            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
-                   c == '-' || c == '.';
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '-' ||
+                   c == '.';
         });
         if (valid) {
             for (char c : candidate) scheme.push_back(ascii_lower(c));
@@ -262,15 +261,13 @@ std::string directory_redirect_location(std::string_view target) {
     std::string path;
     path.reserve(rest.size() + 1);
     for (char c : rest) {
-        if (c == '\\')
-            path.append("%5C");
-        else
-            path.push_back(c);
+        if (c == '\\') path.append("%5C");
+        else path.push_back(c);
     }
     path.push_back('/');
 
     static constexpr std::array<std::string_view, 6> special_schemes = {"http"sv, "https"sv, "ws"sv,
-                                                                         "wss"sv,  "ftp"sv,   "file"sv};
+                                                                        "wss"sv,  "ftp"sv,   "file"sv};
     const bool is_special = std::find(special_schemes.begin(), special_schemes.end(), scheme) != special_schemes.end();
     if (is_special && netloc.empty()) {
         scheme.clear();
@@ -284,9 +281,10 @@ std::string directory_redirect_location(std::string_view target) {
 
     // urllib.parse.urlunsplit (3.13)
     static constexpr std::array<std::string_view, 27> uses_netloc = {
-        ""sv,    "ftp"sv,  "http"sv,  "gopher"sv,  "nntp"sv,     "telnet"sv, "imap"sv,  "wais"sv, "file"sv,
-        "mms"sv, "https"sv, "shttp"sv, "snews"sv,  "prospero"sv, "rtsp"sv,   "rtsps"sv, "rtspu"sv, "rsync"sv,
-        "svn"sv, "svn+ssh"sv, "sftp"sv, "nfs"sv,   "git"sv,      "git+ssh"sv, "ws"sv,    "wss"sv,  "itms-services"sv};
+        ""sv,     "ftp"sv,   "http"sv,    "gopher"sv, "nntp"sv,  "telnet"sv,       "imap"sv,
+        "wais"sv, "file"sv,  "mms"sv,     "https"sv,  "shttp"sv, "snews"sv,        "prospero"sv,
+        "rtsp"sv, "rtsps"sv, "rtspu"sv,   "rsync"sv,  "svn"sv,   "svn+ssh"sv,      "sftp"sv,
+        "nfs"sv,  "git"sv,   "git+ssh"sv, "ws"sv,     "wss"sv,   "itms-services"sv};
     std::string out;
     out.reserve(scheme.size() + netloc.size() + path.size() + query.size() + fragment.size() + 8);
     if (!scheme.empty()) {

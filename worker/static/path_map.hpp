@@ -35,8 +35,8 @@ std::string percent_decode(std::string_view s);
 std::string percent_decode_path(std::string_view s, std::string_view unencodable = "\xEF\xBF\xBD");
 
 struct MappedPath {
-    std::string relative;        // "a/b.txt"; "" for the root itself; never contains "." or ".." parts
-    bool trailing_slash = false; // the decoded path ended with '/' (a trailing %2f counts, as 3.14)
+    std::string relative;         // "a/b.txt"; "" for the root itself; never contains "." or ".." parts
+    bool trailing_slash = false;  // the decoded path ended with '/' (a trailing %2f counts, as 3.14)
 };
 
 // translate_path for the path part of a target (call split_target first): percent-decode once

@@ -13,7 +13,6 @@ namespace {
 // overflow. Longer numbers are treated as invalid syntax, which ignores the whole header.
 constexpr size_t max_digits = 19;
 
-
 // 1*DIGIT, at most max_digits of them, and nothing else.
 std::optional<uint64_t> parse_number(std::string_view s) {
     if (s.empty() || s.size() > max_digits) return std::nullopt;
@@ -27,8 +26,8 @@ std::optional<uint64_t> parse_number(std::string_view s) {
 
 // One range-spec as written, before the representation's size is applied.
 struct RangeSpec {
-    bool suffix = false;      // "-n": the last n bytes
-    uint64_t first = 0;       // int-range first-pos, or the suffix length
+    bool suffix = false;           // "-n": the last n bytes
+    uint64_t first = 0;            // int-range first-pos, or the suffix length
     std::optional<uint64_t> last;  // int-range last-pos when given
 };
 
@@ -139,12 +138,10 @@ RangeRequest parse_range(std::string_view header_value, uint64_t size, size_t ma
     return {RangeOutcome::Satisfiable, coalesce(satisfiable)};
 }
 
-std::string content_range(const ByteRange& r, uint64_t size) {
-    return "bytes " + bytes_span(r, size);
-}
+std::string content_range(const ByteRange& r, uint64_t size) { return "bytes " + bytes_span(r, size); }
 
-std::string multipart_part_head(std::string_view boundary, std::string_view content_type,
-                                const ByteRange& r, uint64_t size) {
+std::string multipart_part_head(std::string_view boundary, std::string_view content_type, const ByteRange& r,
+                                uint64_t size) {
     // The leading CRLF ends the previous part's body; before the first part it is harmless
     // preamble (RFC 2046 §5.1.1), so every part head can be built the same way.
     std::string head = "\r\n--";

@@ -35,8 +35,8 @@ std::string content_range(const ByteRange& r, uint64_t size);
 
 // multipart/byteranges: the header of one part ("\r\n--B\r\nContent-Type: t\r\nContent-Range: ...\r\n\r\n")
 // and the closing delimiter ("\r\n--B--\r\n").
-std::string multipart_part_head(std::string_view boundary, std::string_view content_type,
-                                const ByteRange& r, uint64_t size);
+std::string multipart_part_head(std::string_view boundary, std::string_view content_type, const ByteRange& r,
+                                uint64_t size);
 std::string multipart_end(std::string_view boundary);
 
 }  // namespace httpserve

@@ -44,10 +44,11 @@ inline std::optional<char> process_state(pid_t pid) {
 // and reaped when the object goes, unless reaped already.
 class Child {
 public:
-    Child() : Child([] {
-                  for (;;) ::pause();
-                  return 0;
-              }) {}
+    Child()
+        : Child([] {
+              for (;;) ::pause();
+              return 0;
+          }) {}
 
     template <typename Body>
     explicit Child(Body body) {
@@ -83,8 +84,7 @@ public:
     // Waits for the child to end; its wait status. The pid may be reused afterwards.
     int reap() {
         int status = 0;
-        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-        }
+        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {}
         pid_ = -1;
         return status;
     }
