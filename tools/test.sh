@@ -2,8 +2,9 @@
 # Sets everything up (as root on Debian 12) and runs every test suite: the house rules (the folders'
 # include directions and no include cycle, tools/check_layout.py; clang-format, tools/format.sh), the
 # unit and integration tests on the plain build and on an ASan+UBSan build, each libFuzzer target for
-# FUZZ_SECONDS (60), then the system test: the Debian package built, installed and driven under a real systemd in a container
-# (tests/system/; debootstrap needs the configured Debian mirror once, then the tree is cached).
+# FUZZ_SECONDS (60), then the system test: the Debian package built, installed and driven under a real
+# systemd in a container (tests/system/; debootstrap needs the configured Debian mirror once, then the
+# tree is cached).
 # The last line is 'N passed, M failed, K skipped'.
 set -euo pipefail
 cd "$(dirname "$0")/.."
