@@ -8,20 +8,15 @@
 #include <string_view>
 
 #include "common/ascii.hpp"
+#include "tests/unit/support/parsed_request.hpp"
 #include "worker/cgi/local_redirect.hpp"
 #include "worker/http/request_parser.hpp"
 
 using namespace httpserve;
 using namespace httpserve::http;
+using httpserve::test::parsed;
 
 namespace {
-
-Request parsed(std::string_view head) {
-    Request r;
-    ParseError error;
-    REQUIRE(parse_request(head, ParseLimits{}, r, error) == ParseStatus::Complete);
-    return r;
-}
 
 // The former way: a GET head for `location` written out from the original, then parsed.
 struct Reparsed {

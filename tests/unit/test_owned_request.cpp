@@ -8,19 +8,14 @@
 #include <string_view>
 #include <vector>
 
+#include "tests/unit/support/parsed_request.hpp"
 #include "worker/http/owned_request.hpp"
 #include "worker/http/request_parser.hpp"
 
 using namespace httpserve::http;
+using httpserve::test::parsed;
 
 namespace {
-
-Request parsed(std::string_view head) {
-    Request r;
-    ParseError error;
-    REQUIRE(parse_request(head, ParseLimits{}, r, error) == ParseStatus::Complete);
-    return r;
-}
 
 bool inside(std::string_view view, const std::string& buffer) {
     return view.data() >= buffer.data() && view.data() < buffer.data() + buffer.size();
