@@ -487,77 +487,76 @@ bool Connection::write_some(bool& blocked) {
     uint64_t budget = send_budget_per_event;
     while (!out_.empty()) {
         OutChunk& front = out_.front();
-        if (out_mem_offset_ < front.mem.size()) {
-            iovec iov[max_iov];
-            size_t count = 0;
-            for (auto it = out_.begin(); it != out_.end() && count < max_iov; ++it) {
-                size_t skip = it == out_.begin() ? out_mem_offset_ : 0;
-                if (it->mem.size() > skip) iov[count++] = iovec{it->mem.data() + skip, it->mem.size() - skip};
-                if (it->file && it->length > 0) break;  // its file bytes come before the next chunk
-            }
-            msghdr msg{};
-            msg.msg_iov = iov;
-            msg.msg_iovlen = count;
-            ssize_t n = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                if (errno == EAGAIN) {
-                    blocked = true;
-                    return true;
-                }
-                return false;
-            }
-            size_t left = static_cast<size_t>(n);
-            queued_bytes_ -= std::min<size_t>(queued_bytes_, left);
-            while (left > 0) {
-                OutChunk& c = out_.front();
-                size_t avail = c.mem.size() - out_mem_offset_;
-                if (left < avail) {
-                    out_mem_offset_ += left;
-                    left = 0;
-                    break;
-                }
-                left -= avail;
-                out_mem_offset_ = c.mem.size();
-                if (c.file && c.length > 0) break;
-                out_.pop_front();
-                out_mem_offset_ = 0;
-            }
+        const bool memory = out_mem_offset_ < front.mem.size();
+        if (!memory && !(front.file && front.length > 0)) {
+            out_.pop_front();
+            out_mem_offset_ = 0;
             continue;
         }
-        if (front.file && front.length > 0) {
-            if (budget == 0) {
-                blocked = true;
-                return true;
-            }  // let other connections run
-            off_t offset = static_cast<off_t>(front.offset);
-            size_t want = static_cast<size_t>(std::min(front.length, budget));
-            ssize_t n = ::sendfile(fd_.get(), front.file->get(), &offset, want);
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                if (errno == EAGAIN) {
-                    blocked = true;
-                    return true;
-                }
-                return false;
-            }
-            if (n == 0) return false;  // the file shrank: the promised length cannot be sent
-            front.offset += static_cast<uint64_t>(n);
-            front.length -= static_cast<uint64_t>(n);
-            budget -= static_cast<uint64_t>(n);
-            queued_bytes_ -= std::min<size_t>(queued_bytes_, static_cast<size_t>(n));
-            // Less than asked: the socket buffer is full. Wait for room rather than ask again only
-            // to hear EAGAIN (about a third of the calls for large files).
-            if (static_cast<size_t>(n) < want && front.length > 0) {
-                blocked = true;
-                return true;
-            }
+        if (!memory && budget == 0) {
+            blocked = true;  // let other connections run
+            return true;
+        }
+        const size_t want = memory ? 0 : static_cast<size_t>(std::min(front.length, budget));
+        const ssize_t n = memory ? send_memory() : send_file(front, want);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            blocked = errno == EAGAIN;
+            return blocked;
+        }
+        const size_t sent = static_cast<size_t>(n);
+        queued_bytes_ -= std::min(queued_bytes_, sent);
+        if (memory) {
+            consume_memory(sent);
             continue;
         }
+        if (n == 0) return false;  // the file shrank: the promised length cannot be sent
+        front.offset += sent;
+        front.length -= sent;
+        budget -= sent;
+        // Less than asked: the socket buffer is full. Wait for room rather than ask again only
+        // to hear EAGAIN (about a third of the calls for large files).
+        if (sent < want && front.length > 0) {
+            blocked = true;
+            return true;
+        }
+    }
+    return true;
+}
+
+ssize_t Connection::send_memory() {
+    iovec iov[max_iov];
+    size_t count = 0;
+    for (auto it = out_.begin(); it != out_.end() && count < max_iov; ++it) {
+        size_t skip = it == out_.begin() ? out_mem_offset_ : 0;
+        if (it->mem.size() > skip) iov[count++] = iovec{it->mem.data() + skip, it->mem.size() - skip};
+        if (it->file && it->length > 0) break;  // its file bytes come before the next chunk
+    }
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = count;
+    return ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
+}
+
+ssize_t Connection::send_file(const OutChunk& chunk, size_t want) {
+    off_t offset = static_cast<off_t>(chunk.offset);
+    return ::sendfile(fd_.get(), chunk.file->get(), &offset, want);
+}
+
+void Connection::consume_memory(size_t sent) {
+    while (sent > 0) {
+        OutChunk& c = out_.front();
+        size_t avail = c.mem.size() - out_mem_offset_;
+        if (sent < avail) {
+            out_mem_offset_ += sent;
+            return;
+        }
+        sent -= avail;
+        out_mem_offset_ = c.mem.size();
+        if (c.file && c.length > 0) return;  // its file bytes are next
         out_.pop_front();
         out_mem_offset_ = 0;
     }
-    return true;
 }
 
 void Connection::drive() {

@@ -101,6 +101,12 @@ private:
 
     // Writes queued output until done or the socket is full. False on a broken connection.
     bool write_some(bool& blocked);
+    // One send of the queued memory bytes up to the next file range (sendmsg), or of up to `want`
+    // bytes of a file range (sendfile). The syscall's result: bytes sent, or -1 with errno.
+    ssize_t send_memory();
+    ssize_t send_file(const OutChunk& chunk, size_t want);
+    // Drops `sent` bytes of written memory from the front of the queue.
+    void consume_memory(size_t sent);
     // Moves the connection forward after input or output progress: write, answer pipelined
     // requests, choose what to wait for next. May drop() the connection.
     void drive();
