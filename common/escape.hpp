@@ -1,10 +1,13 @@
 // Hex digits both ways and the escapes made of them: \xNN (log lines), Python's repr() of a
-// character and %XX (urllib.parse.quote). What a caller escapes is its own rule; how is here.
+// character and %XX (urllib.parse.quote). What a caller escapes is its own rule; how is here, and
+// the one rule every log line follows (append_log_escaped) is here too.
 #pragma once
 
 #include <cstddef>
 #include <string>
 #include <string_view>
+
+#include "common/utf8.hpp"
 
 namespace httpserve {
 
@@ -28,6 +31,37 @@ inline void append_hex(std::string& out, unsigned long value, int digits, HexCas
 inline void append_backslash_x(std::string& out, unsigned char c) {
     out += "\\x";
     append_hex(out, c, 2);
+}
+
+// What a log field backslashes besides the bytes it writes as \xNN. The error log: nothing, since a
+// message may quote repr() text whose backslashes must stay single. The access log: '\' (as Python
+// does, so a logged "\x1b" cannot pass for an escaped ESC), and in the quoted fields of the common
+// and combined formats also '"'.
+enum class LogBackslashes { Keep, Escape, EscapeWithQuote };
+
+// Appends `bytes` as a log shows them: every byte below 0x20, DEL, both bytes of a C1 control
+// (U+0080..U+009F) and every byte of ill-formed UTF-8 as \xNN, so no log line can be split, forged or
+// turned into terminal commands; well-formed UTF-8 from U+00A0 up as itself.
+inline void append_log_escaped(std::string& out, std::string_view bytes, LogBackslashes backslashes) {
+    for (std::size_t i = 0; i < bytes.size();) {
+        const char c = bytes[i];
+        if (c >= 0x20 && c < 0x7F) {  // printable ASCII, the common case
+            if ((c == '\\' && backslashes != LogBackslashes::Keep) ||
+                (c == '"' && backslashes == LogBackslashes::EscapeWithQuote))
+                out.push_back('\\');
+            out.push_back(c);
+            ++i;
+            continue;
+        }
+        const Utf8Step step = decode_utf8(bytes, i);
+        if (step.valid && step.code_point >= 0xA0) {
+            out.append(bytes.substr(i, step.length));
+        } else {
+            for (std::size_t k = 0; k < step.length; ++k)
+                append_backslash_x(out, static_cast<unsigned char>(bytes[i + k]));
+        }
+        i += step.length;
+    }
 }
 
 // The quote Python's repr() of a str puts around `text`: ' unless the text holds ' and no ".

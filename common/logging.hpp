@@ -1,5 +1,7 @@
 // The error log (spdlog). One logger per process, set up by the master before forking; workers
-// inherit the open file.
+// inherit the open file. Every message is escaped on its way out (append_log_escaped: control bytes,
+// C1 controls and ill-formed UTF-8 as \xNN), so a request target, script name or script output
+// passed to spdlog can never split or forge a line, whichever call site logs it.
 #pragma once
 
 #include <spdlog/spdlog.h>

@@ -10,18 +10,11 @@
 namespace httpserve {
 
 void AccessLog::append_escaped(std::string_view text) {
-    // Python escapes control characters as \xNN (gh-100001); quotes are escaped for CLF parsers.
-    for (unsigned char c : text) {
-        if (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f && format_ == AccessLogFormat::Python)) {
-            append_backslash_x(buffer_, c);
-        } else if (c == '\\') {
-            buffer_ += "\\\\";
-        } else if (c == '"' && format_ != AccessLogFormat::Python) {
-            buffer_ += "\\\"";
-        } else {
-            buffer_ += static_cast<char>(c);
-        }
-    }
+    // Python escapes control characters as \xNN and '\' as "\\" (gh-100001); the common and
+    // combined formats also escape '"', which ends their quoted fields. From 0xA0 up Python writes
+    // each byte as a Latin-1 character; here well-formed UTF-8 stays as sent, the rest is \xNN.
+    append_log_escaped(buffer_, text,
+                       format_ == AccessLogFormat::Python ? LogBackslashes::Escape : LogBackslashes::EscapeWithQuote);
 }
 
 void AccessLog::append_python_time(std::time_t now) {

@@ -105,6 +105,11 @@ SCRIPTS = {
     "cgi-bin/garbage.sh": (0o755, "#!/bin/sh\nprintf 'garbage line without colon\\r\\n\\r\\nbody\\n'\n"),
     "cgi-bin/noend.sh": (0o755, "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\nX-A: b\\r\\n'\n"),
     "cgi-bin/notype.sh": (0o755, "#!/bin/sh\nprintf 'X-Only: this\\r\\n\\r\\nbody without a type\\n'\n"),
+    # Answers, and writes ESC, CR, C1 controls (C2 9B, 9B), ill-formed UTF-8 (FF) and é to stderr.
+    "cgi-bin/stderr.sh": (0o755, "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\nok\\n'\n"
+                                 "printf 'stderr-probe \\033[2J\\r\\302\\233\\233\\377 caf\\303\\251\\n' >&2\n"),
+    # A header name with ill-formed UTF-8 and a C1 control: a 502, and the head is quoted in the log.
+    "cgi-bin/badname.sh": (0o755, "#!/bin/sh\nprintf 'X-Bad\\377\\302\\233: v\\r\\nContent-Type: text/plain\\r\\n\\r\\n'\n"),
     # Records "$$ child pgrp", then stays silent: killed by cgi.timeout.
     "cgi-bin/timeout.sh": (0o755, "#!/bin/sh\nsleep 60 &\nchild=$!\nset -- $(cat /proc/$$/stat)\n"
                                   "echo \"$$ $child $5\" > @STATE@/timeout.\"$QUERY_STRING\".tmp\n"

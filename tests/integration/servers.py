@@ -74,7 +74,7 @@ class Server:
         self.host = None
         self.port = None
         self.first_line = None
-        self._stderr_text = ""
+        self._stderr_bytes = b""
         if expect_serving:
             self._wait_serving(timeout)
 
@@ -101,11 +101,15 @@ class Server:
         self.stop()
         raise RuntimeError("server did not print its Serving line in %.0fs" % timeout)
 
-    def stderr(self):
+    def stderr_bytes(self):
+        """Everything the server wrote to stderr so far, as bytes (what log checks look at)."""
         if self.stderr_file is None:
-            return self._stderr_text
+            return self._stderr_bytes
         self.stderr_file.seek(0)
-        return self.stderr_file.read().decode("utf-8", "replace")
+        return self.stderr_file.read()
+
+    def stderr(self):
+        return self.stderr_bytes().decode("utf-8", "replace")
 
     def send_signal(self, sig):
         os.kill(self.pid, sig)
@@ -130,11 +134,11 @@ class Server:
         if self.proc.stdout:
             self.proc.stdout.close()
         # Under the ASan+UBSan build a sanitizer report anywhere in the server's stderr fails the test.
-        text = self.stderr()
+        self._stderr_bytes = self.stderr_bytes()
         if self.stderr_file is not None:
             self.stderr_file.close()
             self.stderr_file = None
-        self._stderr_text = text
+        text = self.stderr()
         report = [m for m in SANITIZER_MARKERS if m in text]
         if report:
             raise AssertionError("sanitizer report in server stderr (%s):\n%s" % (report, self.stderr()[-4000:]))

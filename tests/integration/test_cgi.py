@@ -16,6 +16,7 @@ import unittest
 
 import cgi_scripts
 import client
+import logs
 import procs
 import reference
 import servers
@@ -556,6 +557,57 @@ class CgiServerTest(unittest.TestCase):
         self.assertEqual(env.get("CONTENT_TYPE"), "text/x-test")
         self.assertEqual(env.get("X_BODY_SHA256"), cgi_scripts.sha256(data))
         self.assertNotIn("HTTP_TRANSFER_ENCODING", env)
+
+
+@unittest.skipUnless(servers.binary_exists(), "httpserve not built")
+class CgiErrorLogTest(unittest.TestCase):
+    """What a script writes and what a request names reach the error log only escaped (\\xNN): its
+    own server, so that no other test's lines mix with these."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.hs = servers.start_httpserve_cgi(TREE.root)
+        cls.addClassCleanup(cls.hs.stop)
+
+    def wait_logged(self, piece):
+        found = procs.wait_until(lambda: piece in self.hs.stderr_bytes(), 10.0)
+        self.assertTrue(found, "no %r in the error log:\n%r" % (piece, self.hs.stderr_bytes()[-3000:]))
+
+    def assertCleanLines(self, marker):
+        lines = logs.lines_with(self.hs.stderr_bytes(), marker)
+        self.assertTrue(lines, "no log line with %r" % marker)
+        for line in lines:
+            self.assertEqual(logs.raw_escapes_missing(line), [], "raw bytes in the log line %r" % line)
+
+    def test_script_stderr_escaped(self):
+        r = client.request(self.hs.port, "GET", "/cgi-bin/stderr.sh")
+        self.assertEqual((r.status, r.body), (200, b"ok\n"), r)
+        self.wait_logged(b"cgi: /cgi-bin/stderr.sh [pid ")
+        self.wait_logged(b"] stderr: stderr-probe \\x1b[2J\\x0d\\xc2\\x9b\\x9b\\xff caf\xc3\xa9\n")
+        self.assertCleanLines(b"stderr-probe")
+
+    def test_bad_response_head_quoted_escaped(self):
+        r = client.request(self.hs.port, "GET", "/cgi-bin/badname.sh")
+        self.assertEqual(r.status, 502, r)
+        # \xff and \xc2 escaped by the log, \x9b already by the quoting (Python's repr()).
+        self.wait_logged(b"cgi: /cgi-bin/badname.sh (pid ")
+        self.wait_logged(b"bad header block: CGI header with an invalid name: 'X-Bad\\xff\\xc2\\x9b: v'\n")
+        self.assertCleanLines(b"X-Bad")
+
+    def test_script_name_cannot_forge_a_log_line(self):
+        # SCRIPT_NAME decoded with LF and CR in it, the file found through a second decoding. The
+        # request may be refused (400, 404); when the script runs, its name is logged escaped.
+        target = ("/cgi-bin/x%0a%5b2026-01-01%2000:00:00.000%5d%20%5bcritical%5d%20FORGED%0d"
+                  "%252f..%252fstderr.sh")
+        r = client.request(self.hs.port, "GET", target)
+        if r.status == 200:
+            self.wait_logged(b"cgi: /cgi-bin/x\\x0a[2026-01-01 00:00:00.000] [critical] FORGED\\x0d%2f..%2fstderr.sh "
+                             b"[pid ")
+        else:
+            self.assertIn(r.status, (400, 404), r)
+        forged = [line for line in self.hs.stderr_bytes().split(b"\n") if line.startswith(b"[2026-01-01")]
+        self.assertEqual(forged, [], "a request wrote its own error-log line")
+        self.assertCleanLines(b"FORGED")
 
 
 # ===================================================================================================

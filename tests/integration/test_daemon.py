@@ -1,5 +1,5 @@
 """The process model and the command line: CLI errors and startup lines, config checking (-t),
-prefork workers and their privileges, respawn, shutdown on signals, access logs.
+prefork workers and their privileges, respawn, shutdown on signals, access logs and what they escape.
 
 Run: cd /work/main && python3 -m unittest discover -s tests/integration -t tests/integration \
          -p 'test_daemon.py' -v
@@ -15,6 +15,7 @@ import time
 import unittest
 
 import client
+import logs
 import procs
 import servers
 import trees
@@ -307,6 +308,59 @@ class AccessLogTest(TempDirs):
         self.assertTrue(found, "no combined line for /missing: %r" % read()[-2000:])
         lines = [l for l in read().splitlines() if l]
         self.assertEqual(len(lines), 2, "one line per request expected: %r" % lines)
+
+
+# ==================================================================================================
+class AccessLogEscapingTest(TempDirs):
+    """Bytes from a request reach the access log, in every format, only as \\xNN escapes: a request
+    line with ESC, DEL, C1 controls and ill-formed UTF-8 (refused with 400, and logged), one with a
+    bare CR, and a Referer and User-Agent with C1 controls and ill-formed UTF-8."""
+
+    def send_hostile(self, port, marker):
+        client.exchange(port, client.build_request("GET", b"/" + marker + logs.HOSTILE))
+        client.exchange(port, client.build_request("GET", b"/" + marker + b"\x1b\r\x85\xff"))
+        headers = [(name + marker + logs.HOSTILE_HIGH).decode("latin-1") for name in (b"Referer: http://r/", b"User-Agent: ua/")]
+        self.assertEqual(client.exchange(port, client.build_request("GET", b"/a.txt?" + marker, headers)).status, 200)
+
+    def check_log(self, read, marker, expected):
+        """Waits until every `expected` piece is in the log, then checks each line naming the marker."""
+        found = procs.wait_until(lambda: all(e in read() for e in expected), 10.0)
+        data = read()
+        self.assertTrue(found, "missing %r in the log:\n%r" % ([e for e in expected if e not in data], data[-3000:]))
+        lines = logs.lines_with(data, marker)
+        self.assertGreaterEqual(len(lines), 3, lines)
+        for line in lines:
+            self.assertEqual(logs.raw_escapes_missing(line), [], "raw bytes in the log line %r" % line)
+
+    def start_logging_to(self, access_format):
+        logdir = os.path.join(self.tmp, "logs")
+        os.mkdir(logdir)
+        os.chmod(logdir, 0o755)
+        log = os.path.join(logdir, "access.log")
+        server = self.start_config(sections='[log]\naccess = "%s"\naccess_format = "%s"\n' % (log, access_format))
+        return server, lambda: logs.read_file(log)
+
+    def test_python_format(self):
+        server = self.start(["-b", "127.0.0.1", "0", "-d", self.root])
+        self.send_hostile(server.port, b"py-probe")
+        self.check_log(server.stderr_bytes, b"py-probe",
+                       [b'"GET /py-probe' + logs.HOSTILE_ESCAPED + b' HTTP/1.1" 400 -\n',
+                        b'"GET /a.txt?py-probe HTTP/1.1" 200 -\n'])
+
+    def test_common_format(self):
+        server, read = self.start_logging_to("common")
+        self.send_hostile(server.port, b"clf-probe")
+        self.check_log(read, b"clf-probe",
+                       [b'"GET /clf-probe' + logs.HOSTILE_ESCAPED + b' HTTP/1.1" 400 ',
+                        b'"GET /a.txt?clf-probe HTTP/1.1" 200 %d\n' % len(A_TXT)])
+
+    def test_combined_format(self):
+        server, read = self.start_logging_to("combined")
+        self.send_hostile(server.port, b"combined-probe")
+        self.check_log(read, b"combined-probe",
+                       [b'"GET /combined-probe' + logs.HOSTILE_ESCAPED + b' HTTP/1.1" 400 ',
+                        b'"GET /a.txt?combined-probe HTTP/1.1" 200 %d "http://r/combined-probe%s" '
+                        b'"ua/combined-probe%s"\n' % (len(A_TXT), logs.HOSTILE_HIGH_ESCAPED, logs.HOSTILE_HIGH_ESCAPED)])
 
 
 if __name__ == "__main__":

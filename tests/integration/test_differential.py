@@ -608,6 +608,22 @@ class ExpectedDifferencesTest(_BothServers):
         self.assertFalse(hs.has_status_line, hs)
         self.assertEqual(hs.body, py.body)
 
+    # -- the access log: bytes from 0x80 up ---------------------------------------------------------
+    def test_access_log_bytes_from_0x80(self):
+        # ESC, DEL and '\\' are escaped alike; from 0x80 up Python logs each byte as a Latin-1
+        # character (U+009B as \\x9b, the rest as UTF-8), httpserve keeps well-formed UTF-8 and
+        # escapes C1 controls and ill-formed bytes.
+        marker = b"log-bytes-probe"
+        py, hs = self.both(req(b"/a.txt?" + marker + b"\x1b\x7f\\\xc2\x9b\xff\xc3\xa9"))
+        self.assertEqual(py.status, 200)  # httpserve refuses control bytes in a target; both log it
+        same = b"log-bytes-probe\\x1b\\x7f\\\\"
+        expect_py = ('"GET /a.txt?' + same.decode() + '\u00c2\\x9b\u00ff\u00c3\u00a9 HTTP/1.1" 200 -\n').encode()
+        expect_hs = b'"GET /a.txt?' + same + b'\\xc2\\x9b\\xff\xc3\xa9 HTTP/1.1" %d -\n' % hs.status
+        for server, expected in ((self.py, expect_py), (self.hs, expect_hs)):
+            found = procs.wait_until(lambda: expected in server.stderr_bytes(), 10.0)
+            self.assertTrue(found, "no %r in %r" % (expected, [l for l in server.stderr_bytes().split(b"\n")
+                                                               if marker in l]))
+
     # -- started as root: workers run as nobody ------------------------------------------------------
     @unittest.skipUnless(procs.IS_ROOT, "needs root: Python then serves as root, httpserve as nobody")
     def test_root_only_files(self):
