@@ -285,6 +285,56 @@ class CgiServerTest(unittest.TestCase):
         r = self.get("/cgi-bin/hello.sh")
         self.assertEqual((r.status, r.body), (200, b"hello from a script\n"), "CGI no longer works")
 
+    # --- the script name: decoded once, no control characters (a URL must not forge a log line) ---
+
+    FORGING_URL = ("/cgi-bin/x%0a%5b2026-01-01%2000:00:00.000%5d%20%5bcritical%5d%20FORGED%0d"
+                   "%252f..%252fscript.sh")
+
+    def forget_script_runs(self):
+        try:
+            os.unlink(TREE.state_path("script-ran"))
+        except FileNotFoundError:
+            pass
+
+    def script_ran(self):
+        return os.path.exists(TREE.state_path("script-ran"))
+
+    def test_script_name_with_control_characters_is_400(self):
+        self.forget_script_runs()
+        r = self.get(self.FORGING_URL)
+        # Once the request's access-log line is out, the script's stderr (written before its answer)
+        # would be logged too.
+        self.assertTrue(procs.wait_until(lambda: "FORGED%0d" in self.hs.stderr(), 10),
+                        "no access-log line for the request: %r" % self.hs.stderr()[-2000:])
+        forged = [line for line in self.hs.stderr().splitlines()
+                  if line.startswith("[2026-01-01 00:00:00.000] [critical]")]
+        self.assertEqual(forged, [], "a forged error-log line")
+        self.assertFalse(self.script_ran(), "script.sh ran for a URL whose SCRIPT_NAME names another file")
+        self.assertEqual(r.status, 400, r)
+        for target in ("/cgi-bin/script.sh%01", "/cgi-bin/script.sh%7f", "/cgi-bin/script.sh%09",
+                       "/cgi-bin/script.sh/a%0ab", "/cgi-bin/script.sh/a%250db"):
+            with self.subTest(target=target):
+                r = self.get(target)
+                self.assertEqual(r.status, 400, r)
+        self.assertFalse(self.script_ran(), "a script ran with a control character in its name or PATH_INFO")
+        self.assertStillServing()
+
+    def test_script_name_is_decoded_once(self):
+        self.forget_script_runs()
+        r = self.get("/cgi-bin/script.sh")
+        self.assertEqual((r.status, r.body), (200, b"script ran\n"), r)
+        self.assertTrue(self.script_ran())
+        self.forget_script_runs()
+        # Decoded a second time, "%252f..%252f" would lead to cgi-bin/script.sh (Python runs it,
+        # under a SCRIPT_NAME naming another file); decoded once it names a file that is not there.
+        for target in ("/cgi-bin/x%252f..%252fscript.sh", "/cgi-bin/%252e%252e/cgi-bin/script.sh",
+                       "/cgi-bin/script%252esh"):
+            with self.subTest(target=target):
+                r = self.get(target)
+                self.assertEqual(r.status, 404, r)
+                self.assertTrue(r.reason.startswith("No such CGI script ("), r)
+        self.assertFalse(self.script_ran(), "a second decoding found script.sh")
+
     # --- who the script runs as, what it sees ---
 
     @unittest.skipUnless(procs.IS_ROOT, "needs root")

@@ -13,10 +13,7 @@ bool is_separator(char c) { return c == ' ' || c == '\t'; }
 
 // What a request line may not hold at all: control characters but HTAB, and NEL and NBSP, which
 // Python would split at and the parser refuses rather than split at.
-bool is_refused(char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return (u < 0x20 && c != '\t') || u == 0x7F || u == 0x85 || u == 0xA0;
-}
+bool is_refused(char c) { return (is_ascii_control(c) && c != '\t') || c == '\x85' || c == '\xA0'; }
 
 bool is_body_field(std::string_view name) {
     return iequals_ascii(name, "Content-Length") || iequals_ascii(name, "Transfer-Encoding") ||
