@@ -721,6 +721,99 @@ class CgiLimitsTest(unittest.TestCase):
 
 
 # ===================================================================================================
+# 3b. The [files] rules hold for scripts as for static files: dotfiles = "deny", and symlinks =
+#     "never" / "inside-root" refuse a script with the answer a static file gets, and do not run it.
+
+POLICY_SH = ("#!/bin/sh\n: > @STATE@/policy-ran.\"$QUERY_STRING\"\n"
+             "printf 'Content-Type: text/plain\\r\\n\\r\\npolicy script ran\\n'\n")
+
+
+@unittest.skipUnless(servers.binary_exists(), "httpserve not built")
+class CgiPathPolicyTest(unittest.TestCase):
+    """Three config-mode servers on one tree: `deny_never` (dotfiles = "deny", symlinks = "never"),
+    `inside_root` (symlinks = "inside-root") and `defaults` (follow, serve: every fixture runs)."""
+
+    # target -> does it run under (deny_never, inside_root, defaults)
+    CASES = {
+        "/cgi-bin/.hidden.sh": (False, True, True),
+        "/cgi-bin/.hidden-dir/inner.sh": (False, True, True),
+        "/cgi-bin/link.sh": (False, True, True),                 # a link to a script in cgi-bin
+        "/cgi-bin/linkdir/target.sh": (False, True, True),       # through a linked folder
+        "/cgi-bin/linkdir/target.sh/info": (False, True, True),
+        "/cgi-bin/policy-real/target.sh": (True, True, True),    # the real file, for comparison
+    }
+
+    @classmethod
+    def setUpClass(cls):
+        cls.made = []
+        script = POLICY_SH.replace("@STATE@", TREE.state).encode()
+        for rel in ("cgi-bin/.hidden.sh", "cgi-bin/.hidden-dir/inner.sh", "cgi-bin/policy-real/target.sh"):
+            cls.made.append(TREE.write(rel, script, 0o755))
+        for d in ("cgi-bin/.hidden-dir", "cgi-bin/policy-real"):
+            os.chmod(os.path.join(TREE.root, d), 0o755)
+        cls.made.append(TREE.write(".static-dot.txt", b"a static dotfile\n", 0o644))
+        for link, target in (("cgi-bin/link.sh", "policy-real/target.sh"), ("cgi-bin/linkdir", "policy-real")):
+            path = os.path.join(TREE.root, link)
+            os.symlink(target, path)
+            cls.made.append(path)
+        outside = os.path.join(TREE.base, "outside-cgi")
+        os.makedirs(outside, 0o755, exist_ok=True)
+        cgi_scripts.write_script(os.path.join(outside, "out.sh"), script.decode())
+        cls.outside_link = os.path.join(TREE.root, "cgi-bin", "outside.sh")
+        os.symlink(os.path.join(outside, "out.sh"), cls.outside_link)
+        cls.made.append(cls.outside_link)
+        cls.addClassCleanup(cls.remove_fixtures)
+        cls.servers = {}
+        for name, files in (("deny_never", 'dotfiles = "deny"\nsymlinks = "never"\n'),
+                            ("inside_root", 'symlinks = "inside-root"\n'), ("defaults", "")):
+            hs = servers.start_cgi_config_server(TREE, "policy-%s.toml" % name, files=files)
+            cls.addClassCleanup(hs.stop)
+            cls.servers[name] = hs
+
+    @classmethod
+    def remove_fixtures(cls):
+        for path in reversed(cls.made):
+            if os.path.islink(path) or os.path.isfile(path):
+                os.unlink(path)
+        for d in ("cgi-bin/.hidden-dir", "cgi-bin/policy-real"):
+            os.rmdir(os.path.join(TREE.root, d))
+
+    def ran(self, query):
+        return os.path.exists(TREE.state_path("policy-ran." + query))
+
+    def check(self, server, target, runs, query):
+        hs = self.servers[server]
+        r = client.request(hs.port, "GET", target + "?" + query)
+        if runs:
+            self.assertEqual((r.status, r.body), (200, b"policy script ran\n"), r)
+            self.assertTrue(self.ran(query), "the script left no marker")
+            return
+        # The answer a static file the same rule refuses gets, and no script started.
+        static = client.request(hs.port, "GET", "/.static-dot.txt" if server == "deny_never" else "/nothing-here")
+        self.assertEqual(static.status, 404, static)
+        self.assertEqual((r.status, r.reason, r.body), (static.status, static.reason, static.body), r)
+        self.assertFalse(self.ran(query), "%s ran under %s" % (target, server))
+
+    def test_each_rule_refuses_what_a_static_file_would(self):
+        for number, (target, expected) in enumerate(self.CASES.items()):
+            for server, runs in zip(("deny_never", "inside_root", "defaults"), expected):
+                with self.subTest(server=server, target=target):
+                    self.check(server, target, runs, "%s-%d" % (server, number))
+
+    def test_link_to_a_script_outside_the_root(self):
+        for server in ("deny_never", "inside_root"):
+            with self.subTest(server=server):
+                self.check(server, "/cgi-bin/outside.sh", False, "outside-" + server)
+
+    def test_dotfile_static_answer_is_file_not_found(self):
+        # The static side, so that the comparison above compares with the right thing.
+        r = client.request(self.servers["deny_never"].port, "GET", "/.static-dot.txt")
+        self.assertEqual((r.status, r.reason), (404, "File not found"), r)
+        r = client.request(self.servers["defaults"].port, "GET", "/.static-dot.txt")
+        self.assertEqual((r.status, r.body), (200, b"a static dotfile\n"), r)
+
+
+# ===================================================================================================
 # 4. A server that is not root (setpriv): scripts run as the server's user; an explicit [cgi] user
 #    that cannot be switched to is a 403.
 
