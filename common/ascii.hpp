@@ -21,6 +21,12 @@ constexpr bool iequals_ascii(std::string_view a, std::string_view b) {
 
 constexpr bool is_ows(char c) { return c == ' ' || c == '\t'; }
 
+// C0 controls and DEL: what no log line, header or environment value should carry raw.
+constexpr bool is_ascii_control(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7F;
+}
+
 constexpr std::string_view trim_ows(std::string_view s) {
     while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
     while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);

@@ -6,9 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstdio>
-#include <cstdlib>
 #include <optional>
 
 #include "worker/http/http_date.hpp"
@@ -21,25 +19,6 @@ namespace httpserve {
 
 namespace {
 
-std::string realpath_or_empty(const std::string& path) {
-    char buf[PATH_MAX];
-    if (::realpath(path.c_str(), buf) == nullptr) return {};
-    return buf;
-}
-
-// True when `path` or any folder above it (up to `root`) is a symbolic link.
-bool has_symlink_below(const std::string& root, const std::string& path) {
-    struct stat st;
-    std::string current = path;
-    while (current.size() > root.size()) {
-        if (::lstat(current.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) return true;
-        auto slash = current.rfind('/');
-        if (slash == std::string::npos) break;
-        current.resize(slash);
-    }
-    return false;
-}
-
 std::optional<std::string_view> header_value(const http::Request& request, std::string_view name) {
     if (const http::Header* h = request.find(name)) return h->value;
     return std::nullopt;
@@ -48,28 +27,7 @@ std::optional<std::string_view> header_value(const http::Request& request, std::
 }  // namespace
 
 FileHandler::FileHandler(const FilesConfig& files, const MimeTable& mime)
-    : files_(files), mime_(mime), root_(files.root), cache_(mime) {
-    while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
-    if (root_ == "/") root_.clear();
-    real_root_ = realpath_or_empty(root_.empty() ? "/" : root_);
-}
-
-bool FileHandler::path_allowed(const std::string& relative, const std::string& fs_path) const {
-    if (files_.dotfiles == DotfilePolicy::Deny && has_dot_component(relative)) return false;
-    switch (files_.symlinks) {
-        case SymlinkPolicy::Follow: return true;
-        case SymlinkPolicy::Never: return !has_symlink_below(root_, fs_path);
-        case SymlinkPolicy::InsideRoot: {
-            std::string real = realpath_or_empty(fs_path);
-            if (real.empty()) return true;  // missing: the stat that follows answers 404
-            if (real_root_ == "/") return true;
-            return real == real_root_ ||
-                   (real.size() > real_root_.size() && real.compare(0, real_root_.size(), real_root_) == 0 &&
-                    real[real_root_.size()] == '/');
-        }
-    }
-    return false;
-}
+    : files_(files), mime_(mime), policy_(files), root_(policy_.root()), cache_(mime) {}
 
 Response FileHandler::handle(const http::Request& request, bool head) {
     // Python's open-redirect fix: the target loses extra leading slashes before anything else.
@@ -87,7 +45,7 @@ Response FileHandler::handle(const http::Request& request, bool head) {
     std::string fs_path = root_;
     fs_path.push_back('/');
     fs_path.append(mapped.relative);
-    if (!path_allowed(mapped.relative, fs_path)) return error_response(404, "File not found");
+    if (!policy_.allows(mapped.relative, fs_path)) return error_response(404, "File not found");
 
     struct stat st;
     bool not_cacheable = false;
@@ -144,7 +102,7 @@ Response FileHandler::serve_directory(const std::string& fs_path, std::string_vi
         bool not_cacheable = false;
         const CachedFile* cached = cache_.lookup(candidate, &st, &not_cacheable);
         if (cached || (not_cacheable && S_ISREG(st.st_mode))) {
-            if (!path_allowed(index, candidate)) continue;
+            if (!policy_.allows(index, candidate)) continue;
             return serve_path(candidate, cached, request, head);
         }
     }

@@ -11,6 +11,7 @@
 #include "config/config.hpp"
 #include "worker/file_cache.hpp"
 #include "worker/http/request_parser.hpp"
+#include "worker/path_policy.hpp"
 #include "worker/response.hpp"
 #include "worker/static/mime.hpp"
 
@@ -25,6 +26,8 @@ public:
 
     // The file cache's inotify descriptor (-1 without one) and what to do when it is readable.
     int watch_fd() const { return cache_.watch_fd(); }
+    // The dotfiles and symlinks rules it applies, for CGI scripts to meet the same.
+    const PathPolicy& path_policy() const { return policy_; }
     void read_file_changes() { cache_.read_changes(); }
 
     // Files up to this size are read into memory and sent with the head in one write.
@@ -49,12 +52,11 @@ private:
     Response serve_path(const std::string& fs_path, const CachedFile* cached, const http::Request& request, bool head);
     Response serve_file(const FileView& file, const http::Request& request, bool head);
     Response serve_listing(const std::string& fs_path, std::string_view target);
-    bool path_allowed(const std::string& relative, const std::string& fs_path) const;
 
     const FilesConfig& files_;
     const MimeTable& mime_;
-    std::string root_;       // files.root without a trailing slash
-    std::string real_root_;  // realpath(root), for symlinks = "inside-root"
+    PathPolicy policy_;
+    std::string root_;  // files.root without a trailing slash
     uint64_t boundary_counter_ = 0;
     FileCache cache_;
 };

@@ -73,6 +73,9 @@ SCRIPTS = {
     "cgi-bin/env.sh": (0o755, ENV_SH),
     "cgi-bin/ids.sh": (0o755, IDS_SH),
     "cgi-bin/hello.sh": (0o755, HELLO_SH),
+    # Leaves a marker that it ran and a line on stderr (which the error log shows with the script's name).
+    "cgi-bin/script.sh": (0o755, "#!/bin/sh\n: > @STATE@/script-ran\necho 'script.sh stderr line' >&2\n"
+                                 "printf 'Content-Type: text/plain\\r\\n\\r\\nscript ran\\n'\n"),
     "cgi-bin/noexec.py": (0o644, ENV_PY),
     "cgi-bin/child-dir/file3.py": (0o755, ENV_PY),
     "cgi-bin/child-dir/grandchild/deep.sh": (0o755, HELLO_SH),

@@ -239,8 +239,9 @@ def start_config_server(confdir, root, name="httpserve.toml", prefix=(), env=Non
     return server
 
 
-def start_cgi_config_server(tree, name, cgi="", http="", top="", prefix=(), run_as_nobody=True, env=None):
-    """One worker serving tree.root with [cgi] enabled (plus `cgi` lines) and `http` lines; the config
-    goes to tree.conf (a cgi_scripts.CgiTree)."""
+def start_cgi_config_server(tree, name, cgi="", http="", top="", files="", prefix=(), run_as_nobody=True, env=None):
+    """One worker serving tree.root with [cgi] enabled (plus `cgi` lines), `http` lines and extra
+    [files] lines; the config goes to tree.conf (a cgi_scripts.CgiTree)."""
     return start_config_server(tree.conf, tree.root, name=name, prefix=prefix, env=env, cwd=tree.conf,
-                               workers=1, top=top, sections=cgi_sections(cgi, http), users=run_as_nobody)
+                               workers=1, top=top, files=files, sections=cgi_sections(cgi, http),
+                               users=run_as_nobody)

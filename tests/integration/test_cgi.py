@@ -286,6 +286,56 @@ class CgiServerTest(unittest.TestCase):
         r = self.get("/cgi-bin/hello.sh")
         self.assertEqual((r.status, r.body), (200, b"hello from a script\n"), "CGI no longer works")
 
+    # --- the script name: decoded once, no control characters (a URL must not forge a log line) ---
+
+    FORGING_URL = ("/cgi-bin/x%0a%5b2026-01-01%2000:00:00.000%5d%20%5bcritical%5d%20FORGED%0d"
+                   "%252f..%252fscript.sh")
+
+    def forget_script_runs(self):
+        try:
+            os.unlink(TREE.state_path("script-ran"))
+        except FileNotFoundError:
+            pass
+
+    def script_ran(self):
+        return os.path.exists(TREE.state_path("script-ran"))
+
+    def test_script_name_with_control_characters_is_400(self):
+        self.forget_script_runs()
+        r = self.get(self.FORGING_URL)
+        # Once the request's access-log line is out, the script's stderr (written before its answer)
+        # would be logged too.
+        self.assertTrue(procs.wait_until(lambda: "FORGED%0d" in self.hs.stderr(), 10),
+                        "no access-log line for the request: %r" % self.hs.stderr()[-2000:])
+        forged = [line for line in self.hs.stderr().splitlines()
+                  if line.startswith("[2026-01-01 00:00:00.000] [critical]")]
+        self.assertEqual(forged, [], "a forged error-log line")
+        self.assertFalse(self.script_ran(), "script.sh ran for a URL whose SCRIPT_NAME names another file")
+        self.assertEqual(r.status, 400, r)
+        for target in ("/cgi-bin/script.sh%01", "/cgi-bin/script.sh%7f", "/cgi-bin/script.sh%09",
+                       "/cgi-bin/script.sh/a%0ab", "/cgi-bin/script.sh/a%250db"):
+            with self.subTest(target=target):
+                r = self.get(target)
+                self.assertEqual(r.status, 400, r)
+        self.assertFalse(self.script_ran(), "a script ran with a control character in its name or PATH_INFO")
+        self.assertStillServing()
+
+    def test_script_name_is_decoded_once(self):
+        self.forget_script_runs()
+        r = self.get("/cgi-bin/script.sh")
+        self.assertEqual((r.status, r.body), (200, b"script ran\n"), r)
+        self.assertTrue(self.script_ran())
+        self.forget_script_runs()
+        # Decoded a second time, "%252f..%252f" would lead to cgi-bin/script.sh (Python runs it,
+        # under a SCRIPT_NAME naming another file); decoded once it names a file that is not there.
+        for target in ("/cgi-bin/x%252f..%252fscript.sh", "/cgi-bin/%252e%252e/cgi-bin/script.sh",
+                       "/cgi-bin/script%252esh"):
+            with self.subTest(target=target):
+                r = self.get(target)
+                self.assertEqual(r.status, 404, r)
+                self.assertTrue(r.reason.startswith("No such CGI script ("), r)
+        self.assertFalse(self.script_ran(), "a second decoding found script.sh")
+
     # --- who the script runs as, what it sees ---
 
     @unittest.skipUnless(procs.IS_ROOT, "needs root")
@@ -720,6 +770,99 @@ class CgiLimitsTest(unittest.TestCase):
         r = client.request(self.port, "POST", "/cgi-bin/cat.sh", body=data)
         self.assertEqual((r.status, cgi_scripts.sha256(r.body)), (200, cgi_scripts.sha256(data)),
                          "a body under max_body")
+
+
+# ===================================================================================================
+# 3b. The [files] rules hold for scripts as for static files: dotfiles = "deny", and symlinks =
+#     "never" / "inside-root" refuse a script with the answer a static file gets, and do not run it.
+
+POLICY_SH = ("#!/bin/sh\n: > @STATE@/policy-ran.\"$QUERY_STRING\"\n"
+             "printf 'Content-Type: text/plain\\r\\n\\r\\npolicy script ran\\n'\n")
+
+
+@unittest.skipUnless(servers.binary_exists(), "httpserve not built")
+class CgiPathPolicyTest(unittest.TestCase):
+    """Three config-mode servers on one tree: `deny_never` (dotfiles = "deny", symlinks = "never"),
+    `inside_root` (symlinks = "inside-root") and `defaults` (follow, serve: every fixture runs)."""
+
+    # target -> does it run under (deny_never, inside_root, defaults)
+    CASES = {
+        "/cgi-bin/.hidden.sh": (False, True, True),
+        "/cgi-bin/.hidden-dir/inner.sh": (False, True, True),
+        "/cgi-bin/link.sh": (False, True, True),                 # a link to a script in cgi-bin
+        "/cgi-bin/linkdir/target.sh": (False, True, True),       # through a linked folder
+        "/cgi-bin/linkdir/target.sh/info": (False, True, True),
+        "/cgi-bin/policy-real/target.sh": (True, True, True),    # the real file, for comparison
+    }
+
+    @classmethod
+    def setUpClass(cls):
+        cls.made = []
+        script = POLICY_SH.replace("@STATE@", TREE.state).encode()
+        for rel in ("cgi-bin/.hidden.sh", "cgi-bin/.hidden-dir/inner.sh", "cgi-bin/policy-real/target.sh"):
+            cls.made.append(TREE.write(rel, script, 0o755))
+        for d in ("cgi-bin/.hidden-dir", "cgi-bin/policy-real"):
+            os.chmod(os.path.join(TREE.root, d), 0o755)
+        cls.made.append(TREE.write(".static-dot.txt", b"a static dotfile\n", 0o644))
+        for link, target in (("cgi-bin/link.sh", "policy-real/target.sh"), ("cgi-bin/linkdir", "policy-real")):
+            path = os.path.join(TREE.root, link)
+            os.symlink(target, path)
+            cls.made.append(path)
+        outside = os.path.join(TREE.base, "outside-cgi")
+        os.makedirs(outside, 0o755, exist_ok=True)
+        cgi_scripts.write_script(os.path.join(outside, "out.sh"), script.decode())
+        cls.outside_link = os.path.join(TREE.root, "cgi-bin", "outside.sh")
+        os.symlink(os.path.join(outside, "out.sh"), cls.outside_link)
+        cls.made.append(cls.outside_link)
+        cls.addClassCleanup(cls.remove_fixtures)
+        cls.servers = {}
+        for name, files in (("deny_never", 'dotfiles = "deny"\nsymlinks = "never"\n'),
+                            ("inside_root", 'symlinks = "inside-root"\n'), ("defaults", "")):
+            hs = servers.start_cgi_config_server(TREE, "policy-%s.toml" % name, files=files)
+            cls.addClassCleanup(hs.stop)
+            cls.servers[name] = hs
+
+    @classmethod
+    def remove_fixtures(cls):
+        for path in reversed(cls.made):
+            if os.path.islink(path) or os.path.isfile(path):
+                os.unlink(path)
+        for d in ("cgi-bin/.hidden-dir", "cgi-bin/policy-real"):
+            os.rmdir(os.path.join(TREE.root, d))
+
+    def ran(self, query):
+        return os.path.exists(TREE.state_path("policy-ran." + query))
+
+    def check(self, server, target, runs, query):
+        hs = self.servers[server]
+        r = client.request(hs.port, "GET", target + "?" + query)
+        if runs:
+            self.assertEqual((r.status, r.body), (200, b"policy script ran\n"), r)
+            self.assertTrue(self.ran(query), "the script left no marker")
+            return
+        # The answer a static file the same rule refuses gets, and no script started.
+        static = client.request(hs.port, "GET", "/.static-dot.txt" if server == "deny_never" else "/nothing-here")
+        self.assertEqual(static.status, 404, static)
+        self.assertEqual((r.status, r.reason, r.body), (static.status, static.reason, static.body), r)
+        self.assertFalse(self.ran(query), "%s ran under %s" % (target, server))
+
+    def test_each_rule_refuses_what_a_static_file_would(self):
+        for number, (target, expected) in enumerate(self.CASES.items()):
+            for server, runs in zip(("deny_never", "inside_root", "defaults"), expected):
+                with self.subTest(server=server, target=target):
+                    self.check(server, target, runs, "%s-%d" % (server, number))
+
+    def test_link_to_a_script_outside_the_root(self):
+        for server in ("deny_never", "inside_root"):
+            with self.subTest(server=server):
+                self.check(server, "/cgi-bin/outside.sh", False, "outside-" + server)
+
+    def test_dotfile_static_answer_is_file_not_found(self):
+        # The static side, so that the comparison above compares with the right thing.
+        r = client.request(self.servers["deny_never"].port, "GET", "/.static-dot.txt")
+        self.assertEqual((r.status, r.reason), (404, "File not found"), r)
+        r = client.request(self.servers["defaults"].port, "GET", "/.static-dot.txt")
+        self.assertEqual((r.status, r.body), (200, b"a static dotfile\n"), r)
 
 
 # ===================================================================================================

@@ -171,7 +171,7 @@ case("If-Modified-Since future on missing file",
 
 # Request-line and header parsing that Python accepts.
 case("HTTP/1.0 no headers", b"GET /a.txt HTTP/1.0\r\n\r\n", 200)
-case("HTTP/1.1 without Host", b"GET /a.txt HTTP/1.1\r\nConnection: close\r\n\r\n", 200, head=False)
+case("HTTP/1.0 without Host", b"GET /a.txt HTTP/1.0\r\nConnection: close\r\n\r\n", 200, head=False)
 case("HTTP/1.2 accepted", b"GET /a.txt HTTP/1.2\r\nHost: x\r\nConnection: close\r\n\r\n", 200, head=False)
 case("HTTP/01.00 accepted", b"GET /a.txt HTTP/01.00\r\n\r\n", 200, head=False)
 case("LF line endings", b"GET /a.txt HTTP/1.0\n\n", 200, head=False)
@@ -513,6 +513,23 @@ class ExpectedDifferencesTest(_BothServers):
     def test_bad_chunk_size(self):
         self.check_stricter(b"GET /a.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
                             b"zz\r\nhello\r\n0\r\n\r\n", 200)
+
+    def test_http11_without_host(self):
+        # RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request that lacks Host.
+        for version in (b"HTTP/1.1", b"HTTP/1.2"):
+            with self.subTest(version=version):
+                self.check_stricter(b"GET /a.txt " + version + b"\r\nConnection: close\r\n\r\n", 200)
+
+    def test_request_line_split_only_at_sp_and_htab(self):
+        # Python's str.split() separates the request line at these too; RFC 9112 §3 allows SP (and
+        # HTAB), so httpserve refuses a line holding one rather than split there.
+        for sep in (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x1f", b"\x85", b"\xa0"):
+            with self.subTest(separator=sep):
+                self.check_stricter(b"GET" + sep + b"/a.txt" + sep + b"HTTP/1.0\r\n\r\n", 200)
+                self.check_stricter(b"GET /a.txt HTTP/1.0" + sep + b"\r\n\r\n", 200)
+        py, hs = self.both(b"GET\t/a.txt\tHTTP/1.0\r\n\r\n")  # HTAB still separates, as in Python
+        self.assertEqual((py.status, hs.status), (200, 200))
+        self.assertEqual(hs.body, py.body)
 
     def test_unknown_transfer_coding(self):
         self.check_stricter(b"GET /a.txt HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 200, 501)

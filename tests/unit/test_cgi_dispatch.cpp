@@ -223,10 +223,12 @@ TEST_CASE("dispatch_cgi: scripts in sub-directories of a CGI directory", "[cgi]"
     CHECK(s.script_name == "/cgi-bin/sub dir/s.sh");
     CHECK(s.script_relative == "cgi-bin/sub dir/s.sh");
 
-    // translate_path decodes a second time: "%2520" names "sub dir" on disk, SCRIPT_NAME keeps "%20".
+    // Decoded once: "%2520" names "sub%20dir", which is no directory (Python's translate_path
+    // decodes again and runs "sub dir/s.sh" under the SCRIPT_NAME "/cgi-bin/sub%20dir/s.sh").
     s = script_of("/cgi-bin/sub%2520dir/s.sh");
-    CHECK(s.script_name == "/cgi-bin/sub%20dir/s.sh");
-    CHECK(s.script_relative == "cgi-bin/sub dir/s.sh");
+    CHECK(s.script_name == "/cgi-bin/sub%20dir");
+    CHECK(s.script_relative == "cgi-bin/sub%20dir");
+    CHECK(s.path_info == "/s.sh");
 
     // The walk asks exactly Python's questions.
     FakeTree tree;
@@ -237,16 +239,21 @@ TEST_CASE("dispatch_cgi: scripts in sub-directories of a CGI directory", "[cgi]"
 }
 
 TEST_CASE("dispatch_cgi: the sub-directory walk is bounded", "[cgi]") {
-    // Every "%252e" translates to cgi-bin again: Python would stat once per component.
+    // A deep target of folders: Python would stat once per component, with an O(n) translation each.
     std::string target = "/cgi-bin/";
-    for (int k = 0; k < 1000; ++k) target += "%252e/";
+    for (int k = 0; k < 1000; ++k) target += "d/";
     target += "env.py";
-    FakeTree tree;
-    CgiDispatch d = run(target, tree);
+    std::vector<std::string> asked;
+    CgiDispatch d = dispatch_cgi(target, kDirs, [&asked](std::string_view rel) {
+        asked.emplace_back(rel);
+        return true;  // every prefix is a folder
+    });
     REQUIRE(d.kind == CgiDispatchKind::Script);
-    CHECK(tree.asked.size() == kMaxDirectoryWalk);
-    CHECK(d.script.script_basename == "%2e");
-    CHECK(d.script.script_relative == "cgi-bin");  // then 403, not a plain file
+    CHECK(asked.size() == kMaxDirectoryWalk);
+    CHECK(d.script.script_basename == "d");
+    std::string expected = "cgi-bin";  // the walk's folders, then the script "d"
+    for (size_t k = 0; k <= kMaxDirectoryWalk; ++k) expected += "/d";
+    CHECK(d.script.script_relative == expected);
 
     // Real nesting up to the bound is followed.
     FakeTree nested;
@@ -323,21 +330,33 @@ TEST_CASE("dispatch_cgi: PATH_INFO is decoded twice, PATH_TRANSLATED three times
 }
 
 TEST_CASE("dispatch_cgi: better than Python", "[cgi]") {
-    // Python runs <root>/a.txt for this (decoded once by the collapse, once by translate_path).
+    // Python runs <root>/a.txt for this (decoded once by the collapse, once by translate_path). The
+    // name is decoded once here: a file called "%2e%2e" in cgi-bin, which the file system answers.
     CgiScript s = script_of("/cgi-bin/%252e%252e/a.txt");
-    CHECK(s.script_name == "/cgi-bin/%2e%2e/a.txt");
-    CHECK(s.script_relative == "a.txt");
-    CHECK_FALSE(s.script_allowed);
-    const auto refusal = check_script(s, ScriptFileFacts{true, true, true});
+    CHECK(s.script_name == "/cgi-bin/%2e%2e");
+    CHECK(s.script_relative == "cgi-bin/%2e%2e");
+    CHECK(s.path_info == "/a.txt");
+    CHECK(s.script_allowed);
+    const auto refusal = check_script(s, ScriptFileFacts{});
     REQUIRE(refusal);
     CHECK(refusal->status == 404);
-    CHECK(refusal->message == "No such CGI script ('/cgi-bin/%2e%2e/a.txt')");
-    // Through "%2e%2e" back into the CGI directory is still inside it.
-    s = script_of("/cgi-bin/%252e%252e/cgi-bin/env.py");
-    CHECK(s.script_relative == "cgi-bin/env.py");
-    CHECK(s.script_allowed);
-    // Into another CGI directory than the one matched: not allowed either.
-    CHECK_FALSE(script_of("/htbin/%252e%252e/cgi-bin/env.py").script_allowed);
+    CHECK(refusal->message == "No such CGI script ('/cgi-bin/%2e%2e')");
+    s = script_of("/htbin/%252e%252e/cgi-bin/env.py");
+    CHECK(s.script_relative == "htbin/%2e%2e");
+    // The finding of issue 10: a %0A in the name forged an error-log line, and "%252f..%252f"
+    // walked to another script than SCRIPT_NAME says. Control characters are a bad request now...
+    CHECK(run("/cgi-bin/x%0a%5b2026-01-01%2000:00:00.000%5d%20%5bcritical%5d%20FORGED%0d%252f..%252fscript.sh").kind ==
+          CgiDispatchKind::BadRequest);
+    // ...and without them the name still names its own file.
+    s = script_of("/cgi-bin/x%252f..%252fscript.sh");
+    CHECK(s.script_name == "/cgi-bin/x%2f..%2fscript.sh");
+    CHECK(s.script_relative == "cgi-bin/x%2f..%2fscript.sh");
+    for (std::string_view target : {"/cgi-bin/a%01b", "/cgi-bin/a%1fb", "/cgi-bin/a%7fb", "/cgi-bin/a%09b",
+                                    "/cgi-bin/env.py/a%0Db", "/cgi-bin/env.py/a%250ab", "/cgi-bin/%0a/env.py"}) {
+        INFO(std::string(target));
+        CHECK(run(target).kind == CgiDispatchKind::BadRequest);
+    }
+    CHECK(run("/cgi-bin/a%20b%C2%A0c").kind == CgiDispatchKind::Script);  // space and NBSP are no controls
 
     // A fragment is dropped first (Python's is_cgi keeps it, its static handler cuts it: the
     // script's source would be served).
@@ -350,19 +369,16 @@ TEST_CASE("dispatch_cgi: better than Python", "[cgi]") {
     CHECK(s.query == "q");
     CHECK(run("http://example.com").kind == CgiDispatchKind::NotCgi);
 
-    // A NUL in the script name: 404 without asking the file system.
+    // A NUL in the script name is a bad request; "%2500" is the three characters "%00".
     s = script_of("/cgi-bin/a%2500b");
-    CHECK_FALSE(s.script_allowed);
-    REQUIRE(check_script(s, ScriptFileFacts{true, true, true}));
-    CHECK(check_script(s, ScriptFileFacts{true, true, true})->message == "No such CGI script ('/cgi-bin/a%00b')");
-    s = script_of("/cgi-bin/a%00b");
-    CHECK_FALSE(s.script_allowed);
-    CHECK(check_script(s, ScriptFileFacts{})->message == "No such CGI script ('/cgi-bin/a\\x00b')");
+    CHECK(s.script_relative == "cgi-bin/a%00b");
+    CHECK(check_script(s, ScriptFileFacts{})->message == "No such CGI script ('/cgi-bin/a%00b')");
+    CHECK(run("/cgi-bin/a%00b").kind == CgiDispatchKind::BadRequest);
 
-    // "file/" is no file (os.path.exists is false for it): the trailing slash is kept for the stat.
+    // "%252F" is the three characters "%2F" of a name, not the slash Python's second decoding made.
     s = script_of("/cgi-bin/env.py%252F");
     CHECK(s.script_name == "/cgi-bin/env.py%2F");
-    CHECK(s.script_relative == "cgi-bin/env.py/");
+    CHECK(s.script_relative == "cgi-bin/env.py%2F");
 }
 
 TEST_CASE("dispatch_cgi: configured directories", "[cgi]") {

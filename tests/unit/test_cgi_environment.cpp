@@ -87,7 +87,7 @@ TEST_CASE("environment: nothing from the server's own environment", "[cgi]") {
     ::setenv("HTTP_USER_AGENT", "server-side", 1);  // Python's setdefault would keep this one
     const bool had_preload = ::getenv("LD_PRELOAD") != nullptr;
     ::setenv("LD_PRELOAD", "/tmp/evil.so", 0);
-    const Env env = env_for("GET /cgi-bin/env.py HTTP/1.1\r\n");
+    const Env env = env_for("GET /cgi-bin/env.py HTTP/1.0\r\n");  // no Host: no HTTP_HOST either
     ::unsetenv("HTTPSERVE_CGI_TEST_LEAK");
     ::unsetenv("HTTP_USER_AGENT");
     if (!had_preload) ::unsetenv("LD_PRELOAD");  // later tests start real processes
@@ -108,14 +108,17 @@ TEST_CASE("environment: nothing from the server's own environment", "[cgi]") {
 }
 
 TEST_CASE("environment: PATH_TRANSLATED as translate_path gives it", "[cgi]") {
-    CHECK(get(env_for("GET / HTTP/1.1\r\n"), "PATH_TRANSLATED") == "/srv/www");  // empty PATH_INFO: the root
-    CHECK(get(env_for("GET / HTTP/1.1\r\n", "/cgi-bin/env.py/"), "PATH_TRANSLATED") == "/srv/www/");
-    CHECK(get(env_for("GET / HTTP/1.1\r\n", "/cgi-bin/env.py/a/b/"), "PATH_TRANSLATED") == "/srv/www/a/b/");
-    CHECK(get(env_for("GET / HTTP/1.1\r\n", "/cgi-bin/env.py/%252e%252e/x"), "PATH_TRANSLATED") == "/srv/www/x");
-    CHECK(get(env_for("GET / HTTP/1.1\r\n", "/cgi-bin/env.py/x", std::nullopt, "/srv/www/"), "PATH_TRANSLATED") ==
+    CHECK(get(env_for("GET / HTTP/1.1\r\nHost: h\r\n"), "PATH_TRANSLATED") == "/srv/www");  // empty PATH_INFO: the root
+    CHECK(get(env_for("GET / HTTP/1.1\r\nHost: h\r\n", "/cgi-bin/env.py/"), "PATH_TRANSLATED") == "/srv/www/");
+    CHECK(get(env_for("GET / HTTP/1.1\r\nHost: h\r\n", "/cgi-bin/env.py/a/b/"), "PATH_TRANSLATED") == "/srv/www/a/b/");
+    CHECK(get(env_for("GET / HTTP/1.1\r\nHost: h\r\n", "/cgi-bin/env.py/%252e%252e/x"), "PATH_TRANSLATED") ==
           "/srv/www/x");
-    CHECK(get(env_for("GET / HTTP/1.1\r\n", "/cgi-bin/env.py/x", std::nullopt, "/"), "PATH_TRANSLATED") == "/x");
-    CHECK(get(env_for("GET / HTTP/1.1\r\n", "/cgi-bin/env.py", std::nullopt, "/"), "PATH_TRANSLATED") == "/");
+    CHECK(get(env_for("GET / HTTP/1.1\r\nHost: h\r\n", "/cgi-bin/env.py/x", std::nullopt, "/srv/www/"),
+              "PATH_TRANSLATED") == "/srv/www/x");
+    CHECK(get(env_for("GET / HTTP/1.1\r\nHost: h\r\n", "/cgi-bin/env.py/x", std::nullopt, "/"), "PATH_TRANSLATED") ==
+          "/x");
+    CHECK(get(env_for("GET / HTTP/1.1\r\nHost: h\r\n", "/cgi-bin/env.py", std::nullopt, "/"), "PATH_TRANSLATED") ==
+          "/");
 }
 
 TEST_CASE("environment: method, protocol and body length", "[cgi]") {
@@ -131,15 +134,16 @@ TEST_CASE("environment: method, protocol and body length", "[cgi]") {
     CHECK_FALSE(get(env, "HTTP_CONTENT_LENGTH"));
 
     // A chunked body: the de-chunked length, and no HTTP_TRANSFER_ENCODING.
-    env = env_for("POST /cgi-bin/env.py HTTP/1.1\r\nTransfer-Encoding: chunked\r\n", "/cgi-bin/env.py", 12345);
+    env =
+        env_for("POST /cgi-bin/env.py HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n", "/cgi-bin/env.py", 12345);
     CHECK(get(env, "CONTENT_LENGTH") == "12345");
     CHECK_FALSE(get(env, "HTTP_TRANSFER_ENCODING"));
 
-    env = env_for("POST /cgi-bin/env.py HTTP/1.1\r\nContent-Length: 0\r\n", "/cgi-bin/env.py", 0);
+    env = env_for("POST /cgi-bin/env.py HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n", "/cgi-bin/env.py", 0);
     CHECK(get(env, "CONTENT_LENGTH") == "0");
     CHECK(get(env, "CONTENT_TYPE") == "text/plain");
 
-    env = env_for("HEAD /cgi-bin/env.py HTTP/1.1\r\nContent-Type:\r\n");
+    env = env_for("HEAD /cgi-bin/env.py HTTP/1.1\r\nHost: h\r\nContent-Type:\r\n");
     CHECK(get(env, "REQUEST_METHOD") == "HEAD");
     CHECK(get(env, "CONTENT_TYPE") == "");  // present but empty: Python passes it as it is
     CHECK(get(env, "CONTENT_LENGTH") == "");
@@ -186,26 +190,27 @@ TEST_CASE("environment: Authorization gives AUTH_TYPE and REMOTE_USER with Pytho
         CHECK(vars.remote_user == c.remote_user);
     }
 
-    Env env = env_for("GET /cgi-bin/env.py HTTP/1.1\r\nAuthorization: Basic dXNlcjpwYXNz\r\n");
+    Env env = env_for("GET /cgi-bin/env.py HTTP/1.1\r\nHost: h\r\nAuthorization: Basic dXNlcjpwYXNz\r\n");
     CHECK(get(env, "AUTH_TYPE") == "Basic");
     CHECK(get(env, "REMOTE_USER") == "user");
     CHECK_FALSE(get(env, "HTTP_AUTHORIZATION"));
-    env = env_for("GET /cgi-bin/env.py HTTP/1.1\r\nAuthorization: Basic dXNlcjpwYTpzcw==\r\n");
+    env = env_for("GET /cgi-bin/env.py HTTP/1.1\r\nHost: h\r\nAuthorization: Basic dXNlcjpwYTpzcw==\r\n");
     CHECK(get(env, "AUTH_TYPE") == "Basic");
     CHECK_FALSE(get(env, "REMOTE_USER"));
-    env = env_for("GET /cgi-bin/env.py HTTP/1.1\r\nAuthorization: Bearer abc\r\n");
+    env = env_for("GET /cgi-bin/env.py HTTP/1.1\r\nHost: h\r\nAuthorization: Bearer abc\r\n");
     CHECK(get(env, "AUTH_TYPE") == "Bearer");
     CHECK_FALSE(get(env, "REMOTE_USER"));
-    env = env_for("GET /cgi-bin/env.py HTTP/1.1\r\nAuthorization:\r\n");  // empty: nothing
+    env = env_for("GET /cgi-bin/env.py HTTP/1.1\r\nHost: h\r\nAuthorization:\r\n");  // empty: nothing
     CHECK_FALSE(get(env, "AUTH_TYPE"));
-    env = env_for("GET /cgi-bin/env.py HTTP/1.1\r\nProxy-Authorization: Basic dXNlcjpwYXNz\r\n");
+    env = env_for("GET /cgi-bin/env.py HTTP/1.1\r\nHost: h\r\nProxy-Authorization: Basic dXNlcjpwYXNz\r\n");
     CHECK_FALSE(get(env, "AUTH_TYPE"));
     CHECK_FALSE(get(env, "HTTP_PROXY_AUTHORIZATION"));
     // The first Authorization counts.
-    env = env_for("GET /cgi-bin/env.py HTTP/1.1\r\nAuthorization: Basic dXNlcjpwYXNz\r\nAuthorization: Bearer x\r\n");
+    env = env_for(
+        "GET /cgi-bin/env.py HTTP/1.1\r\nHost: h\r\nAuthorization: Basic dXNlcjpwYXNz\r\nAuthorization: Bearer x\r\n");
     CHECK(get(env, "AUTH_TYPE") == "Basic");
     // A NUL decoded from the credentials cannot be passed (Python's execve would fail).
-    env = env_for("GET /cgi-bin/env.py HTTP/1.1\r\nAuthorization: Basic AGE6Yg==\r\n");  // "\0a:b"
+    env = env_for("GET /cgi-bin/env.py HTTP/1.1\r\nHost: h\r\nAuthorization: Basic AGE6Yg==\r\n");  // "\0a:b"
     CHECK(get(env, "AUTH_TYPE") == "Basic");
     CHECK_FALSE(get(env, "REMOTE_USER"));
 }
@@ -329,7 +334,7 @@ TEST_CASE("environment: binascii's lenient base64 decoder", "[cgi]") {
 
 TEST_CASE("environment: Accept, Cookie, User-Agent and Referer as Python joins them", "[cgi]") {
     Env env = env_for(
-        "GET /cgi-bin/env.py HTTP/1.1\r\nAccept: text/html\r\nAccept: text/plain\r\n"
+        "GET /cgi-bin/env.py HTTP/1.1\r\nHost: h\r\nAccept: text/html\r\nAccept: text/plain\r\n"
         "Cookie: a=1\r\nCookie:\r\nCookie: b=2\r\nUser-Agent: ua/1\r\nUser-Agent: ua/2\r\n"
         "Referer: http://r/\r\n");
     CHECK(get(env, "HTTP_ACCEPT") == "text/html,text/plain");
@@ -337,11 +342,11 @@ TEST_CASE("environment: Accept, Cookie, User-Agent and Referer as Python joins t
     CHECK(get(env, "HTTP_USER_AGENT") == "ua/1");
     CHECK(get(env, "HTTP_REFERER") == "http://r/");
 
-    env = env_for("GET /cgi-bin/env.py HTTP/1.1\r\naccept: */*\r\nACCEPT: a/b, c/d\r\n");
+    env = env_for("GET /cgi-bin/env.py HTTP/1.1\r\nHost: h\r\naccept: */*\r\nACCEPT: a/b, c/d\r\n");
     CHECK(get(env, "HTTP_ACCEPT") == "*/*,a/b, c/d");
-    env = env_for("GET /cgi-bin/env.py HTTP/1.1\r\nAccept:\r\nAccept: x/y\r\n");
+    env = env_for("GET /cgi-bin/env.py HTTP/1.1\r\nHost: h\r\nAccept:\r\nAccept: x/y\r\n");
     CHECK(get(env, "HTTP_ACCEPT") == ",x/y");  // ','.join keeps empty values
-    env = env_for("GET /cgi-bin/env.py HTTP/1.1\r\nCookie:\r\n");
+    env = env_for("GET /cgi-bin/env.py HTTP/1.1\r\nHost: h\r\nCookie:\r\n");
     CHECK(get(env, "HTTP_COOKIE") == "");
 }
 
@@ -374,18 +379,18 @@ TEST_CASE("environment: other headers become HTTP_*, never Proxy", "[cgi]") {
         CHECK(name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == std::string::npos);
     }
     // Python-joined headers are not duplicated by the generic rule.
-    const Env plain = env_for("GET /cgi-bin/env.py HTTP/1.1\r\nproxy: x\r\nPROXY: y\r\n");
+    const Env plain = env_for("GET /cgi-bin/env.py HTTP/1.1\r\nHost: h\r\nproxy: x\r\nPROXY: y\r\n");
     CHECK_FALSE(get(plain, "HTTP_PROXY"));
 }
 
 TEST_CASE("environment: the query and names reach the script unchanged", "[cgi]") {
-    Env env = env_for("GET / HTTP/1.1\r\n", "/cgi-bin/env.py?a=b?c=d");
+    Env env = env_for("GET / HTTP/1.1\r\nHost: h\r\n", "/cgi-bin/env.py?a=b?c=d");
     CHECK(get(env, "QUERY_STRING") == "a=b?c=d");
-    env = env_for("GET / HTTP/1.1\r\n", "/cgi-bin/env.py?k=aa%2F%2Fbb&//q//p//=//a//b//");
+    env = env_for("GET / HTTP/1.1\r\nHost: h\r\n", "/cgi-bin/env.py?k=aa%2F%2Fbb&//q//p//=//a//b//");
     CHECK(get(env, "QUERY_STRING") == "k=aa%2F%2Fbb&//q//p//=//a//b//");
-    env = env_for("GET / HTTP/1.1\r\n", "/cgi-bin/env.py?q=\xC3\xA9");
+    env = env_for("GET / HTTP/1.1\r\nHost: h\r\n", "/cgi-bin/env.py?q=\xC3\xA9");
     CHECK(get(env, "QUERY_STRING") == "q=\xC3\xA9");  // raw bytes (Python would re-encode them)
-    env = env_for("GET / HTTP/1.1\r\n", "/cgi-bin/%C3%A9.py/%C3%A9");
+    env = env_for("GET / HTTP/1.1\r\nHost: h\r\n", "/cgi-bin/%C3%A9.py/%C3%A9");
     CHECK(get(env, "SCRIPT_NAME") == "/cgi-bin/\xC3\xA9.py");
     CHECK(get(env, "PATH_INFO") == "/\xC3\xA9");
     CHECK(get(env, "PATH_TRANSLATED") == "/srv/www/\xC3\xA9");

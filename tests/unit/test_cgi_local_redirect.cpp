@@ -146,7 +146,7 @@ TEST_CASE("local redirect: the original's version, HTTP/0.9 included", "[cgi][re
     CHECK(explicit09->request().headers.size() == 1);
     CHECK(explicit09->line() == "GET /b HTTP/0.9");
 
-    const auto padded = agreed(parsed("GET /cgi-bin/a HTTP/01.001\r\n\r\n"), "/b");
+    const auto padded = agreed(parsed("GET /cgi-bin/a HTTP/01.001\r\nHost: h\r\n\r\n"), "/b");
     REQUIRE(padded);
     CHECK(padded->line() == "GET /b HTTP/1.1");
 }
@@ -164,15 +164,16 @@ TEST_CASE("local redirect: a location of several words is refused", "[cgi][redir
     }
 }
 
-TEST_CASE("local redirect: Python whitespace after the only word is dropped", "[cgi][redirect]") {
-    // Python splits a request line at U+0085 and U+00A0 too; such a byte at the end leaves one word.
-    const auto next = agreed(parsed(kPost), "/a.txt\xA0");
-    REQUIRE(next);
-    CHECK(next->request().target == "/a.txt");
-    CHECK(next->line() == "GET /a.txt\xA0 HTTP/1.1");
-    const auto old = agreed(parsed("GET /cgi-bin/a\r\n"), "/a.txt\x85\xA0");
-    REQUIRE(old);
-    CHECK(old->request().target == "/a.txt");
+TEST_CASE("local redirect: NEL and NBSP are refused, not taken as separators", "[cgi][redirect]") {
+    // Python splits a request line at U+0085 and U+00A0 too; the parser refuses such a line, and so
+    // does a local redirect, wherever the byte is.
+    for (std::string_view location : {"/a.txt\xA0", "/a.txt\x85\xA0", "\xA0/a.txt"}) {
+        CHECK_FALSE(agreed(parsed(kPost), location));
+        CHECK_FALSE(agreed(parsed("GET /cgi-bin/a\r\n"), location));
+    }
+    const auto spaced = agreed(parsed(kPost), "/a.txt \t");  // trailing SP and HTAB are dropped
+    REQUIRE(spaced);
+    CHECK(spaced->request().target == "/a.txt");
 }
 
 // A CGI head holds no control character but HTAB; a location with one is refused outright (the

@@ -212,6 +212,23 @@ TEST_CASE("map_path: NUL and unencodable surrogates are refused", "[path_map]") 
     CHECK(map_path("/a%00").relative.empty());
 }
 
+TEST_CASE("map_decoded_path: normalised like map_path, never decoded", "[path_map]") {
+    bool ok = false;
+    MappedPath m = map_decoded_path("/cgi-bin/x%2f..%2fscript.sh", &ok);
+    CHECK(ok);
+    CHECK(m.relative == "cgi-bin/x%2f..%2fscript.sh");
+    CHECK_FALSE(m.trailing_slash);
+    m = map_decoded_path("/cgi-bin/%2e%2e/../a//./b/", &ok);
+    CHECK(ok);
+    CHECK(m.relative == "cgi-bin/a/b");
+    CHECK(m.trailing_slash);
+    CHECK(map_decoded_path("/../../a").relative == "a");
+    CHECK(map_decoded_path("/caf\xC3\xA9").relative == "caf\xC3\xA9");  // bytes kept as they are
+    m = map_decoded_path("/a\0b"s, &ok);
+    CHECK_FALSE(ok);
+    CHECK(m.relative.empty());
+}
+
 TEST_CASE("has_dot_component", "[path_map]") {
     CHECK(has_dot_component(".hidden"));
     CHECK(has_dot_component("a/.git/config"));

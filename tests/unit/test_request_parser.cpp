@@ -41,9 +41,10 @@ void expect_complete(std::string_view input, Request& req, const ParseLimits& li
     REQUIRE(st == ParseStatus::Complete);
 }
 
+// An HTTP/1.1 head (no blank line yet) of `count` header lines in all: Host, then fillers.
 std::string with_headers(int count) {
     std::string s = "GET / HTTP/1.1\r\n";
-    for (int i = 0; i < count; ++i) s += "X-H" + std::to_string(i) + ": v\r\n";
+    for (int i = 0; i < count; ++i) s += i == 0 ? std::string("Host: h\r\n") : "X-H" + std::to_string(i) + ": v\r\n";
     return s;
 }
 
@@ -101,19 +102,19 @@ TEST_CASE("parser: LF-only line endings", "[parser]") {
 
 TEST_CASE("parser: mixed line endings", "[parser]") {
     Request r;
-    expect_complete("GET / HTTP/1.1\nA: 1\r\nB: 2\n\r\n", r);
-    CHECK(r.headers.size() == 2);
+    expect_complete("GET / HTTP/1.1\nHost: h\nA: 1\r\nB: 2\n\r\n", r);
+    CHECK(r.headers.size() == 3);
 }
 
 TEST_CASE("parser: trailing CRs of the request line are stripped like rstrip", "[parser]") {
     Request r;
-    expect_complete("GET / HTTP/1.1\r\r\n\r\n", r);
+    expect_complete("GET / HTTP/1.1\r\r\nHost: h\r\n\r\n", r);
     CHECK(r.version_minor == 1);
-    CHECK(r.head_length == 19);
+    CHECK(r.head_length == 28);
 }
 
 TEST_CASE("parser: leading empty lines are skipped and counted", "[parser]") {
-    const std::string_view in = "\r\n\n\r\nGET / HTTP/1.1\r\n\r\n";
+    const std::string_view in = "\r\n\n\r\nGET / HTTP/1.1\r\nHost: h\r\n\r\n";
     Request r;
     expect_complete(in, r);
     CHECK(r.method == "GET");
@@ -126,7 +127,7 @@ TEST_CASE("parser: empty lines before the request line are bounded", "[parser]")
     ParseLimits lim;
     lim.max_request_line = 64;
     std::string ok(30, '\n');
-    ok += "GET / HTTP/1.1\r\n\r\n";
+    ok += "GET / HTTP/1.1\r\nHost: h\r\n\r\n";
     Request r;
     expect_complete(ok, r, lim);
     expect_error(std::string(70, '\n'), 400, "Bad request syntax (too many empty lines before the request line)", lim);
@@ -135,10 +136,12 @@ TEST_CASE("parser: empty lines before the request line are bounded", "[parser]")
 
 TEST_CASE("parser: repeated whitespace between words", "[parser]") {
     Request r;
-    expect_complete("GET   /a \t HTTP/1.1\r\n\r\n", r);
+    expect_complete("GET   /a \t HTTP/1.1\r\nHost: h\r\n\r\n", r);
     CHECK(r.method == "GET");
     CHECK(r.target == "/a");
-    expect_complete("  GET /a HTTP/1.1  \r\n\r\n", r);  // Python's split() ignores the edges
+    expect_complete("  GET /a HTTP/1.1  \r\nHost: h\r\n\r\n", r);  // Python's split() ignores the edges
+    CHECK(r.target == "/a");
+    expect_complete("\tGET\t/a\tHTTP/1.1\t\r\nHost: h\r\n\r\n", r);  // HTAB too (RFC 9112 §3 allows it)
     CHECK(r.target == "/a");
 }
 
@@ -153,27 +156,31 @@ TEST_CASE("parser: a line of whitespace only", "[parser]") {
     expect_error("\x0b\r\n", 400, "Bad request syntax ('\\x0b')");
 }
 
-TEST_CASE("parser: Python's whitespace splits words", "[parser]") {
-    // Observed with Python: GET /a\xa0.txt HTTP/1.0 -> 400 Bad request syntax.
+TEST_CASE("parser: only SP and HTAB split the request line", "[parser]") {
+    // Python's str.split() also splits at VT, FF, FS..US, NEL and NBSP (Python answers 200 to
+    // "GET\x0b/a\x1cHTTP/1.0"). RFC 9112 §3 allows SP (and HTAB): a line holding one of the others
+    // is a 400 wherever it is, so no two parsers can read different fields out of it.
+    for (const char* space : {"\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f", "\x85", "\xa0"}) {
+        const std::string sp = space;
+        INFO("separator byte " << static_cast<int>(static_cast<unsigned char>(sp[0])));
+        const std::string line = "GET" + sp + "/a" + sp + "HTTP/1.0";
+        CHECK(run(line + "\r\n\r\n").status == ParseStatus::Error);
+        CHECK(run("GET /a" + sp + "HTTP/1.0\r\n\r\n").status == ParseStatus::Error);   // not HTTP/0.9
+        CHECK(run("GET /a HTTP/1.0" + sp + "\r\n\r\n").status == ParseStatus::Error);  // not stripped
+        CHECK(run(sp + "GET /a HTTP/1.0\r\n\r\n").status == ParseStatus::Error);
+        CHECK(run("GET /a" + sp + "b\r\n").status == ParseStatus::Error);  // HTTP/0.9 too
+    }
+    expect_error("GET\x0b/a\x1cHTTP/1.0\r\n\r\n", 400, "Bad request syntax ('GET\\x0b/a\\x1cHTTP/1.0')");
     expect_error("GET /a\xa0.txt HTTP/1.0\r\n\r\n", 400, "Bad request syntax ('GET /a\\xa0.txt HTTP/1.0')");
     expect_error(
         "GET /a\x85"
         "b HTTP/1.0\r\n\r\n",
         400, "Bad request syntax ('GET /a\\x85b HTTP/1.0')");
-    expect_error(
-        "GET /a\x1f"
-        "b HTTP/1.0\r\n\r\n",
-        400, "Bad request syntax ('GET /a\\x1fb HTTP/1.0')");
-    expect_error(
-        "GET /a\x0c"
-        "b HTTP/1.0\r\n\r\n",
-        400, "Bad request syntax ('GET /a\\x0cb HTTP/1.0')");
+    expect_error("GET /a HTTP/1.0\xa0\r\n\r\n", 400, "Bad request syntax ('GET /a HTTP/1.0\\xa0')");
     Request r;
-    expect_complete(
-        "GET\x0b/a\x1c"
-        "HTTP/1.0\r\n\r\n",
-        r);
-    CHECK(r.target == "/a");
+    // Other bytes >= 0x80 are left to the path mapper (though "\xc3\xa0", UTF-8 for U+00E0, holds 0xA0).
+    expect_complete("GET /caf\xc3\xa9 HTTP/1.0\r\n\r\n", r);
+    CHECK(r.target == "/caf\xc3\xa9");
 }
 
 TEST_CASE("parser: too many words", "[parser]") {
@@ -227,15 +234,15 @@ TEST_CASE("parser: the order of Python's request-line checks", "[parser]") {
 
 TEST_CASE("parser: unusual but valid versions", "[parser]") {
     Request r;
-    expect_complete("GET / HTTP/1.2\r\n\r\n", r);
+    expect_complete("GET / HTTP/1.2\r\nHost: h\r\n\r\n", r);
     CHECK(r.version_major == 1);
     CHECK(r.version_minor == 2);
     expect_complete("GET / HTTP/01.00\r\n\r\n", r);
     CHECK(r.version_major == 1);
     CHECK(r.version_minor == 0);
-    expect_complete("GET / HTTP/1.9999999999\r\n\r\n", r);
+    expect_complete("GET / HTTP/1.9999999999\r\nHost: h\r\n\r\n", r);
     CHECK(r.version_minor == INT_MAX);
-    expect_complete("GET / HTTP/0000000001.0000000001\r\n\r\n", r);
+    expect_complete("GET / HTTP/0000000001.0000000001\r\nHost: h\r\n\r\n", r);
     CHECK(r.version_major == 1);
     CHECK(r.version_minor == 1);
 }
@@ -279,9 +286,9 @@ TEST_CASE("parser: the method must be a token", "[parser]") {
     expect_error("G\xe9T / HTTP/1.1\r\n\r\n", 400, "Bad request syntax ('G\xe9T / HTTP/1.1')");
     expect_error("<script> / HTTP/1.1\r\n\r\n", 400, "Bad request syntax ('<script> / HTTP/1.1')");
     Request r;
-    expect_complete("M-SEARCH * HTTP/1.1\r\n\r\n", r);  // any token is fine here; 501 is decided later
+    expect_complete("M-SEARCH * HTTP/1.1\r\nHost: h\r\n\r\n", r);  // any token is fine here; 501 is decided later
     CHECK(r.method == "M-SEARCH");
-    expect_complete("get / HTTP/1.1\r\n\r\n", r);
+    expect_complete("get / HTTP/1.1\r\nHost: h\r\n\r\n", r);
     CHECK(r.method == "get");
 }
 
@@ -297,9 +304,9 @@ TEST_CASE("parser: control bytes in the target", "[parser]") {
     expect_error(std::string_view("GET /\0 HTTP/1.1\r\n\r\n", 19), 400, "Bad request syntax ('GET /\\x00 HTTP/1.1')");
     expect_error("GET /\x1b[0m HTTP/1.1\r\n\r\n", 400, "Bad request syntax ('GET /\\x1b[0m HTTP/1.1')");
     Request r;
-    expect_complete("GET /caf\xe9/\x80\xff HTTP/1.1\r\n\r\n", r);  // obs-text is left to the path mapper
+    expect_complete("GET /caf\xe9/\x80\xff HTTP/1.1\r\nHost: h\r\n\r\n", r);  // obs-text is left to the path mapper
     CHECK(r.target == "/caf\xe9/\x80\xff");
-    expect_complete("GET http://h/a.txt?q=1#f HTTP/1.1\r\n\r\n", r);
+    expect_complete("GET http://h/a.txt?q=1#f HTTP/1.1\r\nHost: h\r\n\r\n", r);
     CHECK(r.target == "http://h/a.txt?q=1#f");
 }
 
@@ -313,7 +320,7 @@ TEST_CASE("parser: request line at the 65536-byte boundary", "[parser][limits]")
     };
     REQUIRE(line(65536).size() == 65536);
     Request r;
-    const std::string ok = line(65536) + "\r\n";
+    const std::string ok = line(65536) + "Host: h\r\n\r\n";
     expect_complete(ok, r);
     CHECK(r.target.size() == 65536 - 15);
     expect_error(line(65537) + "\r\n", 414, "URI Too Long");
@@ -322,7 +329,7 @@ TEST_CASE("parser: request line at the 65536-byte boundary", "[parser][limits]")
     std::string lf_ok = line(65537);
     lf_ok.erase(lf_ok.size() - 2, 1);  // drop the CR: 65536 bytes
     REQUIRE(lf_ok.size() == 65536);
-    expect_complete(lf_ok + "\n", r);
+    expect_complete(lf_ok + "Host: h\n\n", r);
 }
 
 TEST_CASE("parser: an over-long request line is 414 before its end arrives", "[parser][limits]") {
@@ -340,7 +347,7 @@ TEST_CASE("parser: custom request-line limit", "[parser][limits]") {
     ParseLimits lim;
     lim.max_request_line = 20;
     Request r;
-    expect_complete("GET /12345 HTTP/1.1\n\n", r, lim);  // 20 bytes with LF
+    expect_complete("GET /12345 HTTP/1.1\nHost: h\n\n", r, lim);  // 20 bytes with LF
     expect_error("GET /123456 HTTP/1.1\n\n", 414, "URI Too Long", lim);
     expect_error("GET /12345 HTTP/1.1\r\n\r\n", 414, "URI Too Long", lim);  // 21 with CRLF
 }
@@ -349,8 +356,9 @@ TEST_CASE("parser: custom request-line limit", "[parser][limits]") {
 
 TEST_CASE("parser: header values are trimmed", "[parser][headers]") {
     Request r;
-    expect_complete("GET / HTTP/1.1\r\nA:   a b \t\r\nB:\r\nC: \t \r\nD:x\r\nE: \tquoted \"v\"\t\r\n\r\n", r);
-    REQUIRE(r.headers.size() == 5);
+    expect_complete("GET / HTTP/1.1\r\nA:   a b \t\r\nB:\r\nC: \t \r\nD:x\r\nE: \tquoted \"v\"\t\r\nHost: h\r\n\r\n",
+                    r);
+    REQUIRE(r.headers.size() == 6);
     CHECK(r.headers[0].value == "a b");
     CHECK(r.headers[1].value.empty());
     CHECK(r.headers[2].value.empty());
@@ -360,7 +368,8 @@ TEST_CASE("parser: header values are trimmed", "[parser][headers]") {
 
 TEST_CASE("parser: header names keep their case; find is case-insensitive", "[parser][headers]") {
     Request r;
-    expect_complete("GET / HTTP/1.1\r\nX-Custom-Thing: 1\r\nx-custom-thing: 2\r\nIf-Modified-Since: d\r\n\r\n", r);
+    expect_complete(
+        "GET / HTTP/1.1\r\nX-Custom-Thing: 1\r\nx-custom-thing: 2\r\nIf-Modified-Since: d\r\nHost: h\r\n\r\n", r);
     CHECK(r.headers[0].name == "X-Custom-Thing");
     const Header* h = r.find("x-CUSTOM-thing");
     REQUIRE(h != nullptr);
@@ -374,7 +383,7 @@ TEST_CASE("parser: header names keep their case; find is case-insensitive", "[pa
 
 TEST_CASE("parser: field values may hold HTAB and obs-text", "[parser][headers]") {
     Request r;
-    expect_complete("GET / HTTP/1.1\r\nX: a\tb\r\nY: caf\xe9 \x80\xff\r\n\r\n", r);
+    expect_complete("GET / HTTP/1.1\r\nX: a\tb\r\nY: caf\xe9 \x80\xff\r\nHost: h\r\n\r\n", r);
     CHECK(r.headers[0].value == "a\tb");
     CHECK(r.headers[1].value == "caf\xe9 \x80\xff");
 }
@@ -420,7 +429,7 @@ TEST_CASE("parser: every byte value at every position of a field value", "[parse
         for (size_t pos = 0; pos < 19; ++pos) {
             std::string value(19, 'a');
             value[pos] = static_cast<char>(c);
-            const std::string in = "GET / HTTP/1.1\r\nX: " + value + "\r\n\r\n";
+            const std::string in = "GET / HTTP/1.1\r\nHost: h\r\nX: " + value + "\r\n\r\n";
             Request r;
             ParseError e;
             INFO("byte " << c << " at " << pos);
@@ -468,7 +477,7 @@ TEST_CASE("parser: header line at the 65536-byte boundary", "[parser][limits]") 
     };
     REQUIRE(header(65536).size() == 65536);
     Request r;
-    expect_complete("GET / HTTP/1.1\r\n" + header(65536) + "\r\n", r);
+    expect_complete("GET / HTTP/1.1\r\n" + header(65536) + "Host: h\r\n\r\n", r);
     CHECK(r.headers[0].value.size() == 65531);
 
     const Outcome o = run("GET / HTTP/1.1\r\n" + header(65537) + "\r\n");
@@ -488,7 +497,7 @@ TEST_CASE("parser: custom header-line limit", "[parser][limits]") {
     ParseLimits lim;
     lim.max_header_line = 10;
     Request r;
-    expect_complete("GET / HTTP/1.1\r\nX: 12345\r\n\r\n", r, lim);  // 10 bytes
+    expect_complete("GET / HTTP/1.1\r\nX: 12345\r\nHost: h\r\n\r\n", r, lim);  // 10 bytes
     const Outcome o = run("GET / HTTP/1.1\r\nX: 123456\r\n\r\n", lim);
     REQUIRE(o.status == ParseStatus::Error);
     CHECK(o.error.status == 431);
@@ -498,30 +507,30 @@ TEST_CASE("parser: custom header-line limit", "[parser][limits]") {
 // ================================================================ framing (RFC 9112 §6)
 
 TEST_CASE("parser: Content-Length", "[parser][framing]") {
-    const std::string_view in = "POST /x HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello";
+    const std::string_view in = "POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello";
     Request r;
     expect_complete(in, r);
     CHECK(r.body == BodyFraming::ContentLength);
     CHECK(r.content_length == 5);
     CHECK(r.head_length == in.size() - 5);
 
-    expect_complete("POST / HTTP/1.1\r\ncontent-length: 0\r\n\r\n", r);
+    expect_complete("POST / HTTP/1.1\r\nHost: h\r\ncontent-length: 0\r\n\r\n", r);
     CHECK(r.body == BodyFraming::ContentLength);
     CHECK(r.content_length == 0);
 
-    expect_complete("POST / HTTP/1.1\r\nContent-Length: 9999999999999999999\r\n\r\n", r);  // 19 digits
+    expect_complete("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 9999999999999999999\r\n\r\n", r);  // 19 digits
     CHECK(r.content_length == 9999999999999999999ull);
 }
 
 TEST_CASE("parser: repeated identical Content-Length values", "[parser][framing]") {
     Request r;
-    expect_complete("POST / HTTP/1.1\r\nContent-Length: 5, 5\r\n\r\n", r);
+    expect_complete("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5, 5\r\n\r\n", r);
     CHECK(r.content_length == 5);
-    expect_complete("POST / HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n", r);
+    expect_complete("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n", r);
     CHECK(r.content_length == 5);
-    expect_complete("POST / HTTP/1.1\r\nContent-Length: 5,5 ,\t5\r\n\r\n", r);
+    expect_complete("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5,5 ,\t5\r\n\r\n", r);
     CHECK(r.content_length == 5);
-    expect_complete("POST / HTTP/1.1\r\nContent-Length: 005\r\nContent-Length: 5\r\n\r\n", r);
+    expect_complete("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 005\r\nContent-Length: 5\r\n\r\n", r);
     CHECK(r.content_length == 5);
 }
 
@@ -537,13 +546,13 @@ TEST_CASE("parser: bad Content-Length", "[parser][framing]") {
 
 TEST_CASE("parser: chunked Transfer-Encoding", "[parser][framing]") {
     Request r;
-    expect_complete("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", r);
+    expect_complete("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n", r);
     CHECK(r.body == BodyFraming::Chunked);
-    expect_complete("POST / HTTP/1.1\r\ntransfer-encoding: CHUNKED\r\n\r\n", r);
+    expect_complete("POST / HTTP/1.1\r\nHost: h\r\ntransfer-encoding: CHUNKED\r\n\r\n", r);
     CHECK(r.body == BodyFraming::Chunked);
-    expect_complete("POST / HTTP/1.1\r\nTransfer-Encoding: , chunked\r\n\r\n", r);  // empty elements ignored
+    expect_complete("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: , chunked\r\n\r\n", r);  // empty elements ignored
     CHECK(r.body == BodyFraming::Chunked);
-    expect_complete("POST / HTTP/1.2\r\nTransfer-Encoding: chunked\r\n\r\n", r);
+    expect_complete("POST / HTTP/1.2\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n", r);
     CHECK(r.body == BodyFraming::Chunked);
 }
 
@@ -575,10 +584,18 @@ TEST_CASE("parser: unsupported transfer codings are 501", "[parser][framing]") {
                  "Unsupported Transfer-Encoding");
 }
 
-TEST_CASE("parser: Host at most once", "[parser][framing]") {
+TEST_CASE("parser: Host exactly once in HTTP/1.1, at most once before", "[parser][framing]") {
     Request r;
     expect_complete("GET / HTTP/1.1\r\nHost: a\r\n\r\n", r);
-    expect_complete("GET / HTTP/1.1\r\n\r\n", r);  // a missing Host is accepted, like Python
+    expect_error("GET / HTTP/1.1\r\n\r\n", 400, "Bad request (no Host header)");  // RFC 9112 §3.2; Python accepts it
+    expect_error("GET / HTTP/1.2\r\nX: a\r\n\r\n", 400, "Bad request (no Host header)");
+    expect_complete("GET / HTTP/1.1\r\nHost:\r\n\r\n", r);  // empty is allowed (no authority)
+    CHECK(r.find("host")->value.empty());
+    expect_complete("GET / HTTP/1.0\r\n\r\n", r);  // HTTP/1.0 need not send it
+    expect_complete("GET / HTTP/0.9\r\n\r\n", r);
+    expect_complete("GET /\r\n", r);
+    // A framing error says more and wins.
+    expect_error("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 501, "Unsupported Transfer-Encoding");
     expect_error("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "Multiple Host headers");
     expect_error("GET / HTTP/1.1\r\nHost: a\r\nhOST: a\r\n\r\n", 400, "Multiple Host headers");
 }
@@ -586,7 +603,7 @@ TEST_CASE("parser: Host at most once", "[parser][framing]") {
 TEST_CASE("parser: Connection tokens", "[parser][framing]") {
     auto conn = [](std::string headers) {
         Request r;
-        const std::string in = "GET / HTTP/1.1\r\n" + headers + "\r\n";
+        const std::string in = "GET / HTTP/1.1\r\nHost: h\r\n" + headers + "\r\n";
         expect_complete(in, r);
         return r.connection;
     };
@@ -606,15 +623,15 @@ TEST_CASE("parser: Connection tokens", "[parser][framing]") {
 
 TEST_CASE("parser: Expect: 100-continue", "[parser][framing]") {
     Request r;
-    expect_complete("POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n", r);
+    expect_complete("POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n", r);
     CHECK(r.expect_continue);
-    expect_complete("POST / HTTP/1.1\r\nexpect: 100-Continue\r\n\r\n", r);
+    expect_complete("POST / HTTP/1.1\r\nHost: h\r\nexpect: 100-Continue\r\n\r\n", r);
     CHECK(r.expect_continue);
     expect_complete("POST / HTTP/1.0\r\nExpect: 100-continue\r\n\r\n", r);
     CHECK(r.expect_continue);  // the connection layer decides whether to answer
-    expect_complete("POST / HTTP/1.1\r\nExpect: 200-ok\r\n\r\n", r);
+    expect_complete("POST / HTTP/1.1\r\nHost: h\r\nExpect: 200-ok\r\n\r\n", r);
     CHECK_FALSE(r.expect_continue);
-    expect_complete("POST / HTTP/1.1\r\n\r\n", r);
+    expect_complete("POST / HTTP/1.1\r\nHost: h\r\n\r\n", r);
     CHECK_FALSE(r.expect_continue);
 }
 
@@ -622,7 +639,7 @@ TEST_CASE("parser: Expect: 100-continue", "[parser][framing]") {
 
 TEST_CASE("parser: pipelined requests", "[parser]") {
     const std::string_view first = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
-    const std::string_view second = "GET /b HTTP/1.1\r\nConnection: close\r\n\r\n";
+    const std::string_view second = "GET /b HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
     const std::string in = std::string(first) + std::string(second);
     Request r;
     expect_complete(in, r);
@@ -650,10 +667,10 @@ TEST_CASE("parser: every prefix of a valid request is Incomplete", "[parser]") {
         "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
         "\r\n\r\nPOST /upload?x=1 HTTP/1.1\r\nHost: example.com\r\nContent-Length: 5, 5\r\n"
         "Transfer-Encoding-X: y\r\nConnection: keep-alive\r\nExpect: 100-continue\r\n\r\n",
-        "PUT /x HTTP/1.1\nTransfer-Encoding: chunked\nX:\t v \t\n\n",
+        "PUT /x HTTP/1.1\nHost: h\nTransfer-Encoding: chunked\nX:\t v \t\n\n",
         "GET /caf\xe9 HTTP/1.0\r\nUser-Agent: t\xff\r\n\r\n",
         "GET /x\r\n",
-        "GET / HTTP/1.1\r\r\n\r\n",
+        "GET / HTTP/1.1\r\r\nHost: h\r\n\r\n",
         with_headers(99) + "\r\n",
     };
     for (const std::string& in : requests) {
@@ -686,7 +703,7 @@ TEST_CASE("parser: Request is reset and its header storage reused", "[parser]") 
     expect_complete("GET /y\r\n", r);
     CHECK(r.headers.empty());
     CHECK(r.headers.capacity() == capacity);
-    expect_complete("GET /z HTTP/1.1\r\nD: 4\r\n\r\n", r);
+    expect_complete("GET /z HTTP/1.1\r\nHost: h\r\nD: 4\r\n\r\n", r);
     CHECK(r.headers.data() == storage);
     CHECK(r.method == "GET");
     CHECK_FALSE(r.http09);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "common/ascii.hpp"
 #include "common/escape.hpp"
 #include "common/utf8.hpp"
 #include "worker/static/path_map.hpp"
@@ -30,7 +31,8 @@ std::string escape_non_ascii(std::string_view text) {
 // urllib.parse.unquote of such a str.
 std::string unquote_str(std::string_view text) { return percent_decode(escape_non_ascii(text)); }
 
-// translate_path of such a str.
+// translate_path of such a str, as Python gives PATH_TRANSLATED (only an environment value: no
+// file is looked up with it).
 Translated translate_url_path(std::string_view text) {
     // translate_path abandons the query and the fragment first ('?' and '#' decoded from %3F and
     // %23 by the collapse count here).
@@ -42,6 +44,21 @@ Translated translate_url_path(std::string_view text) {
     t.trailing_slash = mapped.trailing_slash;
     return t;
 }
+
+// A piece of the collapsed path, which is decoded once already, as a path below the root: the query
+// cut off (the walk's prefixes reach into it), never decoded again, so that the file found is the
+// one SCRIPT_NAME names. (Python's translate_path decodes a second time: it ran cgi-bin/script.sh
+// for "/cgi-bin/x%252f..%252fscript.sh", whose SCRIPT_NAME says "/cgi-bin/x%2f..%2fscript.sh".)
+Translated map_script_path(std::string_view text) {
+    text = text.substr(0, text.find('?'));
+    Translated t;
+    MappedPath mapped = map_decoded_path(text, &t.ok);
+    t.relative = std::move(mapped.relative);
+    t.trailing_slash = mapped.trailing_slash;
+    return t;
+}
+
+bool has_control(std::string_view text) { return std::any_of(text.begin(), text.end(), is_ascii_control); }
 
 // `inner` is `outer` itself or below it ("" is the root, which holds everything).
 bool is_within(std::string_view inner, std::string_view outer) {
@@ -119,7 +136,7 @@ CgiScript locate_script(const CgiMatch& m, const IsDirectory& is_directory) {
     size_t dir_length = m.dir.size();
     size_t i = path.find('/', dir_length + 1);
     for (size_t steps = 0; i != std::string::npos && steps < kMaxDirectoryWalk; ++steps) {
-        const Translated next = translate_url_path(std::string_view(path).substr(0, i));
+        const Translated next = map_script_path(std::string_view(path).substr(0, i));
         if (!next.ok || !is_directory(next.relative)) break;
         dir_length = i;
         i = path.find('/', dir_length + 1);
@@ -140,10 +157,10 @@ CgiScript locate_script(const CgiMatch& m, const IsDirectory& is_directory) {
     s.script_basename = std::string(script);
     s.script_name = std::string(dir) + "/" + std::string(script);
 
-    const Translated file = translate_url_path(s.script_name);
+    const Translated file = map_script_path(s.script_name);
     s.script_relative = file.relative;
     if (file.trailing_slash && !s.script_relative.empty()) s.script_relative.push_back('/');
-    const Translated cgi_dir = translate_url_path(m.dir);
+    const Translated cgi_dir = map_script_path(m.dir);
     s.script_allowed = file.ok && cgi_dir.ok && is_within(file.relative, cgi_dir.relative);
 
     s.path_info = unquote_str(extra);
@@ -179,7 +196,10 @@ CgiDispatch dispatch_cgi(std::string_view target, const std::vector<std::string>
     const std::optional<CgiMatch> match = match_cgi(*collapsed, directories);
     if (!match) return d;
     d.script = locate_script(*match, is_directory);
-    d.kind = d.script.path_info.find('\0') == std::string::npos ? CgiDispatchKind::Script : CgiDispatchKind::BadRequest;
+    // A control character (a decoded %0A, say) could forge a log line or a header; NUL cannot even
+    // reach an environment.
+    const bool controls = has_control(d.script.script_name) || has_control(d.script.path_info);
+    d.kind = controls ? CgiDispatchKind::BadRequest : CgiDispatchKind::Script;
     return d;
 }
 

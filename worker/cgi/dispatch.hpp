@@ -31,11 +31,12 @@ std::optional<CgiMatch> match_cgi(std::string_view collapsed, const std::vector<
 
 struct CgiScript {
     std::string script_name;                      // SCRIPT_NAME: dir + "/" + script (collapsed, decoded once)
-    std::string script_relative;                  // translate_path(script_name) relative to the root, no leading '/';
-                                                  // ends with '/' when the decoded name did (then a file is "missing",
-                                                  // as os.path.exists("file/") is false); "" or "x/" may be a directory
-    bool script_allowed = true;                   // false: the name holds a NUL, or it maps outside the matched CGI
-                                                  // directory (see below) -> 404 without touching the file system
+    std::string script_relative;                  // script_name relative to the root, not decoded again (unlike
+                                                  // Python's translate_path), no leading '/'; ends with '/' when the
+                                                  // name did (then a file is "missing", as os.path.exists("file/") is
+                                                  // false); "" or "x/" may be a directory
+    bool script_allowed = true;                   // false: it maps outside the matched CGI directory (see below)
+                                                  // -> 404 without touching the file system
     std::string path_info;                        // PATH_INFO: unquote(extra path), "" if none (decoded twice in all)
     std::string path_translated_relative;         // translate_path(path_info) relative to the root, no slashes
     bool path_translated_trailing_slash = false;  // PATH_TRANSLATED gets a trailing '/'
@@ -54,9 +55,10 @@ using IsDirectory = std::function<bool(std::string_view relative)>;
 // component names a directory on disk (`is_directory`, asked at most kMaxDirectoryWalk times);
 // then the query is split off, the first
 // component is the script, the remainder the extra path.
-// Better than Python: a script whose file would lie outside the matched CGI directory (a name like
-// "%252e%252e" is decoded once by the collapse and once more by translate_path, so Python runs
-// "/cgi-bin/%252e%252e/a.txt" = <root>/a.txt if it is executable) gets script_allowed = false.
+// Better than Python: the script name is decoded once, by the collapse, and the file is the one it
+// names. Python's translate_path decodes it again, so "/cgi-bin/%252e%252e/a.txt" ran <root>/a.txt
+// and "%252f" hid a path in a name; here they name files called "%2e%2e" and "x%2f..." in cgi-bin.
+// A script whose file would still lie outside the matched CGI directory gets script_allowed = false.
 CgiScript locate_script(const CgiMatch& m, const IsDirectory& is_directory);
 
 // argv: [script_basename], plus the query with '+' -> ' ' when it has no '=' (no %-decoding). With
@@ -83,7 +85,9 @@ struct CgiDispatch {
 //    is_cgi sees "/http:/host/..." and never matches);
 //  - a "#fragment" is dropped first (Python keeps it in the path: "/cgi-bin/env.py#/../../a" is not
 //    CGI there, while its static handler cuts at '#' and serves cgi-bin/env.py as a file).
-// A PATH_INFO holding a NUL (which no environment can carry; Python's execve fails) is BadRequest.
+// A script name or PATH_INFO holding a control character once decoded (below 0x20, or DEL) is
+// BadRequest: it could forge a log line, and a NUL cannot reach an environment at all (Python's
+// execve fails on it; it runs the script for the others).
 CgiDispatch dispatch_cgi(std::string_view target, const std::vector<std::string>& directories,
                          const IsDirectory& is_directory);
 

@@ -79,6 +79,12 @@ void CgiExchange::start() {
     }
     const cgi::CgiScript& script = route_.script;
     std::string script_path = ctx_.config.files.root + "/" + script.script_relative;
+    // The [files] rules before Python's checks: a dotfile or a symbolic link they refuse gets the
+    // answer a static file would get, and its script is not run.
+    if (!ctx_.files.path_policy().allows(script.script_relative, script_path)) {
+        respond(error_response(404, "File not found"));
+        return;
+    }
     if (auto refusal = cgi::check_script(script, script_facts(script_path))) {
         respond(error_response(refusal->status, refusal->message));
         return;

@@ -8,14 +8,12 @@ namespace httpserve::cgi {
 
 namespace {
 
-// What Python's str.split() separates a Latin-1 request line at, less the control characters (which
-// a request line may not hold at all).
-bool is_python_space(char c) { return c == ' ' || c == '\t' || c == '\x85' || c == '\xA0'; }
+// What separates the words of a request line (worker/http/request_parser.cpp): SP and HTAB only.
+bool is_separator(char c) { return c == ' ' || c == '\t'; }
 
-bool is_control(char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return (u < 0x20 && c != '\t') || u == 0x7F;
-}
+// What a request line may not hold at all: control characters but HTAB, and NEL and NBSP, which
+// Python would split at and the parser refuses rather than split at.
+bool is_refused(char c) { return (is_ascii_control(c) && c != '\t') || c == '\x85' || c == '\xA0'; }
 
 bool is_body_field(std::string_view name) {
     return iequals_ascii(name, "Content-Length") || iequals_ascii(name, "Transfer-Encoding") ||
@@ -29,14 +27,14 @@ std::optional<http::OwnedRequest> local_redirect_request(const http::Request& or
     const std::string line = http::format_request_line("GET", location, original);
     if (line.size() + 2 > limits.max_request_line) return std::nullopt;
     for (char c : location)
-        if (is_control(c)) return std::nullopt;
+        if (is_refused(c)) return std::nullopt;
 
     size_t start = 0;
-    while (start < location.size() && is_python_space(location[start])) ++start;
+    while (start < location.size() && is_separator(location[start])) ++start;
     size_t end = start;
-    while (end < location.size() && !is_python_space(location[end])) ++end;
+    while (end < location.size() && !is_separator(location[end])) ++end;
     for (size_t i = end; i < location.size(); ++i)
-        if (!is_python_space(location[i])) return std::nullopt;  // a second word
+        if (!is_separator(location[i])) return std::nullopt;  // a second word
     if (end == start) return std::nullopt;
 
     http::Request fields;

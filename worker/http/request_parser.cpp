@@ -1,7 +1,9 @@
 // Request-head parser: one pass over the buffer, lines found with memchr, results are views into it.
 // Three steps: the request line, the header block, then the framing decision from the fields.
 // The request line follows Python's BaseHTTPRequestHandler.parse_request (same checks, same order,
-// same messages); headers follow RFC 9112 §5 strictly, with Python's http.client limits.
+// same messages) except for its separators: only SP and HTAB split it (RFC 9112 §3), where Python's
+// str.split() also splits on VT, FF, FS..US, NEL and NBSP; a line holding one of those is a 400.
+// Headers follow RFC 9112 §5 strictly, with Python's http.client limits; HTTP/1.1 needs Host.
 #include "worker/http/request_parser.hpp"
 
 #include <algorithm>
@@ -18,10 +20,12 @@ namespace httpserve::http {
 namespace {
 
 enum CharClass : uint8_t {
-    kToken = 1,        // RFC 9110 tchar
-    kPySpace = 2,      // str.split() separator for a Latin-1 string
-    kBadInValue = 4,   // CTL except HTAB, and DEL: never allowed in a field value
-    kBadInTarget = 8,  // below 0x20, and DEL
+    kToken = 1,          // RFC 9110 tchar
+    kSeparator = 2,      // splits the request line: SP and HTAB
+    kBadInValue = 4,     // CTL except HTAB, and DEL: never allowed in a field value
+    kBadInTarget = 8,    // below 0x20, and DEL
+    kForeignSpace = 16,  // what str.split() would split on besides SP and HTAB (bare CR included):
+                         // a request line holding one is rejected, never split there
 };
 
 constexpr std::array<uint8_t, 256> make_classes() {
@@ -31,7 +35,8 @@ constexpr std::array<uint8_t, 256> make_classes() {
         constexpr std::string_view kTokenPunct = "!#$%&'*+-.^_`|~";
         const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
         if (alnum || kTokenPunct.find(static_cast<char>(c)) != std::string_view::npos) v |= kToken;
-        if (is_python_space(static_cast<unsigned char>(c))) v |= kPySpace;
+        if (c == ' ' || c == '\t') v |= kSeparator;
+        else if (is_python_space(static_cast<unsigned char>(c))) v |= kForeignSpace;
         if ((c < 0x20 && c != '\t') || c == 0x7F) v |= kBadInValue;
         if (c < 0x20 || c == 0x7F) v |= kBadInTarget;
         t[static_cast<size_t>(c)] = v;
@@ -238,31 +243,32 @@ ParseStatus find_request_line(const char* begin, const char*& p, const char* end
     }
 }
 
-// Python's requestline.split(), keeping only what the checks need: the first two words and the last
-// one, and the AND and OR of the character classes of the first two (token check and target check
-// in the same pass).
+// The request line split on runs of SP and HTAB (edges ignored, as Python's split() does), keeping
+// only what the checks need: the first two words and the last one, and the AND and OR of the
+// character classes of the first two (token check and target check in the same pass).
 struct RequestLineWords {
     std::string_view first[2];
     uint8_t all_bits[2] = {0, 0};
     uint8_t any_bits[2] = {0, 0};
     std::string_view last;
     size_t count = 0;
-    bool bare_cr = false;
+    bool foreign_space = false;  // a byte Python would have split on that is not SP or HTAB
 };
 
 RequestLineWords split_request_line(std::string_view line) {
     RequestLineWords w;
     for (size_t i = 0; i < line.size();) {
-        while (i < line.size() && has(line[i], kPySpace)) w.bare_cr |= line[i++] == '\r';
+        while (i < line.size() && has(line[i], kSeparator)) ++i;
         if (i == line.size()) break;
         const size_t start = i;
         uint8_t all = 0xFF, any = 0;
         for (; i < line.size(); ++i) {
             const uint8_t bits = kClass[static_cast<unsigned char>(line[i])];
-            if (bits & kPySpace) break;
+            if (bits & kSeparator) break;
             all &= bits;
             any |= bits;
         }
+        w.foreign_space |= (any & kForeignSpace) != 0;
         w.last = line.substr(start, i - start);
         if (w.count < 2) {
             w.first[w.count] = w.last;
@@ -278,7 +284,7 @@ RequestLineWords split_request_line(std::string_view line) {
 // two-word line, which sets http09).
 ParseStatus check_request_line(std::string_view line, Request& out, ParseError& error) {
     const RequestLineWords w = split_request_line(line);
-    if (w.bare_cr || w.count == 0 || w.count == 1) return bad_syntax(error, line);
+    if (w.foreign_space || w.count == 0 || w.count == 1) return bad_syntax(error, line);
 
     if (w.count >= 3) {
         int major = 0, minor = 0;
@@ -360,6 +366,13 @@ ParseStatus parse_header_block(const char*& p, const char* end, const ParseLimit
 
 // ---------------------------------------------------------------- step 3: the framing decision
 
+// After the framing (its errors say more): RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 (or later) request
+// without Host. Python does not check; an HTTP/1.0 request may leave it out.
+ParseStatus check_host(const Derived& d, const Request& out, ParseError& error) {
+    if (d.host_count == 0 && out.at_least_http11()) return fail(error, 400, "Bad request (no Host header)");
+    return ParseStatus::Complete;
+}
+
 // Step 3, once all fields are known: the framing decision (RFC 9112 §6.1-6.3) and what the
 // Connection and Expect fields ask for.
 ParseStatus decide_framing(const Derived& d, Request& out, ParseError& error) {
@@ -430,7 +443,8 @@ ParseStatus parse_request(std::string_view buffer, const ParseLimits& limits, Re
     const ParseStatus fields = parse_header_block(p, end, limits, out, derived, error);
     if (fields != ParseStatus::Complete) return fields;
     out.head_length = static_cast<size_t>(p - begin);
-    return decide_framing(derived, out, error);
+    if (decide_framing(derived, out, error) == ParseStatus::Error) return ParseStatus::Error;
+    return check_host(derived, out, error);
 }
 
 }  // namespace httpserve::http

@@ -189,11 +189,11 @@ std::string percent_decode_path(std::string_view s, std::string_view unencodable
     return out;
 }
 
-MappedPath map_path(std::string_view raw_path, bool* ok) {
+namespace {
+
+MappedPath normalised(std::string path, bool* ok) {
     MappedPath mapped;
-    // A lone surrogate that is not a file-name byte must not reach the file system either: mark it
-    // with NUL, which is rejected below together with a real %00.
-    mapped.relative = percent_decode_path(raw_path, "\0"sv);
+    mapped.relative = std::move(path);
     mapped.trailing_slash = !mapped.relative.empty() && mapped.relative.back() == '/';
     normalise_in_place(mapped.relative);
     // Python only fails when the NUL survives normalisation ("/a%00/../b" serves b).
@@ -201,6 +201,18 @@ MappedPath map_path(std::string_view raw_path, bool* ok) {
     if (!good) mapped.relative.clear();
     if (ok) *ok = good;
     return mapped;
+}
+
+}  // namespace
+
+MappedPath map_path(std::string_view raw_path, bool* ok) {
+    // A lone surrogate that is not a file-name byte must not reach the file system either: mark it
+    // with NUL, which is rejected together with a real %00.
+    return normalised(percent_decode_path(raw_path, "\0"sv), ok);
+}
+
+MappedPath map_decoded_path(std::string_view decoded_path, bool* ok) {
+    return normalised(std::string(decoded_path), ok);
 }
 
 bool has_dot_component(std::string_view relative) {

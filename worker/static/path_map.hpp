@@ -46,6 +46,10 @@ struct MappedPath {
 // system); like Python, "/a%00/../b" is just "b".
 MappedPath map_path(std::string_view raw_path, bool* ok = nullptr);
 
+// map_path for a path that is decoded already (a CGI script name): normalised the same way, never
+// decoded again, so "%2f" in it stays three characters. A NUL makes `ok` false as in map_path.
+MappedPath map_decoded_path(std::string_view decoded_path, bool* ok = nullptr);
+
 // True when any component of `relative` starts with '.' (for dotfiles = "deny").
 bool has_dot_component(std::string_view relative);
 
