@@ -6,8 +6,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <climits>
-#include <cstdlib>
 #include <stdexcept>
 
 #include "ipc/script_rules.hpp"
@@ -24,11 +22,6 @@ std::string name_of_user(uid_t uid) {
 std::string name_of_group(gid_t gid) {
     const group* gr = ::getgrgid(gid);
     return gr ? gr->gr_name : std::to_string(gid);
-}
-
-std::string canonical_if_exists(const std::string& path) {
-    char buf[PATH_MAX];
-    return ::realpath(path.c_str(), buf) ? std::string(buf) : path;
 }
 
 // cgi.user/cgi.group to ids. Throws when the user does not exist.
@@ -54,8 +47,10 @@ LauncherSettings launcher_settings_from(const Config& config) {
     LauncherSettings s;
     s.user_explicit = config.cgi.user_explicit;
     for (const std::string& dir : config.cgi.directories) {
-        s.cgi_folders.push_back(canonical_if_exists(cgi_folder_path(config.files.root, dir)));
+        s.cgi_folders.push_back(cgi_folder_path(config.files.root, dir));
     }
+    s.symlinks_never = config.files.symlinks == SymlinkPolicy::Never;
+    s.dotfiles_deny = config.files.dotfiles == DotfilePolicy::Deny;
     s.max_per_channel = std::max(2 * config.cgi.max_processes, 16u);
     s.error_log = config.log.error;
     s.log_level = config.log.level;

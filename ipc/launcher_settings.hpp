@@ -24,9 +24,14 @@ struct LauncherSettings {
     // Non-empty: cgi.user was set explicitly but cannot be honoured (not started as root); every
     // spawn is answered FAILED (EPERM) with this text, which the worker turns into a 403.
     std::string refuse_reason;
-    // Absolute: files.root + each cgi.directories entry, realpath'd when they exist. The launcher
-    // resolves them again for every request (a folder may appear later).
+    // Absolute: files.root + each cgi.directories entry, as configured (not resolved). A script path
+    // names a file in one of them as written; the launcher opens the folder again for every request
+    // (it may appear later) and the script beneath it.
     std::vector<std::string> cgi_folders;
+    // files.symlinks = "never": no symlink below a CGI folder on the way to a script or its folder.
+    bool symlinks_never = false;
+    // files.dotfiles = "deny": no script or folder below a CGI folder whose name starts with '.'.
+    bool dotfiles_deny = false;
     // Live scripts one channel (one worker) may have; a backstop against a runaway worker, set
     // above the worker's own 503 limit (cgi.max_processes) so that late reaping never trips it.
     unsigned max_per_channel = 128;

@@ -1,7 +1,5 @@
 #include "ipc/script_rules.hpp"
 
-#include <sys/stat.h>
-
 namespace httpserve {
 
 namespace {
@@ -28,10 +26,15 @@ bool is_inside_folder(std::string_view path, std::string_view folder) {
     return path.size() == folder.size() || path[folder.size()] == '/' || folder.empty();
 }
 
-bool executable_by(mode_t mode, uid_t owner, gid_t group, uid_t uid, gid_t gid) {
-    if (uid == owner) return (mode & S_IXUSR) != 0;
-    if (gid == group) return (mode & S_IXGRP) != 0;
-    return (mode & S_IXOTH) != 0;
+std::optional<std::string_view> relative_to_folder(std::string_view path, std::string_view folder) {
+    if (!is_inside_folder(path, folder)) return std::nullopt;
+    path.remove_prefix(without_trailing_slashes(folder).size());
+    while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+    return path;
+}
+
+bool names_a_dotfile(std::string_view relative) {
+    return relative.starts_with('.') || relative.find("/.") != std::string_view::npos;
 }
 
 }  // namespace httpserve

@@ -1,8 +1,8 @@
-// The pure checks the CGI launcher applies to a script before starting it.
+// The pure checks the CGI launcher applies to a script path before it opens it (what needs the file
+// system is done on the opened descriptor, in launcher/spawn_child.cpp).
 #pragma once
 
-#include <sys/types.h>
-
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,8 +15,12 @@ std::string cgi_folder_path(std::string_view root, std::string_view directory);
 // string comparison on whole path components ("/a/cgi-binx" is not inside "/a/cgi-bin").
 bool is_inside_folder(std::string_view path, std::string_view folder);
 
-// Would execve() by uid/gid (no supplementary groups) pass the mode bits? The kernel picks exactly
-// one class: owner, else group, else other (an owner without x is refused even if others have it).
-bool executable_by(mode_t mode, uid_t owner, gid_t group, uid_t uid, gid_t gid);
+// What `path` names below `folder`, as written and without leading slashes ("" for the folder
+// itself), when it lies inside it by `is_inside_folder`. Nothing is resolved here: the launcher opens
+// the result beneath the folder, which is where "..", symlinks and renames are dealt with.
+std::optional<std::string_view> relative_to_folder(std::string_view path, std::string_view folder);
+
+// Some component of the relative path `relative` starts with '.' (a hidden file or folder, or "..").
+bool names_a_dotfile(std::string_view relative);
 
 }  // namespace httpserve

@@ -19,6 +19,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "common/escape.hpp"
 #include "common/logging.hpp"
 #include "ipc/fd_passing.hpp"
 #include "ipc/launch_protocol.hpp"
@@ -62,6 +63,26 @@ struct PendingKill {
     uint64_t serial;
     Clock::time_point at;
 };
+
+// The names a worker sent, for the log: bytes outside printable ASCII as \xNN, so that a name
+// cannot start a line of its own; at most the first few.
+std::string variable_names_for_log(const std::vector<std::string>& names) {
+    constexpr size_t kShown = 8;
+    std::string out;
+    for (size_t i = 0; i < names.size() && i < kShown; ++i) {
+        if (i > 0) out += ", ";
+        for (const char c : names[i]) {
+            const auto byte = static_cast<unsigned char>(c);
+            if (byte < 0x20 || byte >= 0x7f || c == '\\') {
+                append_backslash_x(out, byte);
+            } else {
+                out.push_back(c);
+            }
+        }
+    }
+    if (names.size() > kShown) out += ", ...";
+    return out;
+}
 
 bool group_exists(pid_t pgid) { return ::kill(-pgid, 0) == 0 || errno == EPERM; }
 
@@ -214,9 +235,13 @@ void Launcher::handle_spawn(Channel& channel, const SpawnRequest& request) {
     }
     SpawnOutcome outcome = spawn_script(settings_, request, incoming_.fds[0], incoming_.fds[1], incoming_.fds[2]);
     if (outcome.pid < 0) {
-        spdlog::warn("cgi: {}", outcome.message);
+        spdlog::warn("cgi: {}", outcome.detail);
         reply(channel, FailedReply{request.request_id, outcome.code, outcome.message});
         return;
+    }
+    if (!outcome.dropped_variables.empty()) {
+        spdlog::warn("cgi: {}: {} environment variable(s) from the worker not passed on: {}", outcome.script,
+                     outcome.dropped_variables.size(), variable_names_for_log(outcome.dropped_variables));
     }
     scripts_[outcome.pid] = Script{next_serial_++, channel.id, outcome.script};
     spdlog::debug("cgi: {} started (pid {})", outcome.script, outcome.pid);

@@ -1,7 +1,10 @@
 #include "launcher/spawn_child.hpp"
 
+#include <fcntl.h>
 #include <grp.h>
+#include <linux/openat2.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,7 +20,23 @@ namespace httpserve {
 namespace {
 
 // What the child was doing when it failed.
-enum class Step : int { None, Setpgid, Setgroups, Setgid, Setuid, RootCheck, Signals, Fds, Chdir, Exec };
+enum class Step : int {
+    None,
+    Setpgid,
+    Setgroups,
+    Setgid,
+    Setuid,
+    RootCheck,
+    OpenFolder,
+    OpenScript,
+    NotPlain,
+    NotExecutable,
+    OpenCwd,
+    Signals,
+    Fds,
+    Chdir,
+    Exec
+};
 
 const char* step_name(Step step) {
     switch (step) {
@@ -27,6 +46,11 @@ const char* step_name(Step step) {
         case Step::Setgid: return "setgid";
         case Step::Setuid: return "setuid";
         case Step::RootCheck: return "root could be regained after the switch";
+        case Step::OpenFolder: return "opening its CGI folder";
+        case Step::OpenScript: return "opening it beneath its CGI folder";
+        case Step::NotPlain: return "not a plain file";
+        case Step::NotExecutable: return "not executable by the CGI account";
+        case Step::OpenCwd: return "opening its working folder beneath its CGI folder";
         case Step::Signals: return "resetting signals";
         case Step::Fds: return "setting up fds";
         case Step::Chdir: return "chdir";
@@ -34,6 +58,11 @@ const char* step_name(Step step) {
     }
     return "?";
 }
+
+bool is_opening(Step step) { return step == Step::OpenFolder || step == Step::OpenScript || step == Step::OpenCwd; }
+
+// Where the script's descriptor is when it execs: the first fd after stdin, stdout and stderr.
+constexpr int kScriptFd = 3;
 
 // The child's side of the shared memory: it writes its failure here before it exits, and the
 // launcher reads it once clone() has returned.
@@ -69,14 +98,60 @@ constexpr size_t kChildStack = 32 * 1024;
            egid != p.gid || sgid != p.gid || ::syscall(SYS_getgroups, 0, nullptr) != 0;
 }
 
+[[gnu::no_sanitize_address]] int open_beneath(int folder_fd, const char* path, int flags, unsigned long long resolve) {
+    open_how how{};
+    how.flags = static_cast<unsigned long long>(flags);
+    how.resolve = resolve;
+    return static_cast<int>(::syscall(SYS_openat2, folder_fd, path, &how, sizeof how));
+}
+
+// Opens the script beneath its folder and checks that descriptor: a plain file the account may
+// execute (the kernel answers, with ACLs and noexec mounts). Returns the descriptor (close-on-exec).
+[[gnu::no_sanitize_address]] int open_script(Shared& shared, int folder_fd) {
+    const ChildPlan& p = *shared.plan;
+    const int fd = open_beneath(folder_fd, p.script, O_PATH | O_CLOEXEC, p.resolve);
+    if (fd < 0) fail(shared, Step::OpenScript, errno);
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) fail(shared, Step::OpenScript, errno);
+    if (S_ISDIR(st.st_mode)) fail(shared, Step::NotPlain, EISDIR);
+    if (!S_ISREG(st.st_mode)) fail(shared, Step::NotPlain, EACCES);
+    if (::syscall(SYS_faccessat2, fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) != 0) {
+        fail(shared, Step::NotExecutable, errno);
+    }
+    return fd;
+}
+
+// Changes to the working folder, opened beneath its CGI folder (`folder_fd` when it is the same).
+[[gnu::no_sanitize_address]] void enter_working_folder(Shared& shared, int folder_fd) {
+    const ChildPlan& p = *shared.plan;
+    int base = folder_fd;
+    if (p.cwd_folder != p.folder) {
+        base = ::open(p.cwd_folder, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (base < 0) fail(shared, Step::OpenCwd, errno);
+    }
+    const int fd = open_beneath(base, p.cwd, O_PATH | O_DIRECTORY | O_CLOEXEC, p.resolve);
+    if (fd < 0) fail(shared, Step::OpenCwd, errno);
+    if (::fchdir(fd) != 0) fail(shared, Step::Chdir, errno);  // fchdir checks search rights too
+}
+
+// Runs the script's descriptor. A #! script needs it once more: the kernel hands its interpreter
+// /dev/fd/3 to read, so that fd must survive the exec (with close-on-exec, execveat says ENOENT).
+// A binary leaves with no fd beyond 0-2; a #! script keeps its own file open as fd 3.
+[[gnu::no_sanitize_address]] void exec_script(const ChildPlan& p) {
+    ::syscall(SYS_execveat, kScriptFd, "", p.argv, p.envp, AT_EMPTY_PATH);
+    if (errno != ENOENT || ::fcntl(kScriptFd, F_SETFD, 0) != 0) return;
+    ::syscall(SYS_execveat, kScriptFd, "", p.argv, p.envp, AT_EMPTY_PATH);
+}
+
 // The child, between clone and exec, on its own stack inside the launcher's memory and with every
 // signal blocked. Only raw syscalls and async-signal-safe calls: glibc's set*id wrappers, say, would
 // try to synchronise with the launcher's other threads. Order matters: leave the launcher's process
 // group first (so a KILL of the group can never reach the launcher), then the account (groups
-// before gid before uid: each later step removes the right to the earlier ones), then the process
-// state; signals last, so that nothing interrupts the set-up half-way. A process group, not a
-// session: the launcher has no controlling terminal to pass on already, and a session per script
-// would also be a scheduler autogroup per script (costly, and it starved scripts already running).
+// before gid before uid: each later step removes the right to the earlier ones), then open the files
+// with the account's rights, then the process state; signals last, so that nothing interrupts the
+// set-up half-way. A process group, not a session: the launcher has no controlling terminal to pass
+// on already, and a session per script would also be a scheduler autogroup per script (costly, and
+// it starved scripts already running).
 [[gnu::no_sanitize_address]] int child_main(void* arg) {
     Shared& shared = *static_cast<Shared*>(arg);
     const ChildPlan& p = *shared.plan;
@@ -87,13 +162,18 @@ constexpr size_t kChildStack = 32 * 1024;
         if (::syscall(SYS_setresuid, p.uid, p.uid, p.uid) != 0) fail(shared, Step::Setuid, errno);
         if (still_root_capable(p)) fail(shared, Step::RootCheck, EPERM);
     }
+    const int folder_fd = ::open(p.folder, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (folder_fd < 0) fail(shared, Step::OpenFolder, errno);
+    const int script_fd = open_script(shared, folder_fd);
+    enter_working_folder(shared, folder_fd);
     // The fds received for the script are all >= 3, so dup2 cannot clobber one before it is
-    // copied; dup2 clears CLOEXEC on the copies. Everything else goes.
+    // copied; dup2 clears CLOEXEC on the copies. The script's own descriptor goes to 3 (close-on-exec
+    // until exec_script decides), everything else goes.
     if (::dup2(p.in_fd, 0) < 0 || ::dup2(p.out_fd, 1) < 0 || ::dup2(p.err_fd, 2) < 0) {
         fail(shared, Step::Fds, errno);
     }
-    if (::close_range(3, ~0U, 0) != 0) fail(shared, Step::Fds, errno);
-    if (::chdir(p.cwd) != 0) fail(shared, Step::Chdir, errno);
+    if (script_fd != kScriptFd && ::dup3(script_fd, kScriptFd, O_CLOEXEC) < 0) fail(shared, Step::Fds, errno);
+    if (::close_range(kScriptFd + 1, ~0U, 0) != 0) fail(shared, Step::Fds, errno);
     // Ignored signals survive exec (handlers do not, and the launcher has none).
     struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
@@ -101,7 +181,7 @@ constexpr size_t kChildStack = 32 * 1024;
         if (::sigaction(sig, &dfl, nullptr) != 0) fail(shared, Step::Signals, errno);
     }
     if (set_signal_mask(0, nullptr) != 0) fail(shared, Step::Signals, errno);
-    ::execve(p.path, p.argv, p.envp);
+    exec_script(p);
     fail(shared, Step::Exec, errno);
 }
 
@@ -127,6 +207,7 @@ ChildOutcome start_child(const ChildPlan& plan) {
         while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
         outcome.step = step_name(shared.step);
         outcome.error = shared.error;
+        outcome.opening = is_opening(shared.step);
     } else {
         outcome.pid = pid;
     }

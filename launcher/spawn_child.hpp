@@ -1,9 +1,8 @@
 // Starting one CGI process from the launcher, once the request has been checked: the child
-// switches account, resets its process state and execs. It shares the launcher's memory
-// (clone(CLONE_VM | CLONE_VFORK), as posix_spawn does) instead of copying it with fork(): the copy
-// and its teardown at exec were a large part of each request's cost. The launcher waits (inside
-// clone) only until the child has exec'd or failed, and the child reports a failure through that
-// shared memory, so no exec-status pipe is needed.
+// switches account, opens and checks the script, resets its process state and execs that file. It shares the launcher's
+// memory (clone(CLONE_VM | CLONE_VFORK), as posix_spawn does) instead of copying it with fork(): the copy and its
+// teardown at exec were a large part of each request's cost. The launcher waits (inside clone) only until the child has
+// exec'd or failed, and the child reports a failure through that shared memory, so no exec-status pipe is needed.
 #pragma once
 
 #include <sys/types.h>
@@ -12,12 +11,21 @@ namespace httpserve {
 
 // Everything the child needs, prepared before the clone: after it, the child may only make
 // async-signal-safe calls on what it is given here.
+//
+// The child opens the script and its working folder itself, after the account switch, beneath their
+// CGI folder (openat2 with RESOLVE_BENEATH): the kernel then walks the path with the script account's
+// rights (as execve by path did), no symlink or "..", and no rename racing the checks, can lead out
+// of the folder, and what is checked (fstat, faccessat2 on that descriptor) is exactly what runs
+// (execveat on it).
 struct ChildPlan {
     bool switch_user = false;  // setgroups/setgid/setuid to uid/gid, then check root is gone
     uid_t uid = 0;
     gid_t gid = 0;
-    const char* path = nullptr;  // what to exec
-    const char* cwd = nullptr;
+    const char* folder = nullptr;      // the CGI folder the script lies in, absolute
+    const char* script = nullptr;      // the script, relative to `folder` ("." for the folder itself)
+    const char* cwd_folder = nullptr;  // the CGI folder the working folder lies in (often `folder`)
+    const char* cwd = nullptr;         // the working folder, relative to `cwd_folder` ("." for itself)
+    unsigned long long resolve = 0;    // RESOLVE_* flags for both opens beneath a folder
     char* const* argv = nullptr;
     char* const* envp = nullptr;
     int in_fd = -1;  // become 0, 1 and 2; all >= 3 (the launcher keeps 0-2 open)
@@ -29,6 +37,7 @@ struct ChildOutcome {
     pid_t pid = -1;              // > 0 and step == nullptr: the program runs (own process group)
     const char* step = nullptr;  // else: what failed ("fork" when no child was made) ...
     int error = 0;               // ... and its errno. A failed child has been reaped already.
+    bool opening = false;        // the failure was opening the script or its folder beneath theirs
 };
 
 ChildOutcome start_child(const ChildPlan& plan);

@@ -1,15 +1,13 @@
 #include "launcher/spawn_script.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <linux/openat2.h>
 
 #include <cerrno>
-#include <climits>
-#include <cstdlib>
 #include <cstring>
-#include <vector>
+#include <optional>
+#include <string_view>
 
+#include "ipc/script_environment.hpp"
 #include "ipc/script_rules.hpp"
 #include "launcher/spawn_child.hpp"
 
@@ -17,35 +15,37 @@ namespace httpserve {
 
 namespace {
 
-SpawnOutcome refuse(int code, std::string message, std::string script = {}) {
+SpawnOutcome refuse(std::string detail, std::string script) {
     SpawnOutcome o;
-    o.code = code;
-    o.message = std::move(message);
+    o.code = kRefusedCode;
+    o.message = kRefusedMessage;
+    o.detail = std::move(detail);
     o.script = std::move(script);
     return o;
 }
 
-bool canonical(const std::string& path, std::string& out) {
-    char buf[PATH_MAX];
-    if (!::realpath(path.c_str(), buf)) return false;
-    out = buf;
-    return true;
-}
+// A path inside one of the CGI folders, as written: the folder and the rest below it.
+struct Beneath {
+    const std::string* folder = nullptr;
+    std::string relative;  // "." for the folder itself
+};
 
-// Resolved again for each request: a folder may have been created (or re-linked) since start.
-bool inside_cgi_folder(const LauncherSettings& settings, const std::string& resolved) {
+std::optional<Beneath> beneath_a_cgi_folder(const LauncherSettings& settings, std::string_view path) {
     for (const std::string& folder : settings.cgi_folders) {
-        std::string real;
-        if (canonical(folder, real) && is_inside_folder(resolved, real)) return true;
+        if (auto relative = relative_to_folder(path, folder)) {
+            return Beneath{&folder, relative->empty() ? std::string(".") : std::string(*relative)};
+        }
     }
-    return false;
+    return std::nullopt;
 }
 
-bool executable_by_target(const LauncherSettings& settings, const std::string& path, const struct stat& st) {
-    // When not switching, the launcher runs as the target account: the kernel can answer (ACLs too).
-    if (!settings.switch_user) return ::faccessat(AT_FDCWD, path.c_str(), X_OK, AT_EACCESS) == 0;
-    return executable_by(st.st_mode, st.st_uid, st.st_gid, settings.uid, settings.gid);
+std::string folder_of(std::string_view relative) {
+    const size_t slash = relative.rfind('/');
+    return slash == std::string_view::npos ? std::string(".") : std::string(relative.substr(0, slash));
 }
+
+// "." stands for the CGI folder itself, which is not hidden.
+bool hidden(std::string_view relative) { return relative != "." && names_a_dotfile(relative); }
 
 // execve() takes char* const[]; it does not write through them.
 std::vector<char*> pointers(const std::vector<std::string>& strings) {
@@ -56,66 +56,64 @@ std::vector<char*> pointers(const std::vector<std::string>& strings) {
     return out;
 }
 
+// The launcher's log line for a child that failed: the step, the errno, and what the two openat2
+// refusals mean here.
+std::string child_failure(const ChildOutcome& child) {
+    std::string text = std::string(child.step) + ": " + std::strerror(child.error);
+    if (child.opening && child.error == EXDEV) text += " (it leads outside its CGI folder)";
+    if (child.opening && child.error == ELOOP) text += " (a symlink on the way, and files.symlinks is \"never\")";
+    return text;
+}
+
 }  // namespace
 
 SpawnOutcome spawn_script(const LauncherSettings& settings, const SpawnRequest& request, const UniqueFd& in_fd,
                           const UniqueFd& out_fd, const UniqueFd& err_fd) {
     const std::string& asked = request.script;
-    if (!settings.refuse_reason.empty()) return refuse(EPERM, settings.refuse_reason, asked);
-    if (asked.empty() || asked.front() != '/') return refuse(EINVAL, "script path is not absolute: " + asked, asked);
+    if (!settings.refuse_reason.empty()) {
+        SpawnOutcome o = refuse(settings.refuse_reason, asked);
+        o.message = settings.refuse_reason;  // the configuration's, not a file's: the worker may know
+        return o;
+    }
+    if (asked.empty() || asked.front() != '/') return refuse("script path is not absolute: " + asked, asked);
+    const std::optional<Beneath> script = beneath_a_cgi_folder(settings, asked);
+    if (!script) return refuse(asked + ": not inside a CGI folder", asked);
 
-    std::string script;
-    if (!canonical(asked, script)) {
-        const int err = errno;
-        return refuse(err, asked + ": " + std::strerror(err), asked);
+    Beneath cwd{script->folder, folder_of(script->relative)};
+    if (!request.cwd.empty()) {
+        std::optional<Beneath> asked_cwd = beneath_a_cgi_folder(settings, request.cwd);
+        if (!asked_cwd) return refuse(request.cwd + ": working folder not inside a CGI folder", asked);
+        cwd = std::move(*asked_cwd);
     }
-    if (!inside_cgi_folder(settings, script)) { return refuse(EPERM, script + ": not inside a CGI folder", script); }
-    struct stat st {};
-    if (::stat(script.c_str(), &st) != 0) {
-        const int err = errno;
-        return refuse(err, script + ": " + std::strerror(err), script);
-    }
-    if (S_ISDIR(st.st_mode)) return refuse(EISDIR, script + ": is a directory, not a plain file", script);
-    if (!S_ISREG(st.st_mode)) return refuse(EACCES, script + ": not a plain file", script);
-    if (!executable_by_target(settings, script, st)) {
-        return refuse(EACCES, script + ": not executable by " + settings.user, script);
-    }
-
-    std::string cwd;
-    if (request.cwd.empty()) {
-        const size_t slash = script.rfind('/');  // script is absolute: there is one
-        cwd = script.substr(0, slash == 0 ? 1 : slash);
-    } else if (!canonical(request.cwd, cwd) || !inside_cgi_folder(settings, cwd)) {
-        return refuse(EPERM, request.cwd + ": working folder not inside a CGI folder", script);
+    if (settings.dotfiles_deny && (hidden(script->relative) || hidden(cwd.relative))) {
+        return refuse(asked + ": a name starting with '.', and files.dotfiles is \"deny\"", asked);
     }
 
-    for (const std::string& e : request.envp) {
-        if (e.find('=') == std::string::npos || e.front() == '=') {
-            return refuse(EINVAL, script + ": malformed environment entry", script);
-        }
-    }
-    const std::vector<std::string> default_argv{script};
+    ScriptEnvironment env = script_environment(request.envp);
+    const std::vector<std::string> default_argv{asked};
     const std::vector<char*> argv = pointers(request.argv.empty() ? default_argv : request.argv);
-    const std::vector<char*> envp = pointers(request.envp);
+    const std::vector<char*> envp = pointers(env.entries);
 
     ChildPlan plan;
     plan.switch_user = settings.switch_user;
     plan.uid = settings.uid;
     plan.gid = settings.gid;
-    plan.path = script.c_str();
-    plan.cwd = cwd.c_str();
+    plan.folder = script->folder->c_str();
+    plan.script = script->relative.c_str();
+    plan.cwd_folder = cwd.folder->c_str();
+    plan.cwd = cwd.relative.c_str();
+    plan.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | (settings.symlinks_never ? RESOLVE_NO_SYMLINKS : 0);
     plan.argv = argv.data();
     plan.envp = envp.data();
     plan.in_fd = in_fd.get();
     plan.out_fd = out_fd.get();
     plan.err_fd = err_fd.get();
     const ChildOutcome child = start_child(plan);
-    if (child.step != nullptr) {
-        return refuse(child.error, script + ": " + child.step + ": " + std::strerror(child.error), script);
-    }
+    if (child.step != nullptr) return refuse(asked + ": " + child_failure(child), asked);
     SpawnOutcome ok;
     ok.pid = child.pid;
-    ok.script = std::move(script);
+    ok.script = asked;
+    ok.dropped_variables = std::move(env.dropped);
     return ok;
 }
 

@@ -3,8 +3,10 @@
 // one per line, answering with lines on stdout.
 //
 //   cgi_launcher_probe --root DIR [--dir /cgi-bin]... [--user U] [--group G] [--max N] [--marker FILE]
+//                      [--dotfiles serve|deny] [--symlinks follow|never]
 //     --user makes cgi.user explicit; --marker opens FILE without CLOEXEC before the launcher starts
-//     (a stand-in for the listening sockets the launcher must not keep).
+//     (a stand-in for the listening sockets the launcher must not keep); --dotfiles and --symlinks set
+//     files.dotfiles and files.symlinks.
 //   Prints "LAUNCHER <pid>", or "ERROR <why>" and exits 1 when the settings are refused.
 //
 // Commands:
@@ -187,6 +189,10 @@ int main(int argc, char** argv) {
         else if (opt == "--group") config.cgi.group = value;
         else if (opt == "--max") config.cgi.max_processes = static_cast<unsigned>(std::stoul(value));
         else if (opt == "--marker") marker = value;
+        else if (opt == "--dotfiles")
+            config.files.dotfiles = value == "deny" ? DotfilePolicy::Deny : DotfilePolicy::Serve;
+        else if (opt == "--symlinks")
+            config.files.symlinks = value == "never" ? SymlinkPolicy::Never : SymlinkPolicy::Follow;
         else {
             std::cerr << "unknown option " << opt << "\n";
             return 2;

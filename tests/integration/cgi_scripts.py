@@ -224,6 +224,15 @@ def make_launcher_tree():
                  "mv \"$1.tmp\" \"$1\"\nwait\n")
     write_script(os.path.join(cgi, "sleep.sh"), "#!/bin/sh\nexec /bin/sleep 300\n")
     write_script(os.path.join(other, "x.sh"), "#!/bin/sh\necho other\n")
+    shutil.copy("/bin/ls", os.path.join(cgi, "ls"))  # a binary, where the others are #! scripts
+    os.chmod(os.path.join(cgi, "ls"), 0o755)
+    os.mkfifo(os.path.join(cgi, "fifo"), 0o755)
+    write_script(os.path.join(cgi, ".hidden.sh"), "#!/bin/sh\necho hidden\n")
+    os.mkdir(os.path.join(cgi, ".hidden-dir"))
+    os.chmod(os.path.join(cgi, ".hidden-dir"), 0o755)
+    write_script(os.path.join(cgi, ".hidden-dir", "pwd.sh"), "#!/bin/sh\nexec /bin/pwd -P\n")
+    os.symlink("pwd.sh", os.path.join(cgi, "linked.sh"))  # links that stay inside the CGI folder
+    os.symlink("sub", os.path.join(cgi, "sub-link"))
     os.symlink("/bin/true", os.path.join(cgi, "escape"))  # a link out of the CGI folder
     os.symlink(os.path.join(cgi, "pwd.sh"), os.path.join(other, "link-in.sh"))  # and one into it
     private = os.path.join(cgi, "private")  # only root may enter: chdir fails after the switch

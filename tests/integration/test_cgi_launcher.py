@@ -10,6 +10,7 @@ import fcntl
 import grp
 import os
 import pwd
+import re
 import select
 import shutil
 import signal
@@ -32,6 +33,10 @@ ROOT_ONLY = unittest.skipUnless(IS_ROOT, "needs root (CI runs as root)")
 SERVER_USER = "daemon"
 
 ENOENT, EPERM, EACCES, EAGAIN, EISDIR, ENOEXEC = 2, 1, 13, 11, 21, 8
+# What a worker is told for every refusal that concerns the script's files: one answer whatever the
+# cause, so that a worker cannot learn more than it may; the cause is in the launcher's log.
+REFUSED = ("FAILED", EPERM, "refused by the CGI launcher (the reason is in its log)")
+LAUNCHER_PATH = "PATH=/usr/local/bin:/usr/bin:/bin"
 
 
 class Probe:
@@ -223,82 +228,134 @@ class CgiLauncherTest(unittest.TestCase):
 
     # --- what is refused ------------------------------------------------------------------------
 
+    def assertRefused(self, probe, verb, *words):
+        self.assertEqual(probe.spawn(verb, *words), REFUSED, words)
+
     def test_outside_the_cgi_folders_is_refused(self):
         p = self.start()
-        for script in (os.path.join(self.other, "x.sh"), self.path("..", "other", "x.sh"), self.path("escape"),
-                       "/bin/true"):
-            kind, code, message = p.spawn("run", 2, script)
-            self.assertEqual((kind, code), ("FAILED", EPERM), script)
-            self.assertIn("not inside a CGI folder", message)
-        # A link from elsewhere to a script inside is judged by where it leads.
-        kind, _, output = p.spawn("run", 3, os.path.join(self.other, "link-in.sh"))
-        self.assertEqual(kind, "SPAWNED")
-        self.assertIn("not inside a CGI folder", p.close())
+        cases = [(os.path.join(self.other, "x.sh"), "not inside a CGI folder"),
+                 (self.path("..", "other", "x.sh"), "it leads outside its CGI folder"),
+                 (self.path("escape"), "it leads outside its CGI folder"),
+                 ("/bin/true", "not inside a CGI folder"),
+                 # A link from elsewhere to a script inside is not a path inside.
+                 (os.path.join(self.other, "link-in.sh"), "not inside a CGI folder")]
+        for i, (script, _) in enumerate(cases):
+            self.assertRefused(p, "run", i, script)
+        log = p.close()
+        for script, why in cases:
+            self.assertRegex(log, r"cgi: %s: [^\n]*%s" % (re.escape(script), re.escape(why)))
 
     def test_relative_missing_non_executable_and_directory_are_refused(self):
         p = self.start()
-        self.assertEqual(p.spawn("run", 1, "cgi-bin/id.sh")[:2], ("FAILED", 22))  # EINVAL: not absolute
-        self.assertEqual(p.spawn("run", 2, self.path("missing.sh"))[:2], ("FAILED", ENOENT))
-        kind, code, message = p.spawn("run", 3, self.path("noexec.sh"))
-        self.assertEqual((kind, code), ("FAILED", EACCES))
-        self.assertIn("not executable", message)
-        kind, code, message = p.spawn("run", 4, self.path("sub"))
-        self.assertEqual((kind, code), ("FAILED", EISDIR))
-        self.assertIn("not a plain file", message)
-        kind, code, message = p.spawn("run", 5, self.cgi)
-        self.assertEqual((kind, code), ("FAILED", EISDIR))
-        kind, code, message = p.spawn("run", 6, "/dev/null")
-        self.assertEqual((kind, code), ("FAILED", EPERM))
+        cases = [("cgi-bin/id.sh", "script path is not absolute: cgi-bin/id.sh"),
+                 (self.path("missing.sh"), "opening it beneath its CGI folder: No such file or directory"),
+                 (self.path("noexec.sh"), "not executable by the CGI account: Permission denied"),
+                 (self.path("sub"), "not a plain file: Is a directory"),
+                 (self.cgi, "not a plain file: Is a directory"),
+                 (self.path("fifo"), "not a plain file: Permission denied"),
+                 ("/dev/null", "not inside a CGI folder")]
+        for i, (script, _) in enumerate(cases):
+            self.assertRefused(p, "run", i, script)
+        log = p.close()
+        for script, why in cases:
+            self.assertIn(why if why.startswith("script path") else "cgi: %s: %s" % (script, why), log)
 
     @ROOT_ONLY
     def test_executable_by_root_only_is_refused(self):
         p = self.start()
-        kind, code, message = p.spawn("run", 1, self.path("root-only.sh"))
-        self.assertEqual((kind, code), ("FAILED", EACCES))
-        self.assertIn("not executable by nobody", message)
+        self.assertRefused(p, "run", 1, self.path("root-only.sh"))
+        self.assertIn("cgi: %s: not executable by the CGI account: Permission denied" % self.path("root-only.sh"),
+                      p.close())
 
     def test_exec_failure_in_the_child_is_reported(self):
         p = self.start()
-        kind, code, message = p.spawn("run", 1, self.path("garbage"))
-        self.assertEqual((kind, code), ("FAILED", ENOEXEC), message)
-        self.assertIn("exec", message)
+        self.assertRefused(p, "run", 1, self.path("garbage"))
+        self.assertIn("cgi: %s: exec: Exec format error" % self.path("garbage"), p.close())
 
     @ROOT_ONLY
     def test_chdir_failure_after_the_switch_is_reported(self):
         p = self.start()
-        kind, code, message = p.spawn("run", 1, self.path("private", "x.sh"))
-        self.assertEqual((kind, code), ("FAILED", EACCES), message)
-        self.assertIn("chdir", message)
+        # The folder can be opened (its parent is searchable), not entered: fchdir checks as nobody.
+        self.assertRefused(p, "runin", 1, self.path("private"), self.path("pwd.sh"))
+        self.assertIn("cgi: %s: chdir: Permission denied" % self.path("pwd.sh"), p.close())
+
+    @ROOT_ONLY
+    def test_a_script_in_a_folder_nobody_may_enter_is_opened_as_nobody(self):
+        p = self.start()
+        self.assertRefused(p, "run", 1, self.path("private", "x.sh"))
+        self.assertIn("cgi: %s: opening it beneath its CGI folder: Permission denied" % self.path("private", "x.sh"),
+                      p.close())
+
+    @ROOT_ONLY
+    def test_refusals_do_not_tell_whether_a_file_exists_in_a_root_only_folder(self):
+        p = self.start()
+        present = p.spawn("run", 1, self.path("private", "x.sh"))
+        missing = p.spawn("run", 1, self.path("private", "missing.sh"))
+        self.assertEqual(present, missing)
+        self.assertEqual(present, REFUSED)
+
+    def test_dotfiles_and_symlinks_policies(self):
+        hidden = self.path(".hidden.sh")
+        linked = self.path("linked.sh")  # a relative link that stays inside the folder
+        p = self.start("--dotfiles", "deny", "--symlinks", "never")
+        self.assertRefused(p, "run", 1, hidden)
+        self.assertRefused(p, "run", 2, self.path(".hidden-dir", "pwd.sh"))
+        self.assertRefused(p, "run", 3, linked)
+        self.assertRefused(p, "runin", 4, self.path("sub-link"), self.path("pwd.sh"))
+        log = p.close()
+        self.assertIn("cgi: %s: a name starting with '.', and files.dotfiles is \"deny\"" % hidden, log)
+        self.assertIn("cgi: %s: opening it beneath its CGI folder: Too many levels of symbolic links (a symlink on "
+                      "the way, and files.symlinks is \"never\")" % linked, log)
+        # The default policies run them.
+        p = self.start()
+        self.assertEqual(p.spawn("run", 1, hidden)[2], b"hidden\n")
+        self.assertEqual(p.spawn("run", 2, linked)[2], os.path.realpath(self.cgi).encode() + b"\n")
+        self.assertEqual(p.spawn("runin", 3, self.path("sub-link"), self.path("pwd.sh"))[2],
+                         os.path.realpath(self.path("sub")).encode() + b"\n")
 
     def test_working_folder_outside_the_cgi_folders_is_refused(self):
         p = self.start()
-        kind, code, _ = p.spawn("runin", 1, self.other, self.path("pwd.sh"))
-        self.assertEqual((kind, code), ("FAILED", EPERM))
+        self.assertRefused(p, "runin", 1, self.other, self.path("pwd.sh"))
         kind, _, output = p.spawn("runin", 2, self.path("sub"), self.path("pwd.sh"))
         self.assertEqual((kind, output), ("SPAWNED", os.path.realpath(self.path("sub")).encode() + b"\n"))
 
     # --- what a script inherits -----------------------------------------------------------------
 
-    def test_environment_is_exactly_what_was_sent(self):
+    def test_environment_is_the_meta_variables_and_http_variables_sent(self):
         env = dict(os.environ, LAUNCHER_ONLY_SECRET="must-not-leak")
         p = self.start(env=env)
-        for line in ("env PATH=/usr/bin:/bin", "env QUERY_STRING=a=1&b=2", "env HTTP_X=two  spaces", "env EMPTY="):
+        for line in ("env QUERY_STRING=a=1&b=2", "env HTTP_X=two  spaces", "env CONTENT_LENGTH=", "env HTTP_A_1=x"):
             p.send(line)
         kind, _, output = p.spawn("run", 1, self.path("env"))
         self.assertEqual(kind, "SPAWNED")
         self.assertEqual(output.decode().split("\n"),
-                         ["PATH=/usr/bin:/bin", "QUERY_STRING=a=1&b=2", "HTTP_X=two  spaces", "EMPTY=", ""])
+                         [LAUNCHER_PATH, "QUERY_STRING=a=1&b=2", "HTTP_X=two  spaces", "CONTENT_LENGTH=", "HTTP_A_1=x",
+                          ""])
         p.send("clearenv")
-        self.assertEqual(p.spawn("run", 2, self.path("env"))[2], b"")
+        self.assertEqual(p.spawn("run", 2, self.path("env"))[2], (LAUNCHER_PATH + "\n").encode())
+
+    def test_environment_a_worker_chooses_beyond_the_request_is_dropped(self):
+        p = self.start()
+        # What a compromised worker might send to take over the script or its interpreter.
+        for line in ("env LD_PRELOAD=/tmp/evil.so", "env PATH=/tmp/evil", "env IFS=x", "env BASH_ENV=/tmp/evil",
+                     "env HTTP_X-Y=dash", "env HTTP_=empty", "env http_lower=1", "env HTTP_\x1b[31m=esc",
+                     "env REMOTE_ADDR=127.0.0.1", "env REMOTE_ADDR=10.0.0.1", "env EMPTY="):
+            p.send(line)
+        kind, _, output = p.spawn("run", 1, self.path("env"))
+        self.assertEqual(kind, "SPAWNED")
+        # PATH is the launcher's; a repeated name keeps its first value.
+        self.assertEqual(output.decode().split("\n"), [LAUNCHER_PATH, "REMOTE_ADDR=127.0.0.1", ""])
+        self.assertIn("cgi: %s: 9 environment variable(s) from the worker not passed on: LD_PRELOAD, IFS, BASH_ENV, "
+                      "HTTP_X-Y, HTTP_, http_lower, HTTP_\\x1b[31m, REMOTE_ADDR, ..." % self.path("env"), p.close())
 
     def test_large_environment_fits_and_too_large_is_refused_by_the_client(self):
         p = self.start()
-        p.send("bigenv BIG1 100000")
-        p.send("bigenv BIG2 100000")
+        p.send("bigenv HTTP_BIG1 100000")
+        p.send("bigenv HTTP_BIG2 100000")
         kind, _, output = p.spawn("run", 1, self.path("env"))
         self.assertEqual(kind, "SPAWNED")
-        self.assertEqual(len(output), 2 * (5 + 100000 + 1))
-        p.send("bigenv BIG3 100000")
+        self.assertEqual(len(output), len(LAUNCHER_PATH) + 1 + 2 * (10 + 100000 + 1))
+        p.send("bigenv HTTP_BIG3 100000")
         kind, _, line = p.spawn("run", 2, self.path("env"))
         self.assertEqual(kind, "SENDFAIL", line)
         self.assertIn("too large", line)
@@ -314,10 +371,17 @@ class CgiLauncherTest(unittest.TestCase):
             if " -> " in line:
                 name, target = line.split(" -> ")
                 fds[int(name.split()[-1])] = target
-        # ls itself holds the directory it lists.
+        # ls itself holds the directory it lists. A #! script holds its own file as fd 3: the kernel hands
+        # its interpreter /dev/fd/3, the very file the launcher checked, to read.
         others = {fd: t for fd, t in fds.items() if fd > 2 and not t.endswith("/fd")}
-        self.assertEqual(others, {}, output)
+        self.assertEqual(others, {3: os.path.realpath(self.path("fds.sh"))}, output)
         self.assertEqual(sorted(fd for fd in fds if fd <= 2), [0, 1, 2])
+        # A binary holds nothing beyond 0-2.
+        kind, pid, output = p.spawn("run", 2, self.path("ls"), "-l", "/proc/self/fd")
+        self.assertEqual(kind, "SPAWNED")
+        fds = [line.split(" -> ") for line in output.decode().splitlines() if " -> " in line]
+        others = [target for name, target in fds if int(name.split()[-1]) > 2 and not target.endswith("/fd")]
+        self.assertEqual(others, [], output)
         # The launcher itself kept none of the fds it inherited (stdin/stdout are /dev/null).
         launcher_fds = {int(fd): os.readlink("/proc/%d/fd/%s" % (p.launcher, fd))
                         for fd in os.listdir("/proc/%d/fd" % p.launcher)}

@@ -162,17 +162,21 @@ TEST_CASE("script rules: inside a folder means whole path components", "[cgi-lau
     CHECK_FALSE(is_inside_folder("", "/srv"));
 }
 
-TEST_CASE("script rules: exactly one permission class decides", "[cgi-launch]") {
-    const uid_t owner = 1000, nobody = 65534;
-    const gid_t group = 1000, nogroup = 65534;
-    CHECK(executable_by(0755, owner, group, nobody, nogroup));
-    CHECK(executable_by(0700, owner, group, owner, nogroup));
-    CHECK_FALSE(executable_by(0700, owner, group, nobody, nogroup));
-    CHECK(executable_by(0750, owner, nogroup, nobody, nogroup));
-    CHECK_FALSE(executable_by(0644, owner, group, nobody, nogroup));
-    // The owner class applies to the owner even when "other" may execute.
-    CHECK_FALSE(executable_by(0645, nobody, group, nobody, nogroup));
-    // The group class applies to a group member even when "other" may execute.
-    CHECK_FALSE(executable_by(0705, owner, nogroup, nobody, nogroup));
-    CHECK(executable_by(S_IFREG | 0001, owner, group, nobody, nogroup));
+TEST_CASE("script rules: what a path names below a folder, as written", "[cgi-launch]") {
+    CHECK(relative_to_folder("/srv/cgi-bin/x.sh", "/srv/cgi-bin") == "x.sh");
+    CHECK(relative_to_folder("/srv/cgi-bin//sub/x.sh", "/srv/cgi-bin/") == "sub/x.sh");
+    CHECK(relative_to_folder("/srv/cgi-bin", "/srv/cgi-bin") == "");
+    CHECK(relative_to_folder("/srv/cgi-bin/../etc/passwd", "/srv/cgi-bin") == "../etc/passwd");  // openat2's to refuse
+    CHECK(relative_to_folder("/x/y", "/") == "x/y");
+    CHECK_FALSE(relative_to_folder("/srv/cgi-binx/x.sh", "/srv/cgi-bin"));
+    CHECK_FALSE(relative_to_folder("cgi-bin/x.sh", "cgi-bin"));
+}
+
+TEST_CASE("script rules: hidden names", "[cgi-launch]") {
+    CHECK(names_a_dotfile(".hidden.sh"));
+    CHECK(names_a_dotfile("sub/.git/x.sh"));
+    CHECK(names_a_dotfile("../x.sh"));
+    CHECK_FALSE(names_a_dotfile("x.sh"));
+    CHECK_FALSE(names_a_dotfile("sub/x.sh.bak"));
+    CHECK_FALSE(names_a_dotfile(""));
 }

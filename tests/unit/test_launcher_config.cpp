@@ -25,7 +25,7 @@ std::string name_of(uid_t uid) {
 
 }  // namespace
 
-TEST_CASE("launcher config: CGI folders under the root, resolved when they exist", "[daemon][launcher_config]") {
+TEST_CASE("launcher config: CGI folders under the root, as configured", "[daemon][launcher_config]") {
     TempDir dir("lcfg");
     std::filesystem::create_directories(dir.path / "real" / "cgi-bin");
     std::filesystem::create_directory_symlink(dir.path / "real", dir.path / "www");
@@ -34,9 +34,25 @@ TEST_CASE("launcher config: CGI folders under the root, resolved when they exist
     config.cgi.directories = {"/cgi-bin", "/htbin/", "/"};
     const LauncherSettings s = launcher_settings_from(config);
     REQUIRE(s.cgi_folders.size() == 3);
-    CHECK(s.cgi_folders[0] == (dir.path / "real" / "cgi-bin").string());  // through the link
-    CHECK(s.cgi_folders[1] == (dir.path / "www" / "htbin").string());     // missing: as joined
-    CHECK(s.cgi_folders[2] == (dir.path / "real").string());
+    // Not resolved: the worker names scripts under the root as configured, and the launcher opens
+    // the folder by this path for each request.
+    CHECK(s.cgi_folders[0] == (dir.path / "www" / "cgi-bin").string());
+    CHECK(s.cgi_folders[1] == (dir.path / "www" / "htbin").string());
+    CHECK(s.cgi_folders[2] == (dir.path / "www").string());
+}
+
+TEST_CASE("launcher config: the dotfiles and symlinks policies", "[daemon][launcher_config]") {
+    Config config;
+    LauncherSettings s = launcher_settings_from(config);
+    CHECK_FALSE(s.symlinks_never);
+    CHECK_FALSE(s.dotfiles_deny);
+    config.files.symlinks = SymlinkPolicy::InsideRoot;  // inside a CGI folder is what the launcher allows
+    CHECK_FALSE(launcher_settings_from(config).symlinks_never);
+    config.files.symlinks = SymlinkPolicy::Never;
+    config.files.dotfiles = DotfilePolicy::Deny;
+    s = launcher_settings_from(config);
+    CHECK(s.symlinks_never);
+    CHECK(s.dotfiles_deny);
 }
 
 TEST_CASE("launcher config: limits and logging", "[daemon][launcher_config]") {

@@ -20,6 +20,8 @@ LauncherSettings sample() {
     s.user_explicit = true;
     s.refuse_reason = "";
     s.cgi_folders = {"/srv/www/cgi-bin", "/srv/www/htbin"};
+    s.symlinks_never = true;
+    s.dotfiles_deny = true;
     s.max_per_channel = 128;
     s.error_log = "/var/log/httpserve/error.log";
     s.log_level = LogLevel::Warn;

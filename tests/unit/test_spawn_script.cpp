@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "common/unique_fd.hpp"
 #include "ipc/launcher_settings.hpp"
@@ -35,9 +36,10 @@ struct Site {
     Site() {
         fs::create_directories(cgi / "sub");
         fs::create_directories(other);
-        script("cgi-bin/show.sh",
-               "#!/bin/sh\necho \"argv=$0|$1 x=$X\"\necho \"cwd=$(pwd -P)\"\nset -- $(cat /proc/$$/stat)\n"
-               "echo \"pgid=$5\"\necho to-stderr >&2\n");
+        script(
+            "cgi-bin/show.sh",
+            "#!/bin/sh\necho \"argv=$0|$1 x=$HTTP_X path=$PATH\"\necho \"cwd=$(pwd -P)\"\nset -- $(cat /proc/$$/stat)\n"
+            "echo \"pgid=$5\"\necho to-stderr >&2\n");
         script("cgi-bin/sub/show.sh", "#!/bin/sh\necho sub\n");
         script("other/x.sh", "#!/bin/sh\necho other\n");
         settings.switch_user = false;
@@ -100,17 +102,22 @@ SpawnRequest request_for(const fs::path& script) {
     SpawnRequest r;
     r.request_id = 7;
     r.script = script.string();
-    r.envp = {"X=1", "PATH=/usr/bin:/bin"};
+    r.envp = {"HTTP_X=1", "PATH=/usr/bin:/bin"};
     return r;
 }
 
-// The refusal of `request`: no process, an errno value and a message; nothing ran.
-void check_refused(const Run& run, int code, const std::string& message) {
+// The refusal of `request`: no process; the worker's answer is the same whatever the cause, which
+// only the launcher's log (`detail`) tells; nothing ran.
+void check_refused(const Run& run, const std::string& detail) {
     CHECK(run.outcome.pid == -1);
-    CHECK(run.outcome.code == code);
-    CHECK(run.outcome.message == message);
+    CHECK(run.outcome.code == kRefusedCode);
+    CHECK(run.outcome.message == kRefusedMessage);
+    CHECK(run.outcome.detail == detail);
     CHECK(run.out.empty());
 }
+
+const std::string kOpening = ": opening it beneath its CGI folder: ";
+const std::string kOutside = "Invalid cross-device link (it leads outside its CGI folder)";
 
 }  // namespace
 
@@ -124,17 +131,20 @@ TEST_CASE("spawn_script: a script in the CGI folder runs, in its own process gro
     CHECK(run.outcome.script == (site.cgi / "show.sh").string());
     CHECK(WIFEXITED(run.status));
     CHECK(WEXITSTATUS(run.status) == 0);
-    // $0 of a #! script is the script's path (the kernel passes it to the interpreter), whatever argv[0].
-    CHECK(run.out == "argv=" + (site.cgi / "show.sh").string() + "|first x=1\ncwd=" + site.cgi.string() +
+    // $0 of a #! script is the descriptor the kernel hands its interpreter: the file the launcher opened
+    // and checked, whatever argv[0]. PATH is the launcher's.
+    CHECK(run.out == "argv=/dev/fd/3|first x=1 path=/usr/local/bin:/usr/bin:/bin\ncwd=" + site.cgi.string() +
                          "\npgid=" + std::to_string(run.outcome.pid) + "\n");
     CHECK(run.err == "to-stderr\n");
+    CHECK(run.outcome.dropped_variables.empty());  // PATH is replaced, not worth a warning
 }
 
 TEST_CASE("spawn_script: defaults: argv is the script, the folder is the script's", "[launcher][spawn]") {
     Site site;
     const Run run = spawn(site.settings, request_for(site.cgi / "show.sh"));
     REQUIRE(run.outcome.pid > 0);
-    CHECK(run.out.rfind("argv=" + (site.cgi / "show.sh").string() + "| x=1\ncwd=" + site.cgi.string() + "\n", 0) == 0);
+    CHECK(run.out.rfind("argv=/dev/fd/3| x=1 path=/usr/local/bin:/usr/bin:/bin\ncwd=" + site.cgi.string() + "\n", 0) ==
+          0);
 
     SpawnRequest in_sub = request_for(site.cgi / "show.sh");
     in_sub.cwd = (site.cgi / "sub").string();
@@ -143,114 +153,171 @@ TEST_CASE("spawn_script: defaults: argv is the script, the folder is the script'
     CHECK(sub.out.find("cwd=" + (site.cgi / "sub").string() + "\n") != std::string::npos);
 }
 
+TEST_CASE("spawn_script: a binary runs from its descriptor too", "[launcher][spawn]") {
+    Site site;
+    const fs::path copy = site.cgi / "true";
+    fs::copy_file("/bin/true", copy);
+    const Run run = spawn(site.settings, request_for(copy));
+    REQUIRE(run.outcome.pid > 0);
+    CHECK(WIFEXITED(run.status));
+    CHECK(WEXITSTATUS(run.status) == 0);
+}
+
 TEST_CASE("spawn_script: an explicit cgi.user that cannot be honoured refuses everything", "[launcher][spawn]") {
     Site site;
     site.settings.refuse_reason = "cgi.user 'nobody' is set, but the server was not started as root";
-    check_refused(spawn(site.settings, request_for(site.cgi / "show.sh")), EPERM,
-                  "cgi.user 'nobody' is set, but the server was not started as root");
+    const Run run = spawn(site.settings, request_for(site.cgi / "show.sh"));
+    CHECK(run.outcome.pid == -1);
+    CHECK(run.outcome.code == EPERM);
+    // The configuration's reason, not a file's: the worker may be told.
+    CHECK(run.outcome.message == site.settings.refuse_reason);
+    CHECK(run.outcome.detail == site.settings.refuse_reason);
 }
 
 TEST_CASE("spawn_script: the path must be absolute and exist", "[launcher][spawn]") {
     Site site;
-    check_refused(spawn(site.settings, request_for("cgi-bin/show.sh")), EINVAL,
-                  "script path is not absolute: cgi-bin/show.sh");
-    check_refused(spawn(site.settings, request_for("")), EINVAL, "script path is not absolute: ");
+    check_refused(spawn(site.settings, request_for("cgi-bin/show.sh")), "script path is not absolute: cgi-bin/show.sh");
+    check_refused(spawn(site.settings, request_for("")), "script path is not absolute: ");
     const std::string missing = (site.cgi / "missing.sh").string();
-    check_refused(spawn(site.settings, request_for(missing)), ENOENT, missing + ": No such file or directory");
+    check_refused(spawn(site.settings, request_for(missing)), missing + kOpening + "No such file or directory");
 }
 
 TEST_CASE("spawn_script: a script outside the CGI folders is refused", "[launcher][spawn]") {
     Site site;
     const std::string outside = (site.other / "x.sh").string();
-    check_refused(spawn(site.settings, request_for(outside)), EPERM, outside + ": not inside a CGI folder");
+    check_refused(spawn(site.settings, request_for(outside)), outside + ": not inside a CGI folder");
 
     SECTION("named through a path that climbs out") {
-        const Run run = spawn(site.settings, request_for(site.cgi / ".." / "other" / "x.sh"));
-        check_refused(run, EPERM, outside + ": not inside a CGI folder");
-        CHECK(run.outcome.script == outside);  // the resolved path
+        const std::string climbing = (site.cgi / ".." / "other" / "x.sh").string();
+        const Run run = spawn(site.settings, request_for(climbing));
+        check_refused(run, climbing + kOpening + kOutside);
+        CHECK(run.outcome.script == climbing);  // as asked
     }
     SECTION("a folder whose name only starts like the CGI folder") {
         const std::string lookalike = site.script("cgi-binx/x.sh", "#!/bin/sh\necho lookalike\n");
-        check_refused(spawn(site.settings, request_for(lookalike)), EPERM, lookalike + ": not inside a CGI folder");
+        check_refused(spawn(site.settings, request_for(lookalike)), lookalike + ": not inside a CGI folder");
     }
     SECTION("a symlink in the CGI folder to a script outside it") {
         fs::create_symlink(outside, site.cgi / "escape.sh");
-        check_refused(spawn(site.settings, request_for(site.cgi / "escape.sh")), EPERM,
-                      outside + ": not inside a CGI folder");
+        const std::string link = (site.cgi / "escape.sh").string();
+        check_refused(spawn(site.settings, request_for(link)), link + kOpening + kOutside);
+    }
+    SECTION("a relative symlink in the CGI folder that climbs out of it") {
+        fs::create_symlink("../other/x.sh", site.cgi / "climb.sh");
+        const std::string link = (site.cgi / "climb.sh").string();
+        check_refused(spawn(site.settings, request_for(link)), link + kOpening + kOutside);
     }
     SECTION("a folder in the CGI folder swapped for a symlink to one outside it") {
         fs::remove_all(site.cgi / "sub");
         fs::create_directory_symlink(site.other, site.cgi / "sub");
-        check_refused(spawn(site.settings, request_for(site.cgi / "sub" / "x.sh")), EPERM,
-                      outside + ": not inside a CGI folder");
+        const std::string swapped = (site.cgi / "sub" / "x.sh").string();
+        check_refused(spawn(site.settings, request_for(swapped)), swapped + kOpening + kOutside);
+    }
+    SECTION("a symlink from outside the CGI folder to a script in it") {
+        fs::create_symlink(site.cgi / "sub" / "show.sh", site.other / "link-in.sh");
+        const std::string link = (site.other / "link-in.sh").string();
+        check_refused(spawn(site.settings, request_for(link)), link + ": not inside a CGI folder");
     }
     SECTION("no CGI folder at all") {
         site.settings.cgi_folders.clear();
         const std::string inside = (site.cgi / "show.sh").string();
-        check_refused(spawn(site.settings, request_for(inside)), EPERM, inside + ": not inside a CGI folder");
+        check_refused(spawn(site.settings, request_for(inside)), inside + ": not inside a CGI folder");
     }
 }
 
-TEST_CASE("spawn_script: links resolve to where they lead", "[launcher][spawn]") {
+TEST_CASE("spawn_script: symlinks that stay inside the CGI folder", "[launcher][spawn]") {
     Site site;
-    SECTION("a symlink outside the CGI folder to a script in it runs that script") {
-        fs::create_symlink(site.cgi / "sub" / "show.sh", site.other / "link-in.sh");
-        const Run run = spawn(site.settings, request_for(site.other / "link-in.sh"));
+    fs::create_symlink("sub/show.sh", site.cgi / "link.sh");
+    const std::string link = (site.cgi / "link.sh").string();
+    SECTION("are followed by default") {
+        const Run run = spawn(site.settings, request_for(link));
         REQUIRE(run.outcome.pid > 0);
-        CHECK(run.outcome.script == (site.cgi / "sub" / "show.sh").string());
         CHECK(run.out == "sub\n");
     }
-    SECTION("the CGI folder itself is resolved again for each request") {
+    SECTION("are refused with files.symlinks = never") {
+        site.settings.symlinks_never = true;
+        check_refused(spawn(site.settings, request_for(link)),
+                      link + kOpening +
+                          "Too many levels of symbolic links (a symlink on the way, and files.symlinks is "
+                          "\"never\")");
+    }
+    SECTION("the CGI folder itself is opened again for each request, through the path configured") {
         // Re-linked after the settings were made: the folder it names now is the CGI folder.
         const fs::path moved = site.dir.path / "moved-cgi";
         fs::rename(site.cgi, moved);
         fs::create_directory_symlink(moved, site.cgi);
+        site.settings.symlinks_never = true;  // below the folder; the configured path is the admin's
         const Run run = spawn(site.settings, request_for(site.cgi / "sub" / "show.sh"));
         REQUIRE(run.outcome.pid > 0);
-        CHECK(run.outcome.script == (moved / "sub" / "show.sh").string());
-        const std::string outside = (site.other / "x.sh").string();
-        check_refused(spawn(site.settings, request_for(outside)), EPERM, outside + ": not inside a CGI folder");
+        CHECK(run.out == "sub\n");
     }
+}
+
+TEST_CASE("spawn_script: files.dotfiles = deny refuses hidden scripts and folders", "[launcher][spawn]") {
+    Site site;
+    const std::string hidden = site.script("cgi-bin/.hidden.sh", "#!/bin/sh\necho hidden\n");
+    const std::string in_hidden = site.script("cgi-bin/.git/x.sh", "#!/bin/sh\necho hidden\n");
+    CHECK(spawn(site.settings, request_for(hidden)).out == "hidden\n");
+    site.settings.dotfiles_deny = true;
+    for (const std::string& path : {hidden, in_hidden}) {
+        check_refused(spawn(site.settings, request_for(path)),
+                      path + ": a name starting with '.', and files.dotfiles is \"deny\"");
+    }
+    SpawnRequest in_hidden_folder = request_for(site.cgi / "show.sh");
+    in_hidden_folder.cwd = (site.cgi / ".git").string();
+    check_refused(spawn(site.settings, in_hidden_folder),
+                  in_hidden_folder.script + ": a name starting with '.', and files.dotfiles is \"deny\"");
+    CHECK(spawn(site.settings, request_for(site.cgi / "show.sh")).outcome.pid > 0);  // the folder itself is fine
 }
 
 TEST_CASE("spawn_script: only plain files the account may execute", "[launcher][spawn]") {
     Site site;
     const std::string sub = (site.cgi / "sub").string();
-    check_refused(spawn(site.settings, request_for(sub)), EISDIR, sub + ": is a directory, not a plain file");
+    check_refused(spawn(site.settings, request_for(sub)), sub + ": not a plain file: Is a directory");
+    check_refused(spawn(site.settings, request_for(site.cgi)),
+                  site.cgi.string() + ": not a plain file: Is a directory");
 
     const std::string fifo = (site.cgi / "fifo").string();
     REQUIRE(::mkfifo(fifo.c_str(), 0755) == 0);
-    check_refused(spawn(site.settings, request_for(fifo)), EACCES, fifo + ": not a plain file");
+    check_refused(spawn(site.settings, request_for(fifo)), fifo + ": not a plain file: Permission denied");
 
     const std::string noexec = site.script("cgi-bin/noexec.sh", "#!/bin/sh\necho never\n", fs::perms(0644));
-    check_refused(spawn(site.settings, request_for(noexec)), EACCES,
-                  noexec + ": not executable by " + site.settings.user);
+    check_refused(spawn(site.settings, request_for(noexec)),
+                  noexec + ": not executable by the CGI account: Permission denied");
 }
 
 TEST_CASE("spawn_script: the working folder must be in a CGI folder too", "[launcher][spawn]") {
     Site site;
     SpawnRequest request = request_for(site.cgi / "show.sh");
     request.cwd = site.other.string();
-    check_refused(spawn(site.settings, request), EPERM,
-                  site.other.string() + ": working folder not inside a CGI folder");
+    check_refused(spawn(site.settings, request), site.other.string() + ": working folder not inside a CGI folder");
     request.cwd = (site.cgi / "missing").string();
-    check_refused(spawn(site.settings, request), EPERM, request.cwd + ": working folder not inside a CGI folder");
+    check_refused(spawn(site.settings, request),
+                  request.script + ": opening its working folder beneath its CGI folder: No such file or directory");
+    request.cwd = (site.cgi / "show.sh").string();
+    check_refused(spawn(site.settings, request),
+                  request.script + ": opening its working folder beneath its CGI folder: Not a directory");
 }
 
-TEST_CASE("spawn_script: every environment entry is NAME=value", "[launcher][spawn]") {
+TEST_CASE("spawn_script: only meta-variables and HTTP_* reach the script, PATH is the launcher's",
+          "[launcher][spawn]") {
     Site site;
-    const std::string script = (site.cgi / "show.sh").string();
-    for (const char* bad : {"NOEQUALS", "=value", ""}) {
-        INFO("entry: '" << bad << "'");
-        SpawnRequest request = request_for(script);
-        request.envp.push_back(bad);
-        check_refused(spawn(site.settings, request), EINVAL, script + ": malformed environment entry");
-    }
+    const fs::path env = site.cgi / "env";  // the binary itself: a shell would reorder what it passes on
+    fs::copy_file("/usr/bin/env", env);
+    SpawnRequest request = request_for(env);
+    request.envp = {"LD_PRELOAD=/tmp/evil.so", "QUERY_STRING=a=b", "NOEQUALS", "=value", "", "HTTP_A=1", "HTTP_A=2"};
+    const Run run = spawn(site.settings, request);
+    REQUIRE(run.outcome.pid > 0);
+    CHECK(run.out == "PATH=/usr/local/bin:/usr/bin:/bin\nQUERY_STRING=a=b\nHTTP_A=1\n");
+    CHECK(run.outcome.dropped_variables == std::vector<std::string>{"LD_PRELOAD", "NOEQUALS", "", "", "HTTP_A"});
 }
 
 TEST_CASE("spawn_script: a failure in the child before exec is reported", "[launcher][spawn]") {
     Site site;
     // Executable, but no #! line and no binary format: execve fails with ENOEXEC.
     const std::string garbage = site.script("cgi-bin/garbage", "not a program\n");
-    check_refused(spawn(site.settings, request_for(garbage)), ENOEXEC, garbage + ": exec: Exec format error");
+    check_refused(spawn(site.settings, request_for(garbage)), garbage + ": exec: Exec format error");
+    // A #! line naming no interpreter: ENOENT, also after the retry that keeps the descriptor open.
+    const std::string orphan = site.script("cgi-bin/orphan.sh", "#!/no/such/interpreter\n");
+    check_refused(spawn(site.settings, request_for(orphan)), orphan + ": exec: No such file or directory");
 }
