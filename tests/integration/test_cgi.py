@@ -655,6 +655,7 @@ class CgiErrorLogTest(unittest.TestCase):
                              b"[pid ")
         else:
             self.assertIn(r.status, (400, 404), r)
+            self.wait_logged(b"FORGED")  # the access-log line, written after the answer went out
         forged = [line for line in self.hs.stderr_bytes().split(b"\n") if line.startswith(b"[2026-01-01")]
         self.assertEqual(forged, [], "a request wrote its own error-log line")
         self.assertCleanLines(b"FORGED")
