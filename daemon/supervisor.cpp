@@ -154,6 +154,7 @@ void Master::start(Config config) {
         spdlog::warn("the socket passed by systemd for {} matches no [[listen]] entry; serving on it anyway",
                      describe(*l));
     }
+    for (const std::string& warning : account.warnings) spdlog::warn("{}", warning);
     if (account.switch_needed) spdlog::info("workers run as user '{}', group '{}'", account.user, account.group);
     command_line_mode_ = config.command_line_mode;
     if (config.cgi.enabled) apply_cgi_settings(config, launcher_settings_from(config));
@@ -206,6 +207,9 @@ void Master::reconfigure(bool reopen_only) {
         if (pid_file_moves) pid_file_ = std::move(pid_file);  // removes the old file
         if (cgi_settings) apply_cgi_settings(*config, cgi_settings);
         for (const ListenerRef& l : changes.bound) spdlog::info("listening on {}", describe(*l));
+        if (!reopen_only) {
+            for (const std::string& warning : account.warnings) spdlog::warn("{}", warning);
+        }
         if (account.switch_needed && (account.uid != current.account.uid || account.gid != current.account.gid)) {
             spdlog::info("workers run as user '{}', group '{}'", account.user, account.group);
         }

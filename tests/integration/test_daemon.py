@@ -85,6 +85,20 @@ class CommandLineTest(TempDirs):
                          "Serving HTTP on 127.0.0.1 port %d (http://127.0.0.1:%d/) ..." % (port, port))
         self.assertEqual(client.fetch(port), (200, A_TXT))
 
+    @ROOT_ONLY
+    def test_startup_line_comes_first_as_root(self):
+        # CPython's CommandLineRunTimeTestCase reads stdout and stderr as one stream and wants the
+        # Serving line first. As root, command-line mode serves as nobody without a warning.
+        port = servers.free_port()
+        server = self.start(["-b", "127.0.0.1", str(port), "-d", self.root], stderr_to_stdout=True)
+        self.assertEqual(server.first_line,
+                         "Serving HTTP on 127.0.0.1 port %d (http://127.0.0.1:%d/) ..." % (port, port))
+        ws = procs.wait_until(lambda: [w for w in procs.workers(server.pid, port) if settled(w)], 10.0)
+        self.assertTrue(ws, "no worker; children: %r" % procs.children(server.pid))
+        for w in ws:
+            self.assertEqual(procs.ids(w)["Uid"], [procs.NOBODY_UID] * 4, "worker %d" % w)
+        self.assertEqual(client.fetch(port), (200, A_TXT))
+
     @unittest.skipUnless(servers.ipv6_loopback_available(), "no IPv6 loopback")
     def test_startup_line_ipv6(self):
         port = servers.free_port(socket.AF_INET6, "::1")
