@@ -22,6 +22,7 @@
 #include "common/logging.hpp"
 #include "config/load.hpp"
 #include "daemon/generation.hpp"
+#include "daemon/inherited_fds.hpp"
 #include "daemon/launcher_config.hpp"
 #include "daemon/launcher_handle.hpp"
 #include "daemon/listeners.hpp"
@@ -597,6 +598,7 @@ int Master::run(Config config) {
 }  // namespace
 
 int run_master(const CommandLine& cli, Config config) {
+    close_inherited_descriptors();
     Master master(cli);
     return master.run(std::move(config));
 }

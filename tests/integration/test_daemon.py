@@ -222,6 +222,26 @@ class PreforkTest(TempDirs):
             self.assert_unprivileged(w)
         self.assertEqual(client.fetch(server.port), (200, A_TXT))
 
+    def test_inherited_descriptors_do_not_reach_workers(self):
+        # Whatever the caller left open (a shell's pipe, a file) must not reach a worker or the CGI
+        # launcher; the master closes it at start.
+        read_end, write_end = os.pipe()
+        other = os.open(os.path.join(self.tmp, "held-open"), os.O_RDWR | os.O_CREAT, 0o600)
+        for fd in (read_end, write_end, other):
+            self.addCleanup(os.close, fd)
+        inherited = {(os.fstat(fd).st_dev, os.fstat(fd).st_ino) for fd in (read_end, write_end, other)}
+        server = self.start(["--cgi", "-b", "127.0.0.1", "0", "-d", self.root],
+                            pass_fds=(read_end, write_end, other))
+        ws = procs.wait_until(lambda: [w for w in procs.workers(server.pid, server.port) if settled(w)], 10.0)
+        self.assertTrue(ws, "no worker; children: %r" % procs.children(server.pid))
+        family = [server.pid] + procs.descendants(server.pid)
+        self.assertGreater(len(family), len(ws), "no CGI launcher among %r" % family)
+        for pid in family:
+            held = {fd for identity, fd in procs.fd_identities(pid).items() if identity in inherited}
+            self.assertEqual(held, set(), "process %d (master %d) holds inherited fds %r"
+                             % (pid, server.pid, sorted(held)))
+        self.assertEqual(client.fetch(server.port), (200, A_TXT))
+
     def test_killed_worker_is_replaced(self):
         server = self.start_three()
         ws = self.wait_workers(server, 3)
