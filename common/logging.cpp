@@ -1,7 +1,8 @@
 #include "common/logging.hpp"
 
-#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
+
+#include "common/log_file.hpp"
 
 namespace httpserve {
 
@@ -23,12 +24,8 @@ void setup_error_log(const std::string& target, LogLevel level) {
         // Synchronous, unlocked sink: workers are single-threaded and fork() must not copy a lock.
         logger = std::make_shared<spdlog::logger>("httpserve", std::make_shared<spdlog::sinks::stderr_sink_st>());
     } else {
-        try {
-            logger = std::make_shared<spdlog::logger>(
-                "httpserve", std::make_shared<spdlog::sinks::basic_file_sink_st>(target, false));
-        } catch (const spdlog::spdlog_ex& e) {
-            throw std::runtime_error("cannot open error log " + target + ": " + e.what());
-        }
+        logger =
+            std::make_shared<spdlog::logger>("httpserve", std::make_shared<FdSink>(open_log_file(target, "error log")));
     }
     logger->set_level(to_spdlog(level));
     logger->flush_on(spdlog::level::trace);

@@ -343,5 +343,69 @@ class AccessLogTest(TempDirs):
         self.assertEqual(len(lines), 2, "one line per request expected: %r" % lines)
 
 
+# ==================================================================================================
+class LogFileSafetyTest(TempDirs):
+    """The master (root when installed) opens its logs and pid file where the paths say: a symbolic
+    link planted at the path is refused, as is a folder every user may write to."""
+
+    def setUp(self):
+        super().setUp()
+        self.logdir = os.path.join(self.tmp, "logs")
+        os.mkdir(self.logdir)
+        os.chmod(self.logdir, 0o755)
+        self.precious = os.path.join(self.tmp, "precious")
+        with open(self.precious, "w") as f:
+            f.write("keep me\n")
+
+    def config_path(self, log_lines):
+        return servers.write_config(self.tmp, servers.config_text(servers.free_port(), self.root,
+                                                                  sections="[log]\n" + log_lines))
+
+    def assert_refused(self, log_lines, message):
+        rc, out, err, _ = run_cli(["-c", self.config_path(log_lines)], timeout=10.0)
+        self.assertEqual(rc, 1, "stdout=%r stderr=%r" % (out, err))
+        self.assertIn(message, err)
+        with open(self.precious) as f:
+            self.assertEqual(f.read(), "keep me\n")
+
+    def test_symlinked_error_log_is_refused(self):
+        log = os.path.join(self.logdir, "error.log")
+        os.symlink(self.precious, log)
+        self.assert_refused('error = "%s"\n' % log,
+                            "cannot open error log %s: it is a symbolic link, which is not followed" % log)
+
+    def test_symlinked_access_log_is_refused(self):
+        log = os.path.join(self.logdir, "access.log")
+        os.symlink(self.precious, log)
+        self.assert_refused('access = "%s"\n' % log,
+                            "cannot open access log %s: it is a symbolic link, which is not followed" % log)
+
+    def test_log_folder_writable_by_everyone_is_refused(self):
+        os.chmod(self.logdir, 0o777)
+        log = os.path.join(self.logdir, "error.log")
+        self.assert_refused('error = "%s"\n' % log,
+                            "cannot open error log %s: its folder %s is writable by every user" % (log, self.logdir))
+        self.assertFalse(os.path.exists(log))
+
+    def test_symlink_swapped_in_before_reopen_is_not_followed(self):
+        # logrotate moved the log away and someone put a link in its place: USR1 must not follow it.
+        log = os.path.join(self.logdir, "access.log")
+        error_log = os.path.join(self.logdir, "error.log")
+        server = self.start(["-c", self.config_path('access = "%s"\nerror = "%s"\n' % (log, error_log))])
+        self.assertEqual(client.fetch(server.port), (200, A_TXT))
+        os.rename(log, log + ".1")
+        os.symlink(self.precious, log)
+        server.send_signal(signal.SIGUSR1)
+        refused = "cannot open access log %s: it is a symbolic link" % log
+
+        def error_text():
+            with open(error_log, errors="replace") as f:
+                return f.read()
+        self.assertTrue(procs.wait_until(lambda: refused in error_text(), 10.0), error_text()[-2000:])
+        self.assertEqual(client.fetch(server.port), (200, A_TXT))
+        with open(self.precious) as f:
+            self.assertEqual(f.read(), "keep me\n")
+
+
 if __name__ == "__main__":
     unittest.main()
