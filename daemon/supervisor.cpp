@@ -31,6 +31,7 @@
 #include "daemon/respawn.hpp"
 #include "daemon/sd_notify.hpp"
 #include "daemon/socket_activation.hpp"
+#include "daemon/startup_checks.hpp"
 #include "daemon/worker_report.hpp"
 #include "ipc/process_entry.hpp"
 
@@ -140,7 +141,9 @@ void Master::start(Config config) {
                                      ", named in " + config.pid_file + ")");
         }
     }
-    Account account = resolve_worker_account(config);
+    // Before anything is bound or printed: a refused account is an error, not a served port.
+    CheckedAccounts checked = check_accounts(config);
+    const Account& account = checked.workers;
     for (UniqueFd& fd : take_activated_sockets()) {
         activated_.push_back(std::make_shared<const Listener>(adopt_listener(std::move(fd))));
     }
@@ -158,7 +161,7 @@ void Master::start(Config config) {
     for (const std::string& warning : account.warnings) spdlog::warn("{}", warning);
     if (account.switch_needed) spdlog::info("workers run as user '{}', group '{}'", account.user, account.group);
     command_line_mode_ = config.command_line_mode;
-    if (config.cgi.enabled) apply_cgi_settings(config, launcher_settings_from(config));
+    apply_cgi_settings(config, checked.cgi);
 
     auto shared = std::make_shared<const Config>(std::move(config));
     auto generation = std::make_unique<Generation>(last_number_ + 1, shared, account, std::move(listeners));
@@ -190,10 +193,15 @@ void Master::reconfigure(bool reopen_only) {
     try {
         std::shared_ptr<const Config> config =
             reopen_only ? current.config : std::make_shared<const Config>(build_config(cli_));
-        Account account = reopen_only ? current.account : resolve_worker_account(*config);
-        // Checked before anything changes: an impossible cgi.user refuses the whole reload.
-        std::optional<LauncherSettings> cgi_settings;
-        if (!reopen_only && config->cgi.enabled) cgi_settings = launcher_settings_from(*config);
+        // Checked before anything changes: an impossible user or cgi.user refuses the whole reload.
+        CheckedAccounts checked;
+        if (reopen_only) {
+            checked.workers = current.account;
+        } else {
+            checked = check_accounts(*config);
+        }
+        const Account& account = checked.workers;
+        const std::optional<LauncherSettings>& cgi_settings = checked.cgi;
         ListenerChanges changes;
         std::vector<ListenerRef> listeners = assemble_listeners(config->listen, listeners_in_use(), &changes);
         PidFile pid_file;

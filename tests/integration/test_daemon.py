@@ -165,6 +165,62 @@ class ConfigCheckTest(TempDirs):
                 self.assertRegex(err.lower(), r"utf-?8", "message does not say what is wrong: %r" % err)
 
 
+    def test_checking_time_is_bounded_for_any_shape(self):
+        # toml11 rereads a value's whole line for every value and copies nested values per level:
+        # before the prescan bounds, 200,000 inline tables (600 KB) did not check in 10 s.
+        budget = 10.0 if os.environ.get("HTTPSERVE_SANITIZED") else 1.0
+        shapes = {
+            "inline-tables-one-line": "x = [" + ",".join(["{}"] * 200000) + "]\n",
+            "inline-tables-per-line": "listen = [\n" + "{port=1},\n" * 100000 + "]\n",
+            "strings-one-line": "[files]\nindex_pages = [" + ",".join(['"a"'] * 150000) + "]\n",
+            "strings-per-line": "[files]\nindex_pages = [\n" + '"a",\n' * 200000 + "]\n",
+            "array-of-tables": "[[listen]]\nport = 1\n" * 50000,
+            "nested-arrays": "x = [\n" + ("[" * 30 + "]" * 30 + ",\n") * 16000 + "]\n",
+            "dotted-keys": "".join(".".join("k%d" % j for j in range(30)) + "x%d = 1\n" % i for i in range(7000)),
+            "mime-types": "[mime.types]\n" + "".join('".e%d" = "a/b"\n' % i for i in range(50000)),
+            "mime-types-within-bounds": "[mime.types]\n" + "".join('".e%d" = "a/b"\n' % i for i in range(20000)),
+            "comments": "# a comment line of some length\n" * 32000,
+            "long-string": '[mime]\ndefault_type = "a/' + "a" * 1000000 + '"\n',
+        }
+        for label, text in shapes.items():
+            with self.subTest(label):
+                self.assertLessEqual(len(text), 1 << 20, "the shape must stay under the size cap")
+                name = "shape-%s.toml" % label
+                path = os.path.join(self.tmp, name)
+                with open(path, "w") as f:
+                    f.write(text)
+                rc, out, err, seconds = run_cli(["-t", "-c", path], timeout=30.0)
+                self.assert_no_crash(rc, err)
+                self.assertIn(rc, (0, 1), err)
+                if rc == 1:
+                    self.assertRegex(err, r"^httpserve: %s:\d+: " % re.escape(path))
+                self.assertLess(seconds, budget, "%s took %.2f s: %s" % (label, seconds, err[:300]))
+
+    def test_fifo_is_an_error_not_a_hang(self):
+        fifo = os.path.join(self.tmp, "fifo.toml")
+        os.mkfifo(fifo)
+        rc, out, err, _ = run_cli(["-t", "-c", fifo], timeout=10.0)
+        self.assertEqual(rc, 1, err)
+        self.assertEqual(err, "httpserve: %s: not a regular file\n" % fifo)
+
+    @ROOT_ONLY
+    def test_check_refuses_what_start_up_refuses(self):
+        cases = {
+            "root-workers": 'user = "root"\n',
+            "root-cgi": 'user = "nobody"\ngroup = "nogroup"\n\n[cgi]\nenabled = true\nuser = "root"\n',
+            "missing-user": 'user = "no-such-user-here"\n',
+        }
+        for label, top in cases.items():
+            with self.subTest(label):
+                text = servers.config_text(servers.free_port(), self.root, users=False, top=top)
+                path = servers.write_config(self.tmp, text, name="%s.toml" % label)
+                rc_start, _, err_start, _ = run_cli(["-c", path], timeout=10.0)
+                self.assertEqual(rc_start, 1, err_start)
+                rc_check, out_check, err_check, _ = run_cli(["-t", "-c", path])
+                self.assertEqual(rc_check, 1, "-t said %r" % out_check)
+                self.assertEqual(err_check, err_start)
+
+
 # ==================================================================================================
 class PreforkTest(TempDirs):
 
