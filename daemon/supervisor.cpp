@@ -109,6 +109,7 @@ private:
     Generation* starting_ = nullptr;                      // forked, not ready yet
     std::vector<ListenerRef> activated_;                  // passed by systemd: part of every generation
     PidFile pid_file_;
+    Notifier notifier_;
     unsigned last_number_ = 0;
     std::string last_reload_ = "none";
     bool command_line_mode_ = false;
@@ -185,9 +186,9 @@ void Master::reconfigure(bool reopen_only) {
     spdlog::info("{} ({})", what, reopen_only ? "SIGUSR1" : "SIGHUP");
     if (reopen_only) {
         if (launcher_.pid > 0) ::kill(launcher_.pid, SIGUSR1);  // it reopens its own error log
-        notify::status("reopening the logs");
+        notifier_.status("reopening the logs");
     } else {
-        notify::reloading(what);
+        notifier_.reloading(what);
     }
     const Generation& current = *newest();
     try {
@@ -233,7 +234,7 @@ void Master::reconfigure(bool reopen_only) {
     } catch (const std::exception& e) {
         spdlog::error("{} failed, nothing changed: {}", what, e.what());
         if (!reopen_only) last_reload_ = std::string("failed: ") + e.what();
-        notify::ready(status_line());
+        notifier_.ready(status_line());
     }
 }
 
@@ -292,6 +293,7 @@ void Master::worker_main(Generation& g, size_t index, UniqueFd cgi_channel) {
     close_other_generations_fds(g);  // e.g. a listener this generation dropped must close with the old one
     launcher_.control.reset();       // only the master may change the launcher's settings
     launcher_.pid = -1;
+    notifier_.close();
     set_log_role("worker " + std::to_string(index + 1));
     const int report_fd = g.report_write.get();
     bool reported = false;
@@ -351,6 +353,7 @@ void Master::drain(Generation& g, int sig, Clock::time_point deadline) {
 void Master::wait_for_events() {
     std::vector<pollfd> fds;
     for (const auto& g : generations_) fds.push_back({g->report_read.get(), POLLIN, 0});
+    if (notifier_.waiting()) fds.push_back({notifier_.fd(), POLLOUT, 0});
     std::optional<Clock::time_point> next;
     const auto consider = [&next](Clock::time_point t) { next = next ? std::min(*next, t) : t; };
     for (const auto& g : generations_) {
@@ -373,6 +376,7 @@ void Master::wait_for_events() {
     sigemptyset(&none);
     // ppoll is sigsuspend that also wakes when a worker reports: signals are only let in here.
     if (!any_signal()) ::ppoll(fds.data(), fds.size(), next ? &timeout : nullptr, &none);
+    notifier_.flush();
 }
 
 void Master::read_reports() {
@@ -461,7 +465,7 @@ void Master::promote() {
     } else {
         spdlog::info("generation {} serving with {} worker(s)", serving_->number, serving_->slots.size());
     }
-    notify::ready(status_line());
+    notifier_.ready(status_line());
 }
 
 void Master::give_up(const std::string& reason) {
@@ -469,7 +473,7 @@ void Master::give_up(const std::string& reason) {
                                 " times in a row right after starting): " + reason;
     spdlog::critical("{}; exiting", message);
     if (newest() && newest()->config->log.error != "stderr") std::cerr << "httpserve: " << message << "\n";
-    notify::status(message);
+    notifier_.status(message);
     exit_status_ = 1;
     begin_stop(true);
 }
@@ -492,7 +496,7 @@ void Master::advance() {
                 Generation& abandoned = *starting_;
                 starting_ = nullptr;
                 drain(abandoned, SIGQUIT, now + abandoned.config->shutdown_timeout);
-                notify::ready(status_line());
+                notifier_.ready(status_line());
             }
         }
     }
@@ -541,14 +545,14 @@ void Master::begin_stop(bool fast) {
         if (stop_ == Stop::Fast) return;
         stop_ = Stop::Fast;
         if (exit_status_ == 0) spdlog::info("stopping (fast)");
-        notify::stopping("stopping");
+        notifier_.stopping("stopping");
         for (const auto& g : generations_) drain(*g, SIGTERM, now + fast_stop_timeout);
     } else {
         if (stop_ != Stop::No) return;
         stop_ = Stop::Graceful;
         const Generation* g = newest();
         spdlog::info("stopping (graceful, up to {} ms)", g ? g->config->shutdown_timeout.count() : 0);
-        notify::stopping("stopping gracefully");
+        notifier_.stopping("stopping gracefully");
         for (const auto& gen : generations_) {
             if (gen->state != GenerationState::Draining) drain(*gen, SIGQUIT, now + gen->config->shutdown_timeout);
         }
