@@ -1,10 +1,10 @@
 #include "common/logging.hpp"
 
 #include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
 #include "common/escape.hpp"
+#include "common/log_file.hpp"
 
 namespace httpserve {
 
@@ -48,12 +48,8 @@ void setup_error_log(const std::string& target, LogLevel level) {
         // Synchronous, unlocked sink: workers are single-threaded and fork() must not copy a lock.
         logger = std::make_shared<spdlog::logger>("httpserve", std::make_shared<spdlog::sinks::stderr_sink_st>());
     } else {
-        try {
-            logger = std::make_shared<spdlog::logger>(
-                "httpserve", std::make_shared<spdlog::sinks::basic_file_sink_st>(target, false));
-        } catch (const spdlog::spdlog_ex& e) {
-            throw std::runtime_error("cannot open error log " + target + ": " + e.what());
-        }
+        logger =
+            std::make_shared<spdlog::logger>("httpserve", std::make_shared<FdSink>(open_log_file(target, "error log")));
     }
     logger->set_level(to_spdlog(level));
     logger->flush_on(spdlog::level::trace);

@@ -254,6 +254,9 @@ Config build_config(const CommandLine& cli) {
         config.log.access_format = AccessLogFormat::Python;
         config.cgi.enabled = cli.cgi;
         config.http.protocol = cli.protocol.value_or("HTTP/1.1");
+        // Started as root, Python's mode serves as `nobody` (no `httpserve` account is looked up).
+        config.user = "nobody";
+        config.group = "nogroup";
         return config;
     }
 

@@ -1,6 +1,7 @@
 #include "config/load.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <toml.hpp>
@@ -19,8 +21,10 @@
 #include <vector>
 
 #include "common/escape.hpp"
+#include "common/unique_fd.hpp"
 #include "common/utf8.hpp"
 #include "config/enum_names.hpp"
+#include "config/prescan.hpp"
 #include "config/suggest.hpp"
 #include "config/units.hpp"
 
@@ -49,10 +53,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Bounds on what toml11 3.7.1 is handed. A real config is a few KiB, 2 levels deep. toml11 parses
-// arrays and inline tables recursively (stack overflow) and is quadratic in the parts of a dotted key.
+// A real config is a few KiB; the other bounds on what toml11 is handed are in config/prescan.hpp.
 constexpr size_t kMaxFileSize = 1u << 20;
-constexpr int kMaxNesting = 32;
 constexpr Duration kMaxDuration = std::chrono::hours(24 * 30);  // keeps deadline arithmetic far from overflow
 
 // User text inside a one-line error: control bytes escaped, long values shortened.
@@ -98,72 +100,6 @@ std::string format_size(uint64_t bytes) {
 
 int line_of_offset(std::string_view text, size_t offset) {
     return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
-}
-
-// The line where brackets nest deeper than `limit`, or a key has more than `limit` dotted parts
-// (0 when neither happens). A small lexer that knows strings and comments, so that "[[" or "..."
-// inside a string does not count.
-int excessive_nesting_line(std::string_view text, int limit) {
-    enum class State { Normal, Comment, Basic, Literal, MultiBasic, MultiLiteral };
-    State state = State::Normal;
-    int depth = 0;
-    int dots = 0;  // since the last place a key can start; a value has at most one ("1.5")
-    int line = 1;
-    const auto run_of = [&](size_t i, char quote) {
-        size_t n = 0;
-        while (i + n < text.size() && text[i + n] == quote) ++n;
-        return n;
-    };
-    for (size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '\n') ++line;
-        switch (state) {
-            case State::Normal:
-                if (c == '#') {
-                    state = State::Comment;
-                } else if (c == '"' || c == '\'') {
-                    const bool multi = run_of(i, c) >= 3;
-                    if (multi) i += 2;
-                    state = c == '"' ? (multi ? State::MultiBasic : State::Basic)
-                                     : (multi ? State::MultiLiteral : State::Literal);
-                } else if (c == '[' || c == '{') {
-                    if (++depth > limit) return line;
-                    dots = 0;
-                } else if (c == ']' || c == '}') {
-                    depth = std::max(0, depth - 1);
-                } else if (c == '.') {
-                    if (++dots > limit) return line;
-                } else if (c == '=' || c == ',' || c == '\n') {
-                    dots = 0;
-                }
-                break;
-            case State::Comment:
-                if (c == '\n') state = State::Normal;
-                break;
-            case State::Basic:
-            case State::Literal:
-                if (c == '\n' || (c == '"' && state == State::Basic) || (c == '\'' && state == State::Literal)) {
-                    state = State::Normal;
-                } else if (c == '\\' && state == State::Basic && i + 1 < text.size() && text[i + 1] != '\n') {
-                    ++i;
-                }
-                break;
-            case State::MultiBasic:
-            case State::MultiLiteral: {
-                const char quote = state == State::MultiBasic ? '"' : '\'';
-                if (c == '\\' && state == State::MultiBasic && i + 1 < text.size() && text[i + 1] != '\n') {
-                    ++i;
-                } else if (c == quote) {
-                    // Up to two quotes may precede the closing three: consume the whole run.
-                    const size_t n = run_of(i, quote);
-                    if (n >= 3) state = State::Normal;
-                    i += n - 1;
-                }
-                break;
-            }
-        }
-    }
-    return 0;
 }
 
 // toml11's messages look like:
@@ -231,9 +167,8 @@ public:
             append_hex(message, static_cast<unsigned char>(text[bad]), 2, HexCase::Upper);
             throw ConfigError(file_, line_of_offset(text, bad), "", message + ")");
         }
-        if (const int line = excessive_nesting_line(text, kMaxNesting); line != 0) {
-            throw ConfigError(file_, line, "",
-                              "arrays, tables or keys nested more than " + std::to_string(kMaxNesting) + " deep");
+        if (const std::optional<PrescanProblem> problem = prescan_toml(text)) {
+            throw ConfigError(file_, problem->line, printable(problem->key), problem->message);
         }
         const toml::value root = parse(text);
 
@@ -445,6 +380,7 @@ private:
         const auto& entries = v.as_array();
         if (entries.empty()) fail(v, key, "needs at least one entry");
         std::vector<ListenAddress> out;
+        std::map<std::pair<std::string, uint16_t>, size_t> seen;  // address and port -> first index
         for (size_t i = 0; i < entries.size(); ++i) {
             const std::string entry_key = key + "[" + std::to_string(i) + "]";
             ListenAddress address;
@@ -458,11 +394,10 @@ private:
                             }},
                        });
             // Two identical sockets cannot both be bound; say so here rather than at start-up.
-            const auto same = std::find(out.begin(), out.end(), address);
-            if (same != out.end()) {
+            const auto [same, added] = seen.try_emplace({address.address, address.port}, i);
+            if (!added)
                 fail(entries[i], entry_key,
-                     "same address and port as " + key + "[" + std::to_string(same - out.begin()) + "]");
-            }
+                     "same address and port as " + key + "[" + std::to_string(same->second) + "]");
             out.push_back(address);
         }
         return out;
@@ -644,26 +579,25 @@ std::string read_file(const std::string& path) {
     const auto cannot_read = [&](int error) {
         return ConfigError(path, 0, "", std::string("cannot read: ") + std::strerror(error));
     };
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw cannot_read(errno);
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; anything but a regular file is refused.
+    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    if (!fd) throw cannot_read(errno);
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) throw cannot_read(errno);
+    if (S_ISDIR(st.st_mode)) throw cannot_read(EISDIR);
+    if (!S_ISREG(st.st_mode)) throw ConfigError(path, 0, "", "not a regular file");
     std::string text;
     char buffer[16384];
     for (;;) {
-        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        const ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            const int error = errno;
-            ::close(fd);
-            throw cannot_read(error);  // e.g. EISDIR
-        }
+        if (n < 0) throw cannot_read(errno);
         if (n == 0) break;
         text.append(buffer, static_cast<size_t>(n));
         if (text.size() > kMaxFileSize) {
-            ::close(fd);
             throw ConfigError(path, 0, "", "file is larger than " + format_size(kMaxFileSize));
         }
     }
-    ::close(fd);
     return text;
 }
 

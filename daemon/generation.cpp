@@ -9,6 +9,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "common/log_file.hpp"
+
 namespace httpserve {
 
 Generation::Generation(unsigned number_, std::shared_ptr<const Config> config_, Account account_,
@@ -20,8 +22,7 @@ Generation::Generation(unsigned number_, std::shared_ptr<const Config> config_, 
     } else if (log.access == "stdout") {
         access_log_fd = STDOUT_FILENO;
     } else if (log.access != "off") {
-        access_log.reset(::open(log.access.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640));
-        if (!access_log) throw std::runtime_error("cannot open access log " + log.access + ": " + std::strerror(errno));
+        access_log = open_log_file(log.access, "access log");
         access_log_fd = access_log.get();
     }
     int pipe_fds[2];

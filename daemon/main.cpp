@@ -1,10 +1,11 @@
 // httpserve: parse the command line and the config, then hand over to the master (or, with -s, signal
-// the running one).
+// the running one; with -t, apply the checks start-up applies and say whether they pass).
 #include <iostream>
 
 #include "config/cli.hpp"
 #include "config/load.hpp"
 #include "daemon/signal_command.hpp"
+#include "daemon/startup_checks.hpp"
 #include "daemon/supervisor.hpp"
 
 using namespace httpserve;
@@ -32,6 +33,14 @@ int main(int argc, char** argv) {
         return 1;
     }
     if (cli.check_only) {
+        try {
+            for (const std::string& warning : check_accounts(config).workers.warnings) {
+                std::cerr << "httpserve: warning: " << warning << "\n";
+            }
+        } catch (const std::exception& e) {
+            std::cerr << "httpserve: " << e.what() << "\n";
+            return 1;
+        }
         std::cout << "httpserve: configuration " << (config.source_file.empty() ? "(command line)" : config.source_file)
                   << " is valid\n";
         return 0;

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <utility>
 
+#include "common/log_file.hpp"
 #include "common/unique_fd.hpp"
 
 namespace httpserve {
@@ -48,10 +49,11 @@ std::optional<pid_t> parse_pid_text(std::string_view text) {
 }
 
 pid_t read_pid_file(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
     if (!fd) {
         const int error = errno;
-        throw PidFileError("cannot read pid_file " + path + ": " + std::strerror(error) +
+        throw PidFileError("cannot read pid_file " + path + ": " +
+                           (error == ELOOP ? "it is a symbolic link, which is not followed" : std::strerror(error)) +
                            (error == ENOENT ? " (is httpserve running?)" : ""));
     }
     char buffer[32];
@@ -85,12 +87,25 @@ std::optional<pid_t> running_master(const std::string& path) {
 
 PidFile::PidFile(std::string path) : path_(std::move(path)), owner_(::getpid()) {
     const std::string temporary = path_ + ".tmp." + std::to_string(owner_);
-    UniqueFd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    try {
+        check_folder_not_shared(path_, "pid_file");
+    } catch (...) {
+        path_.clear();
+        throw;
+    }
+    // The temporary is new, never a file or a symbolic link left at that name (by a crash, or planted:
+    // unlink removes the link, not its target); the rename replaces whatever is at `path` without
+    // following it.
+    const auto create = [&] {
+        return UniqueFd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+    };
+    UniqueFd fd = create();
+    if (!fd && errno == EEXIST && ::unlink(temporary.c_str()) == 0) fd = create();
     const std::string text = std::to_string(owner_) + "\n";
     if (!fd || ::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size()) ||
         ::rename(temporary.c_str(), path_.c_str()) != 0) {
         const int error = errno;
-        ::unlink(temporary.c_str());
+        if (fd) ::unlink(temporary.c_str());
         const std::string wanted = std::exchange(path_, std::string());
         throw std::runtime_error("cannot write pid_file " + wanted + ": " + std::strerror(error));
     }

@@ -2,7 +2,6 @@
 
 #include <grp.h>
 #include <pwd.h>
-#include <spdlog/spdlog.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -39,8 +38,10 @@ Account resolve_worker_account(const Config& config) {
     a.group = config.group;
     gid_t primary = 0;
     if (!lookup_user(a.user, a.uid, primary)) {
-        if (config.user_explicit) throw std::runtime_error("user '" + a.user + "' does not exist");
-        spdlog::warn("user '{}' does not exist; workers run as 'nobody'", a.user);
+        if (config.user_explicit || a.user == "nobody") {
+            throw std::runtime_error("user '" + a.user + "' does not exist");
+        }
+        a.warnings.push_back("user '" + a.user + "' does not exist; workers run as 'nobody'");
         a.user = "nobody";
         a.group = "nogroup";
         if (!lookup_user(a.user, a.uid, primary)) throw std::runtime_error("user 'nobody' does not exist");
@@ -48,7 +49,8 @@ Account resolve_worker_account(const Config& config) {
     if (!lookup_group(a.group, a.gid)) {
         group* gr = ::getgrgid(primary);
         std::string fallback = gr ? gr->gr_name : std::to_string(primary);
-        spdlog::warn("group '{}' does not exist; workers use {}'s group '{}'", a.group, a.user, fallback);
+        a.warnings.push_back("group '" + a.group + "' does not exist; workers use " + a.user + "'s group '" + fallback +
+                             "'");
         a.gid = primary;
         a.group = fallback;
     }

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 #include "config/config.hpp"
 
@@ -15,10 +16,13 @@ struct Account {
     gid_t gid = 0;
     std::string user;
     std::string group;
+    // Fallbacks taken (a missing account or group), for the caller to log: in command-line mode
+    // nothing may precede the start-up line.
+    std::vector<std::string> warnings;
 };
 
 // Started as root: `user`/`group` from the config; when `user` was not set and the default account
-// does not exist, nobody/nogroup with a warning. Throws std::runtime_error for an explicit account
+// does not exist, nobody/nogroup with a warning (in `warnings`). Throws std::runtime_error for an explicit account
 // that does not exist, or when the result would be root. Not root: no switch.
 Account resolve_worker_account(const Config& config);
 

@@ -30,4 +30,9 @@ std::vector<UniqueFd> take_activated_sockets() {
     return fds;
 }
 
+int activated_socket_count() {
+    const int n = ::sd_listen_fds(0);
+    return n > 0 ? n : 0;
+}
+
 }  // namespace httpserve

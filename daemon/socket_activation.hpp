@@ -12,4 +12,7 @@ namespace httpserve {
 // non-blocking and close-on-exec. Throws std::runtime_error for anything else.
 std::vector<UniqueFd> take_activated_sockets();
 
+// How many sockets systemd passed to this process (0 when not socket-activated), without taking them.
+int activated_socket_count();
+
 }  // namespace httpserve

@@ -22,6 +22,7 @@
 #include "common/logging.hpp"
 #include "config/load.hpp"
 #include "daemon/generation.hpp"
+#include "daemon/inherited_fds.hpp"
 #include "daemon/launcher_config.hpp"
 #include "daemon/launcher_handle.hpp"
 #include "daemon/listeners.hpp"
@@ -30,6 +31,7 @@
 #include "daemon/respawn.hpp"
 #include "daemon/sd_notify.hpp"
 #include "daemon/socket_activation.hpp"
+#include "daemon/startup_checks.hpp"
 #include "daemon/worker_report.hpp"
 #include "ipc/process_entry.hpp"
 
@@ -107,6 +109,7 @@ private:
     Generation* starting_ = nullptr;                      // forked, not ready yet
     std::vector<ListenerRef> activated_;                  // passed by systemd: part of every generation
     PidFile pid_file_;
+    Notifier notifier_;
     unsigned last_number_ = 0;
     std::string last_reload_ = "none";
     bool command_line_mode_ = false;
@@ -139,7 +142,9 @@ void Master::start(Config config) {
                                      ", named in " + config.pid_file + ")");
         }
     }
-    Account account = resolve_worker_account(config);
+    // Before anything is bound or printed: a refused account is an error, not a served port.
+    CheckedAccounts checked = check_accounts(config);
+    const Account& account = checked.workers;
     for (UniqueFd& fd : take_activated_sockets()) {
         activated_.push_back(std::make_shared<const Listener>(adopt_listener(std::move(fd))));
     }
@@ -154,9 +159,10 @@ void Master::start(Config config) {
         spdlog::warn("the socket passed by systemd for {} matches no [[listen]] entry; serving on it anyway",
                      describe(*l));
     }
+    for (const std::string& warning : account.warnings) spdlog::warn("{}", warning);
     if (account.switch_needed) spdlog::info("workers run as user '{}', group '{}'", account.user, account.group);
     command_line_mode_ = config.command_line_mode;
-    if (config.cgi.enabled) apply_cgi_settings(config, launcher_settings_from(config));
+    apply_cgi_settings(config, checked.cgi);
 
     auto shared = std::make_shared<const Config>(std::move(config));
     auto generation = std::make_unique<Generation>(last_number_ + 1, shared, account, std::move(listeners));
@@ -180,18 +186,23 @@ void Master::reconfigure(bool reopen_only) {
     spdlog::info("{} ({})", what, reopen_only ? "SIGUSR1" : "SIGHUP");
     if (reopen_only) {
         if (launcher_.pid > 0) ::kill(launcher_.pid, SIGUSR1);  // it reopens its own error log
-        notify::status("reopening the logs");
+        notifier_.status("reopening the logs");
     } else {
-        notify::reloading(what);
+        notifier_.reloading(what);
     }
     const Generation& current = *newest();
     try {
         std::shared_ptr<const Config> config =
             reopen_only ? current.config : std::make_shared<const Config>(build_config(cli_));
-        Account account = reopen_only ? current.account : resolve_worker_account(*config);
-        // Checked before anything changes: an impossible cgi.user refuses the whole reload.
-        std::optional<LauncherSettings> cgi_settings;
-        if (!reopen_only && config->cgi.enabled) cgi_settings = launcher_settings_from(*config);
+        // Checked before anything changes: an impossible user or cgi.user refuses the whole reload.
+        CheckedAccounts checked;
+        if (reopen_only) {
+            checked.workers = current.account;
+        } else {
+            checked = check_accounts(*config);
+        }
+        const Account& account = checked.workers;
+        const std::optional<LauncherSettings>& cgi_settings = checked.cgi;
         ListenerChanges changes;
         std::vector<ListenerRef> listeners = assemble_listeners(config->listen, listeners_in_use(), &changes);
         PidFile pid_file;
@@ -206,6 +217,9 @@ void Master::reconfigure(bool reopen_only) {
         if (pid_file_moves) pid_file_ = std::move(pid_file);  // removes the old file
         if (cgi_settings) apply_cgi_settings(*config, cgi_settings);
         for (const ListenerRef& l : changes.bound) spdlog::info("listening on {}", describe(*l));
+        if (!reopen_only) {
+            for (const std::string& warning : account.warnings) spdlog::warn("{}", warning);
+        }
         if (account.switch_needed && (account.uid != current.account.uid || account.gid != current.account.gid)) {
             spdlog::info("workers run as user '{}', group '{}'", account.user, account.group);
         }
@@ -220,7 +234,7 @@ void Master::reconfigure(bool reopen_only) {
     } catch (const std::exception& e) {
         spdlog::error("{} failed, nothing changed: {}", what, e.what());
         if (!reopen_only) last_reload_ = std::string("failed: ") + e.what();
-        notify::ready(status_line());
+        notifier_.ready(status_line());
     }
 }
 
@@ -279,6 +293,7 @@ void Master::worker_main(Generation& g, size_t index, UniqueFd cgi_channel) {
     close_other_generations_fds(g);  // e.g. a listener this generation dropped must close with the old one
     launcher_.control.reset();       // only the master may change the launcher's settings
     launcher_.pid = -1;
+    notifier_.close();
     set_log_role("worker " + std::to_string(index + 1));
     const int report_fd = g.report_write.get();
     bool reported = false;
@@ -338,6 +353,7 @@ void Master::drain(Generation& g, int sig, Clock::time_point deadline) {
 void Master::wait_for_events() {
     std::vector<pollfd> fds;
     for (const auto& g : generations_) fds.push_back({g->report_read.get(), POLLIN, 0});
+    if (notifier_.waiting()) fds.push_back({notifier_.fd(), POLLOUT, 0});
     std::optional<Clock::time_point> next;
     const auto consider = [&next](Clock::time_point t) { next = next ? std::min(*next, t) : t; };
     for (const auto& g : generations_) {
@@ -360,6 +376,7 @@ void Master::wait_for_events() {
     sigemptyset(&none);
     // ppoll is sigsuspend that also wakes when a worker reports: signals are only let in here.
     if (!any_signal()) ::ppoll(fds.data(), fds.size(), next ? &timeout : nullptr, &none);
+    notifier_.flush();
 }
 
 void Master::read_reports() {
@@ -448,7 +465,7 @@ void Master::promote() {
     } else {
         spdlog::info("generation {} serving with {} worker(s)", serving_->number, serving_->slots.size());
     }
-    notify::ready(status_line());
+    notifier_.ready(status_line());
 }
 
 void Master::give_up(const std::string& reason) {
@@ -456,7 +473,7 @@ void Master::give_up(const std::string& reason) {
                                 " times in a row right after starting): " + reason;
     spdlog::critical("{}; exiting", message);
     if (newest() && newest()->config->log.error != "stderr") std::cerr << "httpserve: " << message << "\n";
-    notify::status(message);
+    notifier_.status(message);
     exit_status_ = 1;
     begin_stop(true);
 }
@@ -479,7 +496,7 @@ void Master::advance() {
                 Generation& abandoned = *starting_;
                 starting_ = nullptr;
                 drain(abandoned, SIGQUIT, now + abandoned.config->shutdown_timeout);
-                notify::ready(status_line());
+                notifier_.ready(status_line());
             }
         }
     }
@@ -528,14 +545,14 @@ void Master::begin_stop(bool fast) {
         if (stop_ == Stop::Fast) return;
         stop_ = Stop::Fast;
         if (exit_status_ == 0) spdlog::info("stopping (fast)");
-        notify::stopping("stopping");
+        notifier_.stopping("stopping");
         for (const auto& g : generations_) drain(*g, SIGTERM, now + fast_stop_timeout);
     } else {
         if (stop_ != Stop::No) return;
         stop_ = Stop::Graceful;
         const Generation* g = newest();
         spdlog::info("stopping (graceful, up to {} ms)", g ? g->config->shutdown_timeout.count() : 0);
-        notify::stopping("stopping gracefully");
+        notifier_.stopping("stopping gracefully");
         for (const auto& gen : generations_) {
             if (gen->state != GenerationState::Draining) drain(*gen, SIGQUIT, now + gen->config->shutdown_timeout);
         }
@@ -593,6 +610,7 @@ int Master::run(Config config) {
 }  // namespace
 
 int run_master(const CommandLine& cli, Config config) {
+    close_inherited_descriptors();
     Master master(cli);
     return master.run(std::move(config));
 }

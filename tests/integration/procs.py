@@ -136,6 +136,22 @@ def open_fds(pid):
     return sorted(re.sub(r"\[\d+\]", "", t) for t in out)
 
 
+def fd_identities(pid):
+    """{(st_dev, st_ino): fd} of what the process's descriptors point to (pipes and sockets too)."""
+    out = {}
+    try:
+        names = os.listdir("/proc/%d/fd" % pid)
+    except OSError:
+        return out
+    for fd in names:
+        try:
+            st = os.stat("/proc/%d/fd/%s" % (pid, fd))
+        except OSError:
+            continue
+        out[(st.st_dev, st.st_ino)] = int(fd)
+    return out
+
+
 def listening_inodes(port):
     """Socket inodes of the TCP sockets listening on `port` (IPv4 and IPv6)."""
     inodes = set()

@@ -64,12 +64,16 @@ def ipv6_loopback_available():
 class Server:
     """A server process started in its own process group, read until its 'Serving HTTP on' line."""
 
-    def __init__(self, argv, cwd=None, env=None, expect_serving=True, timeout=10.0, preexec_fn=None):
+    def __init__(self, argv, cwd=None, env=None, expect_serving=True, timeout=10.0, preexec_fn=None,
+                 stderr_to_stdout=False, pass_fds=()):
+        """`stderr_to_stdout`: one stream, as CPython's own tests read `python -m http.server` (then
+        first_line is the first line of both). `pass_fds`: descriptors the server inherits."""
         self.argv = argv
-        self.stderr_file = tempfile.TemporaryFile()
+        self.stderr_file = None if stderr_to_stdout else tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
             argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=self.stderr_file, start_new_session=True, preexec_fn=preexec_fn)
+            stderr=subprocess.STDOUT if stderr_to_stdout else self.stderr_file, start_new_session=True,
+            preexec_fn=preexec_fn, pass_fds=pass_fds)
         self.pid = self.proc.pid
         self.host = None
         self.port = None

@@ -86,6 +86,20 @@ class CommandLineTest(TempDirs):
                          "Serving HTTP on 127.0.0.1 port %d (http://127.0.0.1:%d/) ..." % (port, port))
         self.assertEqual(client.fetch(port), (200, A_TXT))
 
+    @ROOT_ONLY
+    def test_startup_line_comes_first_as_root(self):
+        # CPython's CommandLineRunTimeTestCase reads stdout and stderr as one stream and wants the
+        # Serving line first. As root, command-line mode serves as nobody without a warning.
+        port = servers.free_port()
+        server = self.start(["-b", "127.0.0.1", str(port), "-d", self.root], stderr_to_stdout=True)
+        self.assertEqual(server.first_line,
+                         "Serving HTTP on 127.0.0.1 port %d (http://127.0.0.1:%d/) ..." % (port, port))
+        ws = procs.wait_until(lambda: [w for w in procs.workers(server.pid, port) if settled(w)], 10.0)
+        self.assertTrue(ws, "no worker; children: %r" % procs.children(server.pid))
+        for w in ws:
+            self.assertEqual(procs.ids(w)["Uid"], [procs.NOBODY_UID] * 4, "worker %d" % w)
+        self.assertEqual(client.fetch(port), (200, A_TXT))
+
     @unittest.skipUnless(servers.ipv6_loopback_available(), "no IPv6 loopback")
     def test_startup_line_ipv6(self):
         port = servers.free_port(socket.AF_INET6, "::1")
@@ -152,6 +166,62 @@ class ConfigCheckTest(TempDirs):
                 self.assertRegex(err.lower(), r"utf-?8", "message does not say what is wrong: %r" % err)
 
 
+    def test_checking_time_is_bounded_for_any_shape(self):
+        # toml11 rereads a value's whole line for every value and copies nested values per level:
+        # before the prescan bounds, 200,000 inline tables (600 KB) did not check in 10 s.
+        budget = 10.0 if os.environ.get("HTTPSERVE_SANITIZED") else 1.0
+        shapes = {
+            "inline-tables-one-line": "x = [" + ",".join(["{}"] * 200000) + "]\n",
+            "inline-tables-per-line": "listen = [\n" + "{port=1},\n" * 100000 + "]\n",
+            "strings-one-line": "[files]\nindex_pages = [" + ",".join(['"a"'] * 150000) + "]\n",
+            "strings-per-line": "[files]\nindex_pages = [\n" + '"a",\n' * 200000 + "]\n",
+            "array-of-tables": "[[listen]]\nport = 1\n" * 50000,
+            "nested-arrays": "x = [\n" + ("[" * 30 + "]" * 30 + ",\n") * 16000 + "]\n",
+            "dotted-keys": "".join(".".join("k%d" % j for j in range(30)) + "x%d = 1\n" % i for i in range(7000)),
+            "mime-types": "[mime.types]\n" + "".join('".e%d" = "a/b"\n' % i for i in range(50000)),
+            "mime-types-within-bounds": "[mime.types]\n" + "".join('".e%d" = "a/b"\n' % i for i in range(20000)),
+            "comments": "# a comment line of some length\n" * 32000,
+            "long-string": '[mime]\ndefault_type = "a/' + "a" * 1000000 + '"\n',
+        }
+        for label, text in shapes.items():
+            with self.subTest(label):
+                self.assertLessEqual(len(text), 1 << 20, "the shape must stay under the size cap")
+                name = "shape-%s.toml" % label
+                path = os.path.join(self.tmp, name)
+                with open(path, "w") as f:
+                    f.write(text)
+                rc, out, err, seconds = run_cli(["-t", "-c", path], timeout=30.0)
+                self.assert_no_crash(rc, err)
+                self.assertIn(rc, (0, 1), err)
+                if rc == 1:
+                    self.assertRegex(err, r"^httpserve: %s:\d+: " % re.escape(path))
+                self.assertLess(seconds, budget, "%s took %.2f s: %s" % (label, seconds, err[:300]))
+
+    def test_fifo_is_an_error_not_a_hang(self):
+        fifo = os.path.join(self.tmp, "fifo.toml")
+        os.mkfifo(fifo)
+        rc, out, err, _ = run_cli(["-t", "-c", fifo], timeout=10.0)
+        self.assertEqual(rc, 1, err)
+        self.assertEqual(err, "httpserve: %s: not a regular file\n" % fifo)
+
+    @ROOT_ONLY
+    def test_check_refuses_what_start_up_refuses(self):
+        cases = {
+            "root-workers": 'user = "root"\n',
+            "root-cgi": 'user = "nobody"\ngroup = "nogroup"\n\n[cgi]\nenabled = true\nuser = "root"\n',
+            "missing-user": 'user = "no-such-user-here"\n',
+        }
+        for label, top in cases.items():
+            with self.subTest(label):
+                text = servers.config_text(servers.free_port(), self.root, users=False, top=top)
+                path = servers.write_config(self.tmp, text, name="%s.toml" % label)
+                rc_start, _, err_start, _ = run_cli(["-c", path], timeout=10.0)
+                self.assertEqual(rc_start, 1, err_start)
+                rc_check, out_check, err_check, _ = run_cli(["-t", "-c", path])
+                self.assertEqual(rc_check, 1, "-t said %r" % out_check)
+                self.assertEqual(err_check, err_start)
+
+
 # ==================================================================================================
 class PreforkTest(TempDirs):
 
@@ -207,6 +277,26 @@ class PreforkTest(TempDirs):
         self.assertTrue(ws, "no worker holds the listener; children: %r" % procs.children(server.pid))
         for w in ws:
             self.assert_unprivileged(w)
+        self.assertEqual(client.fetch(server.port), (200, A_TXT))
+
+    def test_inherited_descriptors_do_not_reach_workers(self):
+        # Whatever the caller left open (a shell's pipe, a file) must not reach a worker or the CGI
+        # launcher; the master closes it at start.
+        read_end, write_end = os.pipe()
+        other = os.open(os.path.join(self.tmp, "held-open"), os.O_RDWR | os.O_CREAT, 0o600)
+        for fd in (read_end, write_end, other):
+            self.addCleanup(os.close, fd)
+        inherited = {(os.fstat(fd).st_dev, os.fstat(fd).st_ino) for fd in (read_end, write_end, other)}
+        server = self.start(["--cgi", "-b", "127.0.0.1", "0", "-d", self.root],
+                            pass_fds=(read_end, write_end, other))
+        ws = procs.wait_until(lambda: [w for w in procs.workers(server.pid, server.port) if settled(w)], 10.0)
+        self.assertTrue(ws, "no worker; children: %r" % procs.children(server.pid))
+        family = [server.pid] + procs.descendants(server.pid)
+        self.assertGreater(len(family), len(ws), "no CGI launcher among %r" % family)
+        for pid in family:
+            held = {fd for identity, fd in procs.fd_identities(pid).items() if identity in inherited}
+            self.assertEqual(held, set(), "process %d (master %d) holds inherited fds %r"
+                             % (pid, server.pid, sorted(held)))
         self.assertEqual(client.fetch(server.port), (200, A_TXT))
 
     def test_killed_worker_is_replaced(self):
@@ -361,6 +451,70 @@ class AccessLogEscapingTest(TempDirs):
                        [b'"GET /combined-probe' + logs.HOSTILE_ESCAPED + b' HTTP/1.1" 400 ',
                         b'"GET /a.txt?combined-probe HTTP/1.1" 200 %d "http://r/combined-probe%s" '
                         b'"ua/combined-probe%s"\n' % (len(A_TXT), logs.HOSTILE_HIGH_ESCAPED, logs.HOSTILE_HIGH_ESCAPED)])
+
+
+# ==================================================================================================
+class LogFileSafetyTest(TempDirs):
+    """The master (root when installed) opens its logs and pid file where the paths say: a symbolic
+    link planted at the path is refused, as is a folder every user may write to."""
+
+    def setUp(self):
+        super().setUp()
+        self.logdir = os.path.join(self.tmp, "logs")
+        os.mkdir(self.logdir)
+        os.chmod(self.logdir, 0o755)
+        self.precious = os.path.join(self.tmp, "precious")
+        with open(self.precious, "w") as f:
+            f.write("keep me\n")
+
+    def config_path(self, log_lines):
+        return servers.write_config(self.tmp, servers.config_text(servers.free_port(), self.root,
+                                                                  sections="[log]\n" + log_lines))
+
+    def assert_refused(self, log_lines, message):
+        rc, out, err, _ = run_cli(["-c", self.config_path(log_lines)], timeout=10.0)
+        self.assertEqual(rc, 1, "stdout=%r stderr=%r" % (out, err))
+        self.assertIn(message, err)
+        with open(self.precious) as f:
+            self.assertEqual(f.read(), "keep me\n")
+
+    def test_symlinked_error_log_is_refused(self):
+        log = os.path.join(self.logdir, "error.log")
+        os.symlink(self.precious, log)
+        self.assert_refused('error = "%s"\n' % log,
+                            "cannot open error log %s: it is a symbolic link, which is not followed" % log)
+
+    def test_symlinked_access_log_is_refused(self):
+        log = os.path.join(self.logdir, "access.log")
+        os.symlink(self.precious, log)
+        self.assert_refused('access = "%s"\n' % log,
+                            "cannot open access log %s: it is a symbolic link, which is not followed" % log)
+
+    def test_log_folder_writable_by_everyone_is_refused(self):
+        os.chmod(self.logdir, 0o777)
+        log = os.path.join(self.logdir, "error.log")
+        self.assert_refused('error = "%s"\n' % log,
+                            "cannot open error log %s: its folder %s is writable by every user" % (log, self.logdir))
+        self.assertFalse(os.path.exists(log))
+
+    def test_symlink_swapped_in_before_reopen_is_not_followed(self):
+        # logrotate moved the log away and someone put a link in its place: USR1 must not follow it.
+        log = os.path.join(self.logdir, "access.log")
+        error_log = os.path.join(self.logdir, "error.log")
+        server = self.start(["-c", self.config_path('access = "%s"\nerror = "%s"\n' % (log, error_log))])
+        self.assertEqual(client.fetch(server.port), (200, A_TXT))
+        os.rename(log, log + ".1")
+        os.symlink(self.precious, log)
+        server.send_signal(signal.SIGUSR1)
+        refused = "cannot open access log %s: it is a symbolic link" % log
+
+        def error_text():
+            with open(error_log, errors="replace") as f:
+                return f.read()
+        self.assertTrue(procs.wait_until(lambda: refused in error_text(), 10.0), error_text()[-2000:])
+        self.assertEqual(client.fetch(server.port), (200, A_TXT))
+        with open(self.precious) as f:
+            self.assertEqual(f.read(), "keep me\n")
 
 
 if __name__ == "__main__":

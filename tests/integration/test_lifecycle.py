@@ -681,6 +681,56 @@ class LifecycleTest(trees.RootAndTmpCase):
         next_with("STOPPING=1")
         self.assertEqual(server.proc.wait(10), 0)
 
+    def test_unread_notify_socket_never_blocks_the_master(self):
+        # Nobody reads the notify socket (a busy PID 1): it holds net.unix.max_dgram_qlen (10)
+        # datagrams. Through 20 reloads the master must go on reloading, stopping old workers after
+        # shutdown_timeout and handling signals; what waited arrives, in order, once it is read.
+        port = servers.free_port()
+        with open(os.path.join(self.root, "huge.bin"), "wb") as f:
+            f.truncate(64 << 20)
+        os.chmod(os.path.join(self.root, "huge.bin"), 0o644)
+        self.config([port], top='shutdown_timeout = "1s"')
+        path = os.path.join(self.tmp, "notify.sock")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(path)
+        self.addCleanup(sock.close)
+        server = servers.start_httpserve(["-c", self.conf], env=dict(os.environ, NOTIFY_SOCKET=path))
+        self.addCleanup(server.stop)
+        self.wait_generation(server, 1)
+        reloads = 20
+        for number in range(2, reloads + 2):
+            old = self.wait_workers(server, port, 2)
+            stuck = None
+            if number == reloads // 2:
+                # A download nobody reads holds an old worker until the master kills it.
+                stuck = socket.create_connection(("127.0.0.1", port), timeout=10)
+                self.addCleanup(stuck.close)
+                stuck.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+                stuck.sendall(b"GET /huge.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+                self.assertTrue(stuck.recv(1024).startswith(b"HTTP/1.1 200 "))
+            self.reload(server, number)
+            self.assertEqual(client.fetch(port), (200, A_TXT))
+            if stuck:
+                self.wait_log(server, r"generation %d: 1 worker\(s\) still running after the stop timeout; "
+                              r"killing them" % (number - 1))
+                self.assert_all_gone(old, timeout=10.0)
+
+        # Read it now: every message, in order, the newest status on the last READY.
+        messages = []
+        sock.settimeout(10.0)
+        while len(messages) < 1 + 2 * reloads:
+            data = sock.recv(4096).decode()
+            messages.append(dict(line.split("=", 1) for line in data.split("\n") if "=" in line))
+        states = ["READY" if "READY" in m else "RELOADING" if "RELOADING" in m else "other" for m in messages]
+        self.assertEqual(states, ["READY"] + ["RELOADING", "READY"] * reloads, messages)
+        stamps = [int(m["MONOTONIC_USEC"]) for m in messages if "RELOADING" in m]
+        self.assertEqual(stamps, sorted(stamps))
+        self.assertEqual(messages[-1]["STATUS"], "generation %d, 2 of 2 workers ready; last reload: ok (generation %d)"
+                         % (reloads + 1, reloads + 1))
+        server.send_signal(signal.SIGTERM)
+        self.assertEqual(server.proc.wait(10), 0)
+        self.assertEqual(sock.recv(4096).decode().split("\n")[0], "STOPPING=1")
+
     @unittest.skipUnless(os.access(SOCKET_ACTIVATE, os.X_OK), "needs systemd-socket-activate")
     def test_socket_activation(self):
         port, other = servers.free_port(), servers.free_port()

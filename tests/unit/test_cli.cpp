@@ -233,7 +233,8 @@ TEST_CASE("build_config without -c: Python's defaults", "[cli]") {
         CHECK(c.log.error == "stderr");
         CHECK_FALSE(c.cgi.enabled);
         CHECK(c.http.protocol == "HTTP/1.1");
-        CHECK(c.user == "httpserve");
+        CHECK(c.user == "nobody");
+        CHECK(c.group == "nogroup");
         CHECK_FALSE(c.user_explicit);
         CHECK_FALSE(c.cgi.user_explicit);
         CHECK(c.workers == 0);

@@ -114,6 +114,35 @@ TEST_CASE("PidFile: a folder that does not exist is an error naming the file", "
     CHECK_THROWS_WITH(PidFile(path), "cannot write pid_file " + path + ": No such file or directory");
 }
 
+TEST_CASE("PidFile: a symbolic link at its temporary name is not followed", "[daemon][pid_file]") {
+    TempDir dir("pidfile");
+    const std::string path = (dir.path / "h.pid").string();
+    const std::string target = dir.write("precious", "keep me\n");
+    std::filesystem::create_symlink(target, path + ".tmp." + std::to_string(::getpid()));
+    {
+        PidFile file(path);
+        CHECK(read_pid_file(path) == ::getpid());
+        CHECK(slurp(target) == "keep me\n");
+    }
+    CHECK(slurp(target) == "keep me\n");
+}
+
+TEST_CASE("read_pid_file: a symbolic link is refused", "[daemon][pid_file]") {
+    TempDir dir("pidfile");
+    const std::string link = (dir.path / "h.pid").string();
+    std::filesystem::create_symlink(dir.write("other.pid", "4321\n"), link);
+    CHECK(read_error(link) == "cannot read pid_file " + link + ": it is a symbolic link, which is not followed");
+}
+
+TEST_CASE("PidFile: not in a folder every user may write to", "[daemon][pid_file]") {
+    TempDir dir("pidfile");
+    ::chmod(dir.path.c_str(), 0777);
+    const std::string path = (dir.path / "h.pid").string();
+    CHECK_THROWS_WITH(PidFile(path), "cannot open pid_file " + path + ": its folder " + dir.path.string() +
+                                         " is writable by every user");
+    CHECK_FALSE(std::filesystem::exists(path));
+}
+
 TEST_CASE("running master: only a live process of this program counts", "[daemon][pid_file]") {
     TempDir dir("pidfile");
     const std::string path = (dir.path / "h.pid").string();
