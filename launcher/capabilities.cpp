@@ -13,9 +13,11 @@ namespace httpserve {
 
 namespace {
 
-constexpr int kKept[] = {CAP_SETUID, CAP_SETGID, CAP_KILL, CAP_DAC_READ_SEARCH};
+constexpr int kKept[] = {CAP_SETUID, CAP_SETGID, CAP_KILL, CAP_DAC_READ_SEARCH, CAP_SYS_ADMIN};
 
-bool kept(int cap) {
+// CAP_SYS_ADMIN only inside the launcher's own user namespace, where it is good for clone(CLONE_NEWPID).
+bool kept(int cap, bool own_namespace) {
+    if (cap == CAP_SYS_ADMIN) return own_namespace;
     for (int k : kKept) {
         if (k == cap) return true;
     }
@@ -26,12 +28,12 @@ std::string failure(const char* what) { return std::string(what) + ": " + std::s
 
 }  // namespace
 
-std::string keep_only_launcher_capabilities() {
+std::string keep_only_launcher_capabilities(bool own_namespace) {
     // The bounding set first: dropping from it needs CAP_SETPCAP, which goes next. The loop ends at
     // the first capability this kernel does not know (EINVAL). Without CAP_SETPCAP (a systemd unit
     // that bounds us already, with NoNewPrivileges) the bounding set stays as it was given.
     for (int cap = 0; cap < 64; ++cap) {
-        if (kept(cap)) continue;
+        if (kept(cap, own_namespace)) continue;
         const int present = ::prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
         if (present < 0) break;  // EINVAL: past the last capability
         if (present == 0) continue;
@@ -53,6 +55,7 @@ std::string keep_only_launcher_capabilities() {
     if (::syscall(SYS_capget, &header, current) != 0) return failure("capget");
     __user_cap_data_struct data[2]{};
     for (int cap : kKept) {
+        if (!kept(cap, own_namespace)) continue;
         const std::uint32_t bit = 1u << (cap % 32);
         if ((current[cap / 32].permitted & bit) == 0) continue;
         data[cap / 32].permitted |= bit;

@@ -1,16 +1,20 @@
-// Trims the root launcher to the capabilities it uses: CAP_SETUID and CAP_SETGID (the switch in the
+// Trims the launcher to the capabilities it uses: CAP_SETUID and CAP_SETGID (the switch in the
 // child), CAP_KILL (scripts run as another user) and CAP_DAC_READ_SEARCH (to resolve and stat
-// scripts in folders root does not own). Everything else leaves the permitted, effective,
-// inheritable, ambient and bounding sets, so a bug in the launcher cannot, say, read any file,
-// load modules or bind ports. The scripts lose the rest at setuid() (no keep-caps).
+// scripts in folders root does not own), and, in its own user namespace (launcher/user_namespace.hpp),
+// CAP_SYS_ADMIN there, which clone(CLONE_NEWPID) asks for. Everything else leaves the permitted,
+// effective, inheritable, ambient and bounding sets, so a bug in the launcher cannot, say, load
+// modules or bind ports. The scripts lose the rest at setuid() (no keep-caps) or at exec (not root in
+// the namespace).
 #pragma once
 
 #include <string>
 
 namespace httpserve {
 
-// Call only when running as root. Returns "" or what failed (the caller logs it and carries on:
-// the trim is defence in depth, the uid switch is the real boundary).
-std::string keep_only_launcher_capabilities();
+// Call when running as root, or in the launcher's own user namespace (`own_namespace`: then
+// CAP_SYS_ADMIN is kept too; capabilities there count only for what the namespace owns). Returns ""
+// or what failed (the caller logs it and carries on: the trim is defence in depth, the uid switch
+// and the namespaces are the real boundaries).
+std::string keep_only_launcher_capabilities(bool own_namespace);
 
 }  // namespace httpserve

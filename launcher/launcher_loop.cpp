@@ -27,6 +27,7 @@
 #include "launcher/capabilities.hpp"
 #include "launcher/signals.hpp"
 #include "launcher/spawn_script.hpp"
+#include "launcher/user_namespace.hpp"
 
 namespace httpserve {
 
@@ -88,8 +89,10 @@ bool group_exists(pid_t pgid) { return ::kill(-pgid, 0) == 0 || errno == EPERM; 
 
 class Launcher {
 public:
-    Launcher(UniqueFd control, LauncherSettings settings)
-        : control_(std::move(control)), settings_(std::move(settings)) {}
+    // `uncontained`: why scripts cannot have a PID namespace of their own ("" when they can); then
+    // every spawn is refused.
+    Launcher(UniqueFd control, LauncherSettings settings, std::string uncontained)
+        : control_(std::move(control)), settings_(std::move(settings)), uncontained_(std::move(uncontained)) {}
     [[noreturn]] void run();
 
 private:
@@ -111,6 +114,7 @@ private:
 
     UniqueFd control_;
     LauncherSettings settings_;
+    std::string uncontained_;
     UniqueFd signals_;
     std::vector<Channel> channels_;
     uint64_t next_channel_id_ = 1;
@@ -227,13 +231,20 @@ void Launcher::handle_spawn(Channel& channel, const SpawnRequest& request) {
         reply(channel, FailedReply{request.request_id, EINVAL, "spawn request without its 3 fds"});
         return;
     }
+    if (!uncontained_.empty()) {
+        // A script that could signal the workers, or leave processes behind, is not started at all.
+        spdlog::warn("cgi: {}: refused: scripts cannot be contained ({})", request.script, uncontained_);
+        reply(channel, FailedReply{request.request_id, kRefusedCode, kRefusedMessage});
+        return;
+    }
     if (scripts_of(channel.id) >= settings_.max_per_channel) {
         spdlog::warn("cgi: {}: refused, {} scripts already running for this worker", request.script,
                      settings_.max_per_channel);
         reply(channel, FailedReply{request.request_id, EAGAIN, "too many CGI scripts running"});
         return;
     }
-    SpawnOutcome outcome = spawn_script(settings_, request, incoming_.fds[0], incoming_.fds[1], incoming_.fds[2]);
+    SpawnOutcome outcome =
+        spawn_script(settings_, request, incoming_.fds[0], incoming_.fds[1], incoming_.fds[2], ScriptPidNamespace::Own);
     if (outcome.pid < 0) {
         spdlog::warn("cgi: {}", outcome.detail);
         reply(channel, FailedReply{request.request_id, outcome.code, outcome.message});
@@ -382,8 +393,8 @@ void drop_controlling_terminal() {
 }
 
 // The launcher starts as a copy of the master: put everything it inherited in order before
-// listening to anyone.
-void become_launcher(const UniqueFd& control, const LauncherSettings& settings, pid_t master) {
+// listening to anyone. Returns why scripts cannot be contained, or "".
+std::string become_launcher(const UniqueFd& control, const LauncherSettings& settings, pid_t master) {
     // Die with the master (the launcher keeps its credentials, so this setting sticks).
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != master) ::_exit(0);
@@ -424,10 +435,19 @@ void become_launcher(const UniqueFd& control, const LauncherSettings& settings, 
 
     // Neither the launcher nor any script may gain privileges through a set-uid/set-gid/file-caps exec.
     ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-    if (::geteuid() == 0) {
-        const std::string error = keep_only_launcher_capabilities();
+    const bool was_root = ::geteuid() == 0;
+    std::string uncontained = enter_own_user_namespace();
+    if (!uncontained.empty()) {
+        spdlog::error(
+            "cgi launcher: scripts cannot get a PID namespace of their own ({}); every CGI request is "
+            "refused (403)",
+            uncontained);
+    }
+    if (was_root || uncontained.empty()) {
+        const std::string error = keep_only_launcher_capabilities(uncontained.empty());
         if (!error.empty()) spdlog::warn("cgi launcher: cannot trim capabilities: {}", error);
     }
+    return uncontained;
 }
 
 }  // namespace
@@ -442,10 +462,10 @@ void run_cgi_launcher(UniqueFd control, LauncherSettings settings, pid_t master)
     try {
         // 0, 1 and 2 get /dev/null (or stay stderr) below: keep the control channel clear of them.
         if (control.get() < 3) control.reset(::fcntl(control.get(), F_DUPFD_CLOEXEC, 3));
-        become_launcher(control, settings, master);
+        std::string uncontained = become_launcher(control, settings, master);
         const int flags = ::fcntl(control.get(), F_GETFL);
         ::fcntl(control.get(), F_SETFL, flags | O_NONBLOCK);
-        Launcher launcher(std::move(control), std::move(settings));
+        Launcher launcher(std::move(control), std::move(settings), std::move(uncontained));
         launcher.run();
     } catch (const std::exception& e) { spdlog::critical("cgi launcher: {}", e.what()); }
     std::fflush(nullptr);

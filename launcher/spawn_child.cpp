@@ -194,7 +194,8 @@ ChildOutcome start_child(const ChildPlan& plan) {
     // Nothing may be delivered to the child while it runs in our memory; it clears its mask itself.
     KernelSigset old = 0;
     set_signal_mask(~KernelSigset{0}, &old);
-    const pid_t pid = ::clone(child_main, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &shared);
+    const int flags = CLONE_VM | CLONE_VFORK | SIGCHLD | (plan.own_pid_namespace ? CLONE_NEWPID : 0);
+    const pid_t pid = ::clone(child_main, stack + sizeof stack, flags, &shared);
     const int clone_error = errno;
     set_signal_mask(old, nullptr);
 

@@ -28,6 +28,9 @@ struct ChildPlan {
     unsigned long long resolve = 0;    // RESOLVE_* flags for both opens beneath a folder
     char* const* argv = nullptr;
     char* const* envp = nullptr;
+    // The child is the init of a new PID namespace (clone(CLONE_NEWPID)): it and what it starts can
+    // name no other process, and the kernel kills what it started when it ends.
+    bool own_pid_namespace = false;
     int in_fd = -1;  // become 0, 1 and 2; all >= 3 (the launcher keeps 0-2 open)
     int out_fd = -1;
     int err_fd = -1;

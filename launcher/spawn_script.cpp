@@ -68,7 +68,7 @@ std::string child_failure(const ChildOutcome& child) {
 }  // namespace
 
 SpawnOutcome spawn_script(const LauncherSettings& settings, const SpawnRequest& request, const UniqueFd& in_fd,
-                          const UniqueFd& out_fd, const UniqueFd& err_fd) {
+                          const UniqueFd& out_fd, const UniqueFd& err_fd, ScriptPidNamespace pid_namespace) {
     const std::string& asked = request.script;
     if (!settings.refuse_reason.empty()) {
         SpawnOutcome o = refuse(settings.refuse_reason, asked);
@@ -108,6 +108,7 @@ SpawnOutcome spawn_script(const LauncherSettings& settings, const SpawnRequest& 
     plan.in_fd = in_fd.get();
     plan.out_fd = out_fd.get();
     plan.err_fd = err_fd.get();
+    plan.own_pid_namespace = pid_namespace == ScriptPidNamespace::Own;
     const ChildOutcome child = start_child(plan);
     if (child.step != nullptr) return refuse(asked + ": " + child_failure(child), asked);
     SpawnOutcome ok;

@@ -35,7 +35,14 @@ inline constexpr const char* kRefusedMessage = "refused by the CGI launcher (the
 // opens and checks the script and its folder beneath their CGI folder, installs the three fds as
 // 0/1/2, closes everything else, changes folder, resets signals and execs that very file. Blocks
 // only until the child has exec'd or failed.
+//
+// ScriptPidNamespace::Own: the script is the init of a new PID namespace (the launcher does this
+// from its own user namespace, launcher/user_namespace.hpp): it can name no process but its own
+// descendants, and the kernel kills those when it ends. Shared: the caller's, as for the checks'
+// unit tests, which run without one.
+enum class ScriptPidNamespace { Shared, Own };
 SpawnOutcome spawn_script(const LauncherSettings& settings, const SpawnRequest& request, const UniqueFd& in_fd,
-                          const UniqueFd& out_fd, const UniqueFd& err_fd);
+                          const UniqueFd& out_fd, const UniqueFd& err_fd,
+                          ScriptPidNamespace pid_namespace = ScriptPidNamespace::Shared);
 
 }  // namespace httpserve

@@ -66,6 +66,11 @@ HELLO_SH = r'''#!/bin/sh
 printf 'Content-Type: text/plain\r\n\r\nhello from a script\n'
 '''
 
+# Shell lines that set $pid and $pgrp to the shell's own pid and process group as the machine sees
+# them: /proc is the machine's, and the shell opens /proc/self/stat itself (a builtin's redirection).
+# $$ is no use: every script is the init of its own PID namespace, where it is pid 1.
+HOST_PIDS = "read -r stat < /proc/self/stat; set -- $stat; pid=$1; pgrp=$5\n"
+
 SCRIPTS = {
     # name (under the root): (mode, text)
     "cgi-bin/env.py": (0o755, ENV_PY),
@@ -113,14 +118,17 @@ SCRIPTS = {
                                  "printf 'stderr-probe \\033[2J\\r\\302\\233\\233\\377 caf\\303\\251\\n' >&2\n"),
     # A header name with ill-formed UTF-8 and a C1 control: a 502, and the head is quoted in the log.
     "cgi-bin/badname.sh": (0o755, "#!/bin/sh\nprintf 'X-Bad\\377\\302\\233: v\\r\\nContent-Type: text/plain\\r\\n\\r\\n'\n"),
-    # Records "$$ child pgrp", then stays silent: killed by cgi.timeout.
-    "cgi-bin/timeout.sh": (0o755, "#!/bin/sh\nsleep 60 &\nchild=$!\nset -- $(cat /proc/$$/stat)\n"
-                                  "echo \"$$ $child $5\" > @STATE@/timeout.\"$QUERY_STRING\".tmp\n"
+    # Records "pid child pgrp", then stays silent: killed by cgi.timeout. Pids as the machine sees them
+    # (HOST_PIDS): a script is its own PID namespace's init, so its $$ is 1.
+    "cgi-bin/timeout.sh": (0o755, "#!/bin/sh\n" + HOST_PIDS + "child=@STATE@/timeout.\"$QUERY_STRING\".child\n"
+                                  "(" + HOST_PIDS + "echo $pid > $child; exec sleep 60) &\n"
+                                  "while [ ! -s $child ]; do sleep 0.01; done\n"
+                                  "echo \"$pid $(cat $child) $pgrp\" > @STATE@/timeout.\"$QUERY_STRING\".tmp\n"
                                   "mv @STATE@/timeout.\"$QUERY_STRING\".tmp @STATE@/timeout.\"$QUERY_STRING\"\n"
                                   "sleep 60\n"),
     # Sends its head and a first piece of body, then stays silent: cut by cgi.timeout.
-    "cgi-bin/silent_after_head.sh": (0o755, "#!/bin/sh\nset -- $(cat /proc/$$/stat)\n"
-                                            "echo \"$$ $5\" > @STATE@/silent.\"$QUERY_STRING\"\n"
+    "cgi-bin/silent_after_head.sh": (0o755, "#!/bin/sh\n" + HOST_PIDS +
+                                            "echo \"$pid $pgrp\" > @STATE@/silent.\"$QUERY_STRING\"\n"
                                             "printf 'Content-Type: text/plain\\r\\n\\r\\npartial\\n'\n"
                                             "exec sleep 60\n"),
     # Holds a process slot until @STATE@/release exists (at most ~15 s).
@@ -220,8 +228,9 @@ def make_launcher_tree():
     # Forks a child that ignores TERM (so only the KILL after the grace period ends it), records both
     # pids, and waits.
     write_script(os.path.join(cgi, "sleeper.sh"),
-                 "#!/bin/sh\n(trap '' TERM; exec /bin/sleep 300) &\necho $! > \"$1.tmp\"\necho $$ >> \"$1.tmp\"\n"
-                 "mv \"$1.tmp\" \"$1\"\nwait\n")
+                 "#!/bin/sh\nout=$1\n(trap '' TERM; " + HOST_PIDS + "echo $pid > \"$out.child\"; exec /bin/sleep 300) &\n"
+                 + HOST_PIDS + "while [ ! -s \"$out.child\" ]; do sleep 0.01; done\n"
+                 "{ cat \"$out.child\"; echo $pid; } > \"$out.tmp\"\nmv \"$out.tmp\" \"$out\"\nwait\n")
     write_script(os.path.join(cgi, "sleep.sh"), "#!/bin/sh\nexec /bin/sleep 300\n")
     write_script(os.path.join(other, "x.sh"), "#!/bin/sh\necho other\n")
     shutil.copy("/bin/ls", os.path.join(cgi, "ls"))  # a binary, where the others are #! scripts
