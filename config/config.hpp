@@ -46,6 +46,8 @@ struct CgiConfig {
     bool user_explicit = false;  // set in the file: a switch that cannot be made is a 403
     Duration timeout = std::chrono::seconds(60);
     unsigned max_processes = 64;
+    uint64_t max_memory = 0;                   // bytes of address space per script process; 0 = no limit
+    Duration max_cpu_time = Duration::zero();  // CPU time per script process (whole seconds); 0 = no limit
 };
 
 struct HttpConfig {

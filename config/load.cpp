@@ -515,6 +515,14 @@ private:
              [&](const toml::value& v, const std::string& key) {
                  g.max_processes = static_cast<unsigned>(integer(v, key, 1, 100000));
              }},
+            {"max_memory",
+             [&](const toml::value& v, const std::string& key) {
+                 g.max_memory = size(v, key, 0, 1ull << 44);
+                 if (g.max_memory > 0 && g.max_memory < (1u << 20))
+                     fail(v, key, "must be 0 (no limit) or at least 1MiB");
+             }},
+            {"max_cpu_time",
+             [&](const toml::value& v, const std::string& key) { g.max_cpu_time = duration(v, key, true); }},
         };
     }
 

@@ -52,6 +52,10 @@ LauncherSettings launcher_settings_from(const Config& config) {
     s.symlinks_never = config.files.symlinks == SymlinkPolicy::Never;
     s.dotfiles_deny = config.files.dotfiles == DotfilePolicy::Deny;
     s.max_per_channel = std::max(2 * config.cgi.max_processes, 16u);
+    s.max_memory = config.cgi.max_memory;
+    const auto cpu_ms = config.cgi.max_cpu_time.count();
+    s.max_cpu_seconds = static_cast<uint32_t>((cpu_ms + 999) / 1000);
+    s.max_account_processes = kMaxCgiAccountProcesses;
     s.error_log = config.log.error;
     s.log_level = config.log.level;
 

@@ -17,6 +17,9 @@ std::string encode_launcher_settings(const LauncherSettings& s) {
     w.u8(s.symlinks_never ? 1 : 0);
     w.u8(s.dotfiles_deny ? 1 : 0);
     w.u32(s.max_per_channel);
+    w.u64(s.max_memory);
+    w.u32(s.max_cpu_seconds);
+    w.u32(s.max_account_processes);
     w.str(s.error_log);
     w.u8(static_cast<uint8_t>(s.log_level));
     return w.take();
@@ -29,7 +32,8 @@ std::optional<LauncherSettings> decode_launcher_settings(std::string_view bytes)
     uint32_t uid = 0, gid = 0, max = 0;
     if (!(r.u8(switch_user) && r.u32(uid) && r.u32(gid) && r.str(s.user) && r.str(s.group) && r.u8(user_explicit) &&
           r.str(s.refuse_reason) && r.c_str_list(s.cgi_folders) && r.u8(symlinks_never) && r.u8(dotfiles_deny) &&
-          r.u32(max) && r.c_str(s.error_log) && r.u8(level) && r.at_end())) {
+          r.u32(max) && r.u64(s.max_memory) && r.u32(s.max_cpu_seconds) && r.u32(s.max_account_processes) &&
+          r.c_str(s.error_log) && r.u8(level) && r.at_end())) {
         return std::nullopt;
     }
     if (level > static_cast<uint8_t>(LogLevel::Error)) return std::nullopt;

@@ -35,6 +35,11 @@ struct LauncherSettings {
     // Live scripts one channel (one worker) may have; a backstop against a runaway worker, set
     // above the worker's own 503 limit (cgi.max_processes) so that late reaping never trips it.
     unsigned max_per_channel = 128;
+    // Resource limits each script starts with (0: none): cgi.max_memory, cgi.max_cpu_time (rounded up
+    // to whole seconds), and the count of the CGI account's processes, a fork bomb's ceiling.
+    uint64_t max_memory = 0;
+    uint32_t max_cpu_seconds = 0;
+    uint32_t max_account_processes = 0;
     // The launcher reopens the error log itself (at start and on SIGUSR1) so that it can close every
     // fd it inherited.
     std::string error_log = "stderr";

@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <linux/openat2.h>
 #include <sched.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -35,7 +36,8 @@ enum class Step : int {
     Signals,
     Fds,
     Chdir,
-    Exec
+    Exec,
+    Limits
 };
 
 const char* step_name(Step step) {
@@ -55,6 +57,7 @@ const char* step_name(Step step) {
         case Step::Fds: return "setting up fds";
         case Step::Chdir: return "chdir";
         case Step::Exec: return "exec";
+        case Step::Limits: return "setting its resource limits";
     }
     return "?";
 }
@@ -88,6 +91,25 @@ constexpr size_t kChildStack = 32 * 1024;
     shared.step = step;
     shared.error = error;
     ::_exit(127);
+}
+
+// One resource limit, soft and hard alike, by the raw syscall (glibc's setrlimit is one too, but the
+// child makes raw calls only). A CPU limit with soft == hard is a SIGKILL when reached: the script is
+// its PID namespace's init, which ignores the SIGXCPU a lower soft limit would send first.
+[[gnu::no_sanitize_address]] bool set_limit(int resource, uint64_t value) {
+    const struct { uint64_t cur, max; } limit{value, value};
+    return ::syscall(SYS_prlimit64, 0, resource, &limit, nullptr) == 0;
+}
+
+// After the account switch: the process count is per account (in the launcher's user namespace), so
+// it bounds every script of the account together; memory and CPU time bound each script process.
+[[gnu::no_sanitize_address]] void apply_limits(Shared& shared) {
+    const ScriptLimits& l = shared.plan->limits;
+    if (l.processes > 0 && !set_limit(RLIMIT_NPROC, l.processes)) fail(shared, Step::Limits, errno);
+    if (l.memory > 0 && !(set_limit(RLIMIT_AS, l.memory) && set_limit(RLIMIT_DATA, l.memory))) {
+        fail(shared, Step::Limits, errno);
+    }
+    if (l.cpu_seconds > 0 && !set_limit(RLIMIT_CPU, l.cpu_seconds)) fail(shared, Step::Limits, errno);
 }
 
 [[gnu::no_sanitize_address]] bool still_root_capable(const ChildPlan& p) {
@@ -162,6 +184,7 @@ constexpr size_t kChildStack = 32 * 1024;
         if (::syscall(SYS_setresuid, p.uid, p.uid, p.uid) != 0) fail(shared, Step::Setuid, errno);
         if (still_root_capable(p)) fail(shared, Step::RootCheck, EPERM);
     }
+    apply_limits(shared);
     const int folder_fd = ::open(p.folder, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (folder_fd < 0) fail(shared, Step::OpenFolder, errno);
     const int script_fd = open_script(shared, folder_fd);

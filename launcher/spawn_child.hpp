@@ -7,6 +7,8 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
+
 namespace httpserve {
 
 // Everything the child needs, prepared before the clone: after it, the child may only make
@@ -17,6 +19,13 @@ namespace httpserve {
 // rights (as execve by path did), no symlink or "..", and no rename racing the checks, can lead out
 // of the folder, and what is checked (fstat, faccessat2 on that descriptor) is exactly what runs
 // (execveat on it).
+// Resource limits for a script (0: none). RLIMIT_NPROC counts every process of the account.
+struct ScriptLimits {
+    uint64_t processes = 0;    // RLIMIT_NPROC
+    uint64_t memory = 0;       // RLIMIT_AS and RLIMIT_DATA, bytes
+    uint64_t cpu_seconds = 0;  // RLIMIT_CPU
+};
+
 struct ChildPlan {
     bool switch_user = false;  // setgroups/setgid/setuid to uid/gid, then check root is gone
     uid_t uid = 0;
@@ -31,6 +40,7 @@ struct ChildPlan {
     // The child is the init of a new PID namespace (clone(CLONE_NEWPID)): it and what it starts can
     // name no other process, and the kernel kills what it started when it ends.
     bool own_pid_namespace = false;
+    ScriptLimits limits;
     int in_fd = -1;  // become 0, 1 and 2; all >= 3 (the launcher keeps 0-2 open)
     int out_fd = -1;
     int err_fd = -1;

@@ -109,6 +109,7 @@ SpawnOutcome spawn_script(const LauncherSettings& settings, const SpawnRequest& 
     plan.out_fd = out_fd.get();
     plan.err_fd = err_fd.get();
     plan.own_pid_namespace = pid_namespace == ScriptPidNamespace::Own;
+    plan.limits = ScriptLimits{settings.max_account_processes, settings.max_memory, settings.max_cpu_seconds};
     const ChildOutcome child = start_child(plan);
     if (child.step != nullptr) return refuse(asked + ": " + child_failure(child), asked);
     SpawnOutcome ok;

@@ -49,6 +49,25 @@ sleep "$QUERY_STRING" &
 setsid sleep "$QUERY_STRING" </dev/null >/dev/null 2>&1 &
 sleep "$QUERY_STRING"
 """,
+    # Prints the limits it runs under.
+    "cgi-bin/limits.sh": """#!/bin/sh
+printf 'Content-Type: text/plain\\r\\n\\r\\n'
+cat /proc/self/limits
+""",
+    # Spins on the CPU until it is stopped.
+    "cgi-bin/spin.sh": """#!/bin/sh
+while :; do :; done
+""",
+    # Asks for 512 MiB.
+    "cgi-bin/hog.py": """#!/usr/bin/python3
+import sys
+try:
+    block = bytearray(512 << 20)
+except MemoryError:
+    sys.stdout.write("Content-Type: text/plain\\r\\n\\r\\nMemoryError\\n")
+else:
+    sys.stdout.write("Content-Type: text/plain\\r\\n\\r\\ngot %d bytes\\n" % len(block))
+""",
 }
 
 
@@ -167,6 +186,57 @@ class ContainmentTest(unittest.TestCase):
                         "the script and its child did not start")
         self.assertEqual(server.stop(), 0)
         self.assert_all_gone(marker)
+
+
+def limit_line(limits_text, name):
+    """(soft, hard) of one row of /proc/PID/limits, e.g. 'Max processes'."""
+    for line in limits_text.splitlines():
+        if line.startswith(name):
+            return tuple(line[len(name):].split()[:2])
+    raise AssertionError("no %r in %r" % (name, limits_text))
+
+
+@unittest.skipUnless(servers.binary_exists(), "httpserve not built")
+@unittest.skipUnless(os.geteuid() == 0, "needs root: scripts switch accounts")
+class ResourceLimitsTest(unittest.TestCase):
+    """cgi.max_memory and cgi.max_cpu_time, and the ceiling on the CGI account's processes."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.hs = servers.start_cgi_config_server(TREE, "containment-limits.toml",
+                                                 cgi='max_memory = "128MiB"\nmax_cpu_time = "1s"\n')
+        cls.addClassCleanup(cls.hs.stop)
+
+    def test_a_script_starts_under_the_configured_limits(self):
+        r = client.request(self.hs.port, "GET", "/cgi-bin/limits.sh")
+        self.assertEqual(r.status, 200, r)
+        text = r.body.decode()
+        self.assertEqual(limit_line(text, "Max cpu time"), ("1", "1"))
+        self.assertEqual(limit_line(text, "Max address space"), (str(128 << 20),) * 2)
+        self.assertEqual(limit_line(text, "Max data size"), (str(128 << 20),) * 2)
+        self.assertEqual(limit_line(text, "Max processes"), ("4096", "4096"))
+
+    def test_memory_beyond_max_memory_is_refused_to_the_script(self):
+        r = client.request(self.hs.port, "GET", "/cgi-bin/hog.py")
+        self.assertEqual((r.status, r.body), (200, b"MemoryError\n"), r)
+
+    def test_a_script_past_max_cpu_time_is_killed(self):
+        # It has sent nothing: the answer is the one for a script that ends before its header block.
+        started = time.monotonic()
+        r = client.request(self.hs.port, "GET", "/cgi-bin/spin.sh", timeout=30.0)
+        self.assertEqual(r.status, 502, r)
+        self.assertLess(time.monotonic() - started, 15.0)
+        self.assertTrue(procs.wait_until(lambda: b"spin.sh" in self.hs.stderr_bytes() and
+                                         b"killed by signal 9" in self.hs.stderr_bytes(), 10.0),
+                        self.hs.stderr()[-2000:])
+
+    def test_without_limits_a_script_gets_none(self):
+        server = servers.start_httpserve_cgi(TREE.root)
+        self.addCleanup(server.stop)
+        text = client.request(server.port, "GET", "/cgi-bin/limits.sh").body.decode()
+        self.assertEqual(limit_line(text, "Max cpu time"), ("unlimited", "unlimited"))
+        self.assertEqual(limit_line(text, "Max address space"), ("unlimited", "unlimited"))
+        self.assertEqual(limit_line(text, "Max processes"), ("4096", "4096"))
 
 
 if __name__ == "__main__":

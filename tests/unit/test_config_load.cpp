@@ -76,6 +76,8 @@ TEST_CASE("an empty file gives the documented defaults", "[config][load]") {
     CHECK_FALSE(c.cgi.user_explicit);
     CHECK(c.cgi.timeout == 60s);
     CHECK(c.cgi.max_processes == 64);
+    CHECK(c.cgi.max_memory == 0);
+    CHECK(c.cgi.max_cpu_time == 0ms);
     CHECK(c.http.protocol == "HTTP/1.1");
     CHECK(c.http.keepalive_timeout == 75s);
     CHECK(c.http.header_timeout == 20s);
@@ -138,6 +140,8 @@ user = "cgi"
 group = "cgi"
 timeout = 5
 max_processes = 100000
+max_memory = "256MiB"
+max_cpu_time = "1500ms"
 
 [http]
 protocol = "HTTP/1.0"
@@ -183,6 +187,8 @@ level = "debug"
     CHECK(c.cgi.user_explicit);
     CHECK(c.cgi.timeout == 5s);
     CHECK(c.cgi.max_processes == 100000);
+    CHECK(c.cgi.max_memory == 256ull << 20);
+    CHECK(c.cgi.max_cpu_time == 1500ms);
     CHECK(c.http.protocol == "HTTP/1.0");
     CHECK_FALSE(c.http.persistent_connections());
     CHECK(c.http.keepalive_timeout == 500ms);
@@ -398,6 +404,10 @@ TEST_CASE("[cgi]: type and range errors", "[config][load]") {
         {"[cgi]\nmax_processes = 0", 2, "cgi.max_processes", "must be between 1 and 100000 (got 0)"},
         {"[cgi]\nmax_processes = 100001", 2, "cgi.max_processes", "must be between 1 and 100000 (got 100001)"},
         {"[cgi]\nmax_processes = \"64\"", 2, "cgi.max_processes", "expected an integer"},
+        {"[cgi]\nmax_memory = \"512KiB\"", 2, "cgi.max_memory", "must be 0 (no limit) or at least 1MiB"},
+        {"[cgi]\nmax_memory = -1", 2, "cgi.max_memory", "must not be negative"},
+        {"[cgi]\nmax_cpu_time = \"forever\"", 2, "cgi.max_cpu_time",
+         std::string("invalid duration \"forever\": ") + kDuration},
     });
 }
 

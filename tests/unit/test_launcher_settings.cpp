@@ -23,6 +23,9 @@ LauncherSettings sample() {
     s.symlinks_never = true;
     s.dotfiles_deny = true;
     s.max_per_channel = 128;
+    s.max_memory = 5ull << 32;  // above 32 bits
+    s.max_cpu_seconds = 30;
+    s.max_account_processes = 4096;
     s.error_log = "/var/log/httpserve/error.log";
     s.log_level = LogLevel::Warn;
     return s;
