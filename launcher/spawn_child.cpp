@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <linux/openat2.h>
 #include <sched.h>
 #include <sys/resource.h>
@@ -37,7 +38,8 @@ enum class Step : int {
     Fds,
     Chdir,
     Exec,
-    Limits
+    Limits,
+    Capabilities
 };
 
 const char* step_name(Step step) {
@@ -58,6 +60,7 @@ const char* step_name(Step step) {
         case Step::Chdir: return "chdir";
         case Step::Exec: return "exec";
         case Step::Limits: return "setting its resource limits";
+        case Step::Capabilities: return "dropping capabilities";
     }
     return "?";
 }
@@ -110,6 +113,16 @@ constexpr size_t kChildStack = 32 * 1024;
         fail(shared, Step::Limits, errno);
     }
     if (l.cpu_seconds > 0 && !set_limit(RLIMIT_CPU, l.cpu_seconds)) fail(shared, Step::Limits, errno);
+}
+
+// Empties the permitted, effective and inheritable sets. The kernel does so itself at a switch away
+// from uid 0 only where uid 0 is mapped, which it is not in the launcher's user namespace
+// (launcher/user_namespace.cpp); without this the child would open the script with the launcher's
+// rights rather than the account's.
+[[gnu::no_sanitize_address]] bool drop_capabilities() {
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct none[2]{};
+    return ::syscall(SYS_capset, &header, none) == 0;
 }
 
 [[gnu::no_sanitize_address]] bool still_root_capable(const ChildPlan& p) {
@@ -182,7 +195,10 @@ constexpr size_t kChildStack = 32 * 1024;
         if (::syscall(SYS_setgroups, 0, nullptr) != 0) fail(shared, Step::Setgroups, errno);
         if (::syscall(SYS_setresgid, p.gid, p.gid, p.gid) != 0) fail(shared, Step::Setgid, errno);
         if (::syscall(SYS_setresuid, p.uid, p.uid, p.uid) != 0) fail(shared, Step::Setuid, errno);
+        if (!drop_capabilities()) fail(shared, Step::Capabilities, errno);
         if (still_root_capable(p)) fail(shared, Step::RootCheck, EPERM);
+    } else if (!drop_capabilities()) {  // those the launcher holds in its own user namespace
+        fail(shared, Step::Capabilities, errno);
     }
     apply_limits(shared);
     const int folder_fd = ::open(p.folder, O_PATH | O_DIRECTORY | O_CLOEXEC);

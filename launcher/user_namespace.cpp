@@ -39,16 +39,20 @@ std::string map_own_ids(uid_t uid, gid_t gid) {
     return "";
 }
 
-// Root: every id maps to itself, so that the launcher can switch a script to any account. Only a
-// process outside the new namespace with CAP_SETUID/CAP_SETGID there may write such a map: a child
-// forked before the unshare, which waits for the word, writes, and exits with 0 or the errno.
-constexpr const char* kIdentityMap = "0 0 4294967295\n";
+// Root: every id maps to itself, so that the launcher can switch a script to any account; every id
+// but uid 0, whose mapping the kernel grants only with CAP_SETFCAP (which the systemd unit does not
+// give), and which nothing here needs: the launcher acts with its capabilities in the namespace, and
+// a script could never become root inside it either. Only a process outside the new namespace with
+// CAP_SETUID/CAP_SETGID there may write such maps: a child forked before the unshare, which waits for
+// the word, writes, and exits with 0 or the errno.
+constexpr const char* kUidMap = "1 1 4294967294\n";
+constexpr const char* kGidMap = "0 0 4294967295\n";
 
 [[noreturn]] void run_map_writer(int go_fd, pid_t launcher) {
     char go = 0;
     if (::read(go_fd, &go, 1) != 1) ::_exit(ECANCELED);
-    int e = write_proc_file(launcher, "uid_map", kIdentityMap);
-    if (e == 0) e = write_proc_file(launcher, "gid_map", kIdentityMap);
+    int e = write_proc_file(launcher, "uid_map", kUidMap);
+    if (e == 0) e = write_proc_file(launcher, "gid_map", kGidMap);
     ::_exit(e);
 }
 

@@ -16,9 +16,9 @@
 namespace httpserve {
 
 // Moves the calling process (the launcher, still single-threaded) into a new user namespace with
-// the identity mapping: every uid and gid when it runs as root (a short-lived helper that stays
-// outside writes the maps, which needs CAP_SETUID/CAP_SETGID outside), its own uid and gid only
-// otherwise. Returns "" on success, or why it failed (the process is then unchanged).
+// the identity mapping: every uid but 0 and every gid when it runs as root (a short-lived helper
+// that stays outside writes the maps, which needs CAP_SETUID/CAP_SETGID outside), its own uid and
+// gid only otherwise. Returns "" on success, or why it failed (the process is then unchanged).
 std::string enter_own_user_namespace();
 
 }  // namespace httpserve
