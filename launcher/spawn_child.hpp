@@ -16,7 +16,7 @@ namespace httpserve {
 // CGI folder (openat2 with RESOLVE_BENEATH): the kernel then walks the path with the script account's
 // rights (as execve by path did), no symlink or "..", and no rename racing the checks, can lead out
 // of the folder, and what is checked (fstat, faccessat2 on that descriptor) is exactly what runs
-// (execveat on it).
+// (execveat on it; for a #! script, the interpreter its checked first line names).
 struct ChildPlan {
     bool switch_user = false;  // setgroups/setgid/setuid to uid/gid, then check root is gone
     uid_t uid = 0;
@@ -28,6 +28,9 @@ struct ChildPlan {
     unsigned long long resolve = 0;    // RESOLVE_* flags for both opens beneath a folder
     char* const* argv = nullptr;
     char* const* envp = nullptr;
+    // For a #! script: two free slots (the child writes the interpreter and its argument there), then
+    // the script's path as checked (`folder`/`script`) and argv after argv[0], then nullptr.
+    char** interpreter_argv = nullptr;
     int in_fd = -1;  // become 0, 1 and 2; all >= 3 (the launcher keeps 0-2 open)
     int out_fd = -1;
     int err_fd = -1;
