@@ -15,6 +15,7 @@
 #include <csignal>
 #include <cstdint>
 
+#include "launcher/shebang.hpp"
 #include "launcher/signals.hpp"
 
 namespace httpserve {
@@ -67,7 +68,7 @@ const char* step_name(Step step) {
 
 bool is_opening(Step step) { return step == Step::OpenFolder || step == Step::OpenScript || step == Step::OpenCwd; }
 
-// Where the script's descriptor is when it execs: the first fd after stdin, stdout and stderr.
+// Where the script's descriptor is put before exec: the first fd after stdin, stdout and stderr.
 constexpr int kScriptFd = 3;
 
 // The child's side of the shared memory: it writes its failure here before it exits, and the
@@ -169,13 +170,59 @@ constexpr size_t kChildStack = 32 * 1024;
     if (::fchdir(fd) != 0) fail(shared, Step::Chdir, errno);  // fchdir checks search rights too
 }
 
-// Runs the script's descriptor. A #! script needs it once more: the kernel hands its interpreter
-// /dev/fd/3 to read, so that fd must survive the exec (with close-on-exec, execveat says ENOENT).
-// A binary leaves with no fd beyond 0-2; a #! script keeps its own file open as fd 3.
-[[gnu::no_sanitize_address]] void exec_script(const ChildPlan& p) {
+// The script's first bytes (up to kShebangHeadSize, the rest of `head` left as it is), or -1. Its
+// descriptor is O_PATH, which cannot be read: it is opened again for reading through /proc/self/fd,
+// which gives the very file that was checked (no path is walked again), with the account's read
+// right. Raw syscalls: ASan intercepts the libc calls.
+[[gnu::no_sanitize_address]] long read_head(char* head) {
+    static_assert(kScriptFd == 3, "the path below names kScriptFd");
+    const int fd =
+        static_cast<int>(::syscall(SYS_openat, AT_FDCWD, "/proc/self/fd/3", O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    if (fd < 0) return -1;
+    long size = 0;
+    while (size < static_cast<long>(kShebangHeadSize)) {
+        const long got = ::syscall(SYS_pread64, fd, head + size, kShebangHeadSize - static_cast<size_t>(size), size);
+        if (got <= 0) break;  // end of file; an error leaves what was read (signals are blocked: no EINTR)
+        size += got;
+    }
+    ::syscall(SYS_close, fd);
+    return size;
+}
+
+// Starts the interpreter a #! script names, as the kernel would (launcher/shebang.hpp), but with the
+// script's path as the launcher checked it, the way execve() of that path would give it, so that $0
+// and __file__ name the script. Why this runs only what was checked: the program executed is the
+// interpreter that the checked file names; the interpreter opens the script again by its path, so a
+// rename racing this can at most make it read another file's content as the CGI account, which
+// whoever may write in the CGI folder could do anyway by writing a script; no file outside the CGI
+// folders is ever executed by the launcher. Returns the errno when it could not exec.
+[[gnu::no_sanitize_address]] int exec_interpreter(const ChildPlan& p, char* head, size_t size) {
+    const Shebang line = parse_shebang(head, size);
+    if (!line.runs) return ENOEXEC;
+    // The names end in place (head is NUL-padded and longer than any offset parse_shebang gives).
+    char* const interpreter = head + line.interpreter;
+    interpreter[line.interpreter_size] = '\0';
+    char** argv = p.interpreter_argv + 1;
+    if (line.has_argument) {
+        head[line.argument + line.argument_size] = '\0';
+        argv = p.interpreter_argv;
+        argv[1] = head + line.argument;
+    }
+    argv[0] = interpreter;
+    ::syscall(SYS_execve, interpreter, argv, p.envp);
+    return errno;
+}
+
+// Runs the checked file: a #! script through its interpreter (exec_interpreter), anything else (a
+// binary) from its descriptor, which is close-on-exec: nothing beyond 0-2 is left to the program.
+// Returns the errno when it could not exec.
+[[gnu::no_sanitize_address]] int exec_script(const ChildPlan& p) {
+    char head[kShebangHeadSize + 1] = {};
+    const long size = read_head(head);
+    if (size >= 2 && head[0] == '#' && head[1] == '!') return exec_interpreter(p, head, static_cast<size_t>(size));
+    // Not a #! script, or unreadable (a binary may be execute-only): the kernel decides, on the descriptor.
     ::syscall(SYS_execveat, kScriptFd, "", p.argv, p.envp, AT_EMPTY_PATH);
-    if (errno != ENOENT || ::fcntl(kScriptFd, F_SETFD, 0) != 0) return;
-    ::syscall(SYS_execveat, kScriptFd, "", p.argv, p.envp, AT_EMPTY_PATH);
+    return errno;
 }
 
 // The child, between clone and exec, on its own stack inside the launcher's memory and with every
@@ -206,8 +253,8 @@ constexpr size_t kChildStack = 32 * 1024;
     const int script_fd = open_script(shared, folder_fd);
     enter_working_folder(shared, folder_fd);
     // The fds received for the script are all >= 3, so dup2 cannot clobber one before it is
-    // copied; dup2 clears CLOEXEC on the copies. The script's own descriptor goes to 3 (close-on-exec
-    // until exec_script decides), everything else goes.
+    // copied; dup2 clears CLOEXEC on the copies. The script's own descriptor goes to 3, close-on-exec,
+    // everything else goes.
     if (::dup2(p.in_fd, 0) < 0 || ::dup2(p.out_fd, 1) < 0 || ::dup2(p.err_fd, 2) < 0) {
         fail(shared, Step::Fds, errno);
     }
@@ -220,8 +267,7 @@ constexpr size_t kChildStack = 32 * 1024;
         if (::sigaction(sig, &dfl, nullptr) != 0) fail(shared, Step::Signals, errno);
     }
     if (set_signal_mask(0, nullptr) != 0) fail(shared, Step::Signals, errno);
-    exec_script(p);
-    fail(shared, Step::Exec, errno);
+    fail(shared, Step::Exec, exec_script(p));
 }
 
 }  // namespace

@@ -11,14 +11,6 @@
 
 namespace httpserve {
 
-// Everything the child needs, prepared before the clone: after it, the child may only make
-// async-signal-safe calls on what it is given here.
-//
-// The child opens the script and its working folder itself, after the account switch, beneath their
-// CGI folder (openat2 with RESOLVE_BENEATH): the kernel then walks the path with the script account's
-// rights (as execve by path did), no symlink or "..", and no rename racing the checks, can lead out
-// of the folder, and what is checked (fstat, faccessat2 on that descriptor) is exactly what runs
-// (execveat on it).
 // Resource limits for a script (0: none). RLIMIT_NPROC counts every process of the account.
 struct ScriptLimits {
     uint64_t processes = 0;    // RLIMIT_NPROC
@@ -26,6 +18,14 @@ struct ScriptLimits {
     uint64_t cpu_seconds = 0;  // RLIMIT_CPU
 };
 
+// Everything the child needs, prepared before the clone: after it, the child may only make
+// async-signal-safe calls on what it is given here.
+//
+// The child opens the script and its working folder itself, after the account switch, beneath their
+// CGI folder (openat2 with RESOLVE_BENEATH): the kernel then walks the path with the script account's
+// rights (as execve by path did), no symlink or "..", and no rename racing the checks, can lead out
+// of the folder, and what is checked (fstat, faccessat2 on that descriptor) is exactly what runs
+// (execveat on it; for a #! script, the interpreter its checked first line names).
 struct ChildPlan {
     bool switch_user = false;  // setgroups/setgid/setuid to uid/gid, then check root is gone
     uid_t uid = 0;
@@ -37,6 +37,9 @@ struct ChildPlan {
     unsigned long long resolve = 0;    // RESOLVE_* flags for both opens beneath a folder
     char* const* argv = nullptr;
     char* const* envp = nullptr;
+    // For a #! script: two free slots (the child writes the interpreter and its argument there), then
+    // the script's path as checked (`folder`/`script`) and argv after argv[0], then nullptr.
+    char** interpreter_argv = nullptr;
     // The child is the init of a new PID namespace (clone(CLONE_NEWPID)): it and what it starts can
     // name no other process, and the kernel kills what it started when it ends.
     bool own_pid_namespace = false;

@@ -56,6 +56,14 @@ std::vector<char*> pointers(const std::vector<std::string>& strings) {
     return out;
 }
 
+// What a #! script's interpreter is started with (ChildPlan::interpreter_argv): two slots for the child
+// to fill, the script's path, the arguments after argv[0], nullptr.
+std::vector<char*> interpreter_argv(const std::string& script_path, const std::vector<char*>& argv) {
+    std::vector<char*> out{nullptr, nullptr, const_cast<char*>(script_path.c_str())};
+    out.insert(out.end(), argv.begin() + 1, argv.end());  // argv ends with its nullptr
+    return out;
+}
+
 // The launcher's log line for a child that failed: the step, the errno, and what the two openat2
 // refusals mean here.
 std::string child_failure(const ChildOutcome& child) {
@@ -93,6 +101,9 @@ SpawnOutcome spawn_script(const LauncherSettings& settings, const SpawnRequest& 
     const std::vector<std::string> default_argv{asked};
     const std::vector<char*> argv = pointers(request.argv.empty() ? default_argv : request.argv);
     const std::vector<char*> envp = pointers(env.entries);
+    // What execve() of the path checked would give a #! script as its $0, and what Python gives.
+    const std::string script_path = *script->folder + "/" + script->relative;
+    std::vector<char*> shebang_argv = interpreter_argv(script_path, argv);
 
     ChildPlan plan;
     plan.switch_user = settings.switch_user;
@@ -105,6 +116,7 @@ SpawnOutcome spawn_script(const LauncherSettings& settings, const SpawnRequest& 
     plan.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | (settings.symlinks_never ? RESOLVE_NO_SYMLINKS : 0);
     plan.argv = argv.data();
     plan.envp = envp.data();
+    plan.interpreter_argv = shebang_argv.data();
     plan.in_fd = in_fd.get();
     plan.out_fd = out_fd.get();
     plan.err_fd = err_fd.get();

@@ -33,7 +33,8 @@ inline constexpr const char* kRefusedMessage = "refused by the CGI launcher (the
 // Validates what needs no file access (absolute, inside a CGI folder as written, the dotfile rule,
 // the environment: script_environment), then starts the child (start_child): it switches account,
 // opens and checks the script and its folder beneath their CGI folder, installs the three fds as
-// 0/1/2, closes everything else, changes folder, resets signals and execs that very file. Blocks
+// 0/1/2, closes everything else, changes folder, resets signals and execs that very file (for a #!
+// script, the interpreter its first line names, given the script's path as checked). Blocks
 // only until the child has exec'd or failed.
 //
 // ScriptPidNamespace::Own: the script is the init of a new PID namespace (the launcher does this

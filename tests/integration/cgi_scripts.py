@@ -27,7 +27,8 @@ FIXED_PATH = "/usr/local/bin:/usr/bin:/bin"
 BIG_OUTPUT = 52428800  # 50 MiB
 
 # ---------------------------------------------------------------------------------------------------
-# Scripts. "@STATE@" is replaced by the world-writable state folder (scripts run as nobody).
+# Scripts. "@STATE@" is replaced by the world-writable state folder (scripts run as nobody), "@ROOT@" by
+# the served folder.
 
 ENV_PY = r'''#!/usr/bin/env python3
 # Prints its environment (sorted KEY=value lines), its arguments, and what it read from stdin
@@ -71,8 +72,44 @@ printf 'Content-Type: text/plain\r\n\r\nhello from a script\n'
 # $$ is no use: every script is the init of its own PID namespace, where it is pid 1.
 HOST_PIDS = "read -r stat < /proc/self/stat; set -- $stat; pid=$1; pgrp=$5\n"
 
+# The #! scripts that find their own folder: $0, sys.argv[0] and __file__ must name the script, as
+# execve() of its path gives them, so that a script can find files and modules next to it.
+SELF_SH = r'''#!/bin/sh
+printf 'Content-Type: text/plain\r\n\r\n'
+printf '0=%s\n' "$0"
+cat "$(dirname "$0")/data/next-to-me.txt"
+'''
+
+SELF_PY = r'''#!/usr/bin/env python3
+import os, sys
+sys.dont_write_bytecode = True  # the CGI folder stays as it is when the script may write in it
+import sibling_module
+print("Content-Type: text/plain\r\n\r", flush=True)
+print("argv0=" + sys.argv[0])
+print("folder=" + os.path.dirname(os.path.abspath(__file__)))
+print("sibling=" + sibling_module.VALUE)
+with open(os.path.join(os.path.dirname(__file__), "data", "next-to-me.txt")) as f:
+    print(f.read(), end="")
+'''
+
+# An interpreter (outside the CGI folders) that prints the arguments the kernel gave it, one a line.
+PRINT_ARGS = r'''#!/bin/sh
+printf 'Content-Type: text/plain\r\n\r\n'
+for a in "$@"; do printf '[%s]\n' "$a"; done
+'''
+
 SCRIPTS = {
     # name (under the root): (mode, text)
+    "cgi-bin/self.sh": (0o755, SELF_SH),
+    "cgi-bin/self.py": (0o755, SELF_PY),
+    "cgi-bin/sibling_module.py": (0o644, "VALUE = 'imported from next to the script'\n"),
+    "cgi-bin/data/next-to-me.txt": (0o644, "read from next to the script\n"),
+    "cgi-bin/child-dir/self.sh": (0o755, SELF_SH),
+    "cgi-bin/child-dir/data/next-to-me.txt": (0o644, "read from next to child-dir/self.sh\n"),
+    "interpreters/print-args": (0o755, PRINT_ARGS),
+    # One argument after the interpreter, with its inner spaces and tabs, as Linux reads a #! line.
+    "cgi-bin/spaced-argument.sh": (0o755, "#!  @ROOT@/interpreters/print-args  one two\t three \t\nnot run\n"),
+    "cgi-bin/no-interpreter.sh": (0o755, "#!/no/such/interpreter\necho never\n"),
     "cgi-bin/env.py": (0o755, ENV_PY),
     "cgi-bin/argv.sh": (0o755, ARGV_SH),
     "cgi-bin/env.sh": (0o755, ENV_SH),
@@ -155,7 +192,7 @@ class CgiTree:
         self.write("a.txt", A_TXT, 0o644)
         self.write("nocgi.py", b"print('static, not a script')\n", 0o644)
         for name, (mode, text) in SCRIPTS.items():
-            self.write(name, text.replace("@STATE@", self.state).encode(), mode)
+            self.write(name, text.replace("@STATE@", self.state).replace("@ROOT@", self.root).encode(), mode)
         os.makedirs(os.path.join(self.root, "cgi-bin", "emptydir"), 0o755, exist_ok=True)
         for dirpath, dirnames, _ in os.walk(self.root):
             for d in dirnames:

@@ -249,6 +249,27 @@ class CgiDifferentialTest(unittest.TestCase):
         r = client.request(self.hs.port, "GET", "/cgi-bin/argv.sh?a=b")
         self.assertEqual(r.body, b"0\n")
 
+    def test_shebang_scripts_get_their_own_path_as_python_gives_it(self):
+        # $0, sys.argv[0] and __file__ name the script (not a descriptor), so that it finds what lies next
+        # to it; through #!/usr/bin/env python3 (an interpreter and its argument) too.
+        cgi = os.path.join(TREE.root, "cgi-bin")
+        expect = {
+            "/cgi-bin/self.sh": "0=%s/self.sh\nread from next to the script\n" % cgi,
+            "/cgi-bin/self.sh?q": "0=%s/self.sh\nread from next to the script\n" % cgi,
+            "/cgi-bin/child-dir/self.sh/extra": "0=%s/child-dir/self.sh\nread from next to child-dir/self.sh\n" % cgi,
+            "/cgi-bin/self.py": "argv0=%s/self.py\nfolder=%s\nsibling=imported from next to the script\n"
+                                "read from next to the script\n" % (cgi, cgi),
+            # One argument with its inner spaces and tabs, then the script's path, then the query.
+            "/cgi-bin/spaced-argument.sh?a+b": "[one two\t three]\n[%s/spaced-argument.sh]\n[a b]\n" % cgi,
+        }
+        for target, body in expect.items():
+            with self.subTest(target=target):
+                py, hs = self.both("GET", target)
+                self.assertEqual(py.status, 200, py)
+                self.assertEqual(script_output_body(py).decode(), body, "python")
+                self.assertEqual(hs.status, 200, hs)
+                self.assertEqual(hs.body.decode(), body, "httpserve")
+
     def test_python_crash_paths_are_400(self):
         # Python's _url_collapse_path raises IndexError: no answer, the connection is dropped.
         for target in ("/../cgi-bin/env.py", "/cgi-bin/../../env.py", "/../a.txt", "/.//.."):
@@ -426,6 +447,11 @@ class CgiServerTest(unittest.TestCase):
     def test_lf_only_head(self):
         r = self.get("/cgi-bin/lf_only.sh")
         self.assertEqual((r.status, r.header("X-Lf"), r.body), (200, "1", b"lf body\n"), r)
+
+    def test_script_whose_interpreter_does_not_exist_is_403(self):
+        r = self.get("/cgi-bin/no-interpreter.sh")
+        self.assertEqual((r.status, r.reason), (403, "CGI script could not be started"), r)
+        self.assertStillServing()
 
     def test_bad_heads_are_502(self):
         for script in ("crash.sh", "garbage.sh", "noend.sh", "notype.sh"):

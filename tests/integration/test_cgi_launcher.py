@@ -371,10 +371,9 @@ class CgiLauncherTest(unittest.TestCase):
             if " -> " in line:
                 name, target = line.split(" -> ")
                 fds[int(name.split()[-1])] = target
-        # ls itself holds the directory it lists. A #! script holds its own file as fd 3: the kernel hands
-        # its interpreter /dev/fd/3, the very file the launcher checked, to read.
+        # ls itself holds the directory it lists; a #! script holds nothing else beyond 0-2 either.
         others = {fd: t for fd, t in fds.items() if fd > 2 and not t.endswith("/fd")}
-        self.assertEqual(others, {3: os.path.realpath(self.path("fds.sh"))}, output)
+        self.assertEqual(others, {}, output)
         self.assertEqual(sorted(fd for fd in fds if fd <= 2), [0, 1, 2])
         # A binary holds nothing beyond 0-2.
         kind, pid, output = p.spawn("run", 2, self.path("ls"), "-l", "/proc/self/fd")
@@ -389,6 +388,17 @@ class CgiLauncherTest(unittest.TestCase):
         self.assertEqual(launcher_fds[0], "/dev/null")
         self.assertEqual(launcher_fds[1], "/dev/null")
         self.assertLessEqual(len(launcher_fds), 6, launcher_fds)  # 0-2, control, signalfd, one channel
+
+    def test_shebang_script_gets_its_path_as_dollar_zero(self):
+        # What execve() of the path gives: [interpreter, its argument, the script's path, argv[1:]].
+        write = cgi_scripts.write_script
+        write(self.path("dollar0.sh"), '#!/bin/sh\nprintf "%s|" "$0" "$@"\n')
+        write(self.path("sub", "via-env.sh"), '#!/usr/bin/env sh\nprintf "%s|" "$0" "$@"\n')
+        p = self.start()
+        self.assertEqual(p.spawn("run", 1, self.path("dollar0.sh"), "a", "b c")[2],
+                         ("%s|a|b|c|" % self.path("dollar0.sh")).encode())
+        self.assertEqual(p.spawn("run", 2, self.path("sub", "via-env.sh"))[2],
+                         ("%s|" % self.path("sub", "via-env.sh")).encode())
 
     def test_cwd_is_the_script_folder(self):
         p = self.start()

@@ -1,11 +1,18 @@
-"""A CGI script's folder swapped for a symlink while requests run: the script that runs is always the
-one the launcher checked, beneath its CGI folder, never a file the swap points to outside it.
+"""A CGI script's folder swapped for a symlink while requests run: what the launcher executes is always
+the file it checked, beneath its CGI folder, never a file the swap points to outside it.
 
 Someone who may write in a folder below cgi-bin exchanges that folder with a symlink to a folder
 outside the CGI folders, again and again (renameat2 RENAME_EXCHANGE, as fast as it goes), while a
-client asks for the script in it. Outside, a script of the same name leaves a marker. A launcher that
-checks one path and then executes the path string again runs the outside one now and then; one that
-opens the script beneath its folder and executes that descriptor never does.
+client asks for the script in it. Outside, a script of the same name leaves a marker when it is
+executed. A launcher that checks one path and then executes the path string again runs the outside
+one now and then; one that opens the script beneath its folder and executes that descriptor (or the
+interpreter that the checked file's #! line names) never does.
+
+The interpreter of a #! script is given the script's path, as execve() of that path would give it
+(and as Python, Apache and lighttpd do), and opens it again by that path: the swap can make it read
+the outside file's text as its script, which someone who may write in the CGI folder could have
+written there as a script anyway. That is answered "outside text read", and is not an escape: the
+outside file's own first line names another interpreter, the one that leaves the marker.
 
 Run: cd /work/main && python3 tests/run_all.py --build plain=build --pattern test_cgi_script_swap.py
 Every process started here is stopped by its pid or process group, never by name.
@@ -59,8 +66,12 @@ class ScriptFolderSwapTest(unittest.TestCase):
         os.chmod(marks, 0o1777)
         self.marker = os.path.join(marks, "escaped")
         cgi_scripts.write_script(os.path.join(cgi, "d", "s.sh"), answer("inside"))
+        # Executed, the outside script runs its own interpreter, which leaves the marker; read as its
+        # script by the inside one's /bin/sh, its first line is a comment.
+        escaping = os.path.join(self.base, "escaping-interpreter")
+        cgi_scripts.write_script(escaping, "#!/bin/sh\necho $$ >> %s\n" % self.marker + answer("escaped").split("\n", 1)[1])
         cgi_scripts.write_script(os.path.join(outside, "d", "s.sh"),
-                                 "#!/bin/sh\necho $$ >> %s\n" % self.marker + answer("escaped").split("\n", 1)[1])
+                                 "#!%s\n" % escaping + answer("outside text read").split("\n", 1)[1])
         self.folder = os.path.join(cgi, "d")
         self.link = os.path.join(cgi, "alt")
         os.symlink(os.path.join(outside, "d"), self.link)

@@ -131,10 +131,10 @@ TEST_CASE("spawn_script: a script in the CGI folder runs, in its own process gro
     CHECK(run.outcome.script == (site.cgi / "show.sh").string());
     CHECK(WIFEXITED(run.status));
     CHECK(WEXITSTATUS(run.status) == 0);
-    // $0 of a #! script is the descriptor the kernel hands its interpreter: the file the launcher opened
-    // and checked, whatever argv[0]. PATH is the launcher's.
-    CHECK(run.out == "argv=/dev/fd/3|first x=1 path=/usr/local/bin:/usr/bin:/bin\ncwd=" + site.cgi.string() +
-                         "\npgid=" + std::to_string(run.outcome.pid) + "\n");
+    // $0 of a #! script is its path, as execve() of that path gives it, whatever argv[0]. PATH is the
+    // launcher's.
+    CHECK(run.out == "argv=" + (site.cgi / "show.sh").string() + "|first x=1 path=/usr/local/bin:/usr/bin:/bin\ncwd=" +
+                         site.cgi.string() + "\npgid=" + std::to_string(run.outcome.pid) + "\n");
     CHECK(run.err == "to-stderr\n");
     CHECK(run.outcome.dropped_variables.empty());  // PATH is replaced, not worth a warning
 }
@@ -143,8 +143,9 @@ TEST_CASE("spawn_script: defaults: argv is the script, the folder is the script'
     Site site;
     const Run run = spawn(site.settings, request_for(site.cgi / "show.sh"));
     REQUIRE(run.outcome.pid > 0);
-    CHECK(run.out.rfind("argv=/dev/fd/3| x=1 path=/usr/local/bin:/usr/bin:/bin\ncwd=" + site.cgi.string() + "\n", 0) ==
-          0);
+    CHECK(run.out.rfind("argv=" + (site.cgi / "show.sh").string() +
+                            "| x=1 path=/usr/local/bin:/usr/bin:/bin\ncwd=" + site.cgi.string() + "\n",
+                        0) == 0);
 
     SpawnRequest in_sub = request_for(site.cgi / "show.sh");
     in_sub.cwd = (site.cgi / "sub").string();
@@ -317,7 +318,37 @@ TEST_CASE("spawn_script: a failure in the child before exec is reported", "[laun
     // Executable, but no #! line and no binary format: execve fails with ENOEXEC.
     const std::string garbage = site.script("cgi-bin/garbage", "not a program\n");
     check_refused(spawn(site.settings, request_for(garbage)), garbage + ": exec: Exec format error");
-    // A #! line naming no interpreter: ENOENT, also after the retry that keeps the descriptor open.
+    // A #! line naming an interpreter that does not exist: ENOENT.
     const std::string orphan = site.script("cgi-bin/orphan.sh", "#!/no/such/interpreter\n");
     check_refused(spawn(site.settings, request_for(orphan)), orphan + ": exec: No such file or directory");
+    // A #! line naming none: ENOEXEC, as the kernel says.
+    const std::string empty = site.script("cgi-bin/empty.sh", "#!  \t\necho never\n");
+    check_refused(spawn(site.settings, request_for(empty)), empty + ": exec: Exec format error");
+}
+
+TEST_CASE("spawn_script: a #! script gets its interpreter, its one argument, its path and its arguments",
+          "[launcher][spawn]") {
+    Site site;
+    // The interpreter prints what it was given, one argument a line, and which fds it holds.
+    const std::string show_args = site.script("cgi-bin/show-args",
+                                              "#!/bin/sh\nfor a in \"$@\"; do echo \"[$a]\"; done\n"
+                                              "exec ls /proc/self/fd\n");
+    const std::string with_argument =
+        site.script("cgi-bin/with-argument.sh", "#! \t" + show_args + " one\ttwo  three \t\nbody\n");
+    SpawnRequest request = request_for(with_argument);
+    request.argv = {"ignored", "query"};
+    const Run run = spawn(site.settings, request);
+    REQUIRE(run.outcome.pid > 0);
+    // [interpreter, "one\ttwo  three" (one argument, trimmed), the script's path, argv after argv[0]];
+    // sh's "$@" leaves out its own $0. Only 0-2 are open (3 is the folder ls lists).
+    CHECK(run.out == "[one\ttwo  three]\n[" + with_argument + "]\n[query]\n0\n1\n2\n3\n");
+
+    SECTION("through env, as #!/usr/bin/env python3 is") {
+        const std::string via_env = site.script("cgi-bin/via-env.sh", "#!/usr/bin/env sh\necho \"$0|$1\"\n");
+        SpawnRequest r = request_for(via_env);
+        r.argv = {"via-env.sh", "q"};
+        const Run env_run = spawn(site.settings, r);
+        REQUIRE(env_run.outcome.pid > 0);
+        CHECK(env_run.out == via_env + "|q\n");
+    }
 }
