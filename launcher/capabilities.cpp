@@ -13,7 +13,7 @@ namespace httpserve {
 
 namespace {
 
-constexpr int kKept[] = {CAP_SETUID, CAP_SETGID, CAP_KILL, CAP_DAC_READ_SEARCH, CAP_SYS_ADMIN};
+constexpr int kKept[] = {CAP_SETUID, CAP_SETGID, CAP_KILL, CAP_SYS_ADMIN};
 
 // CAP_SYS_ADMIN only inside the launcher's own user namespace, where it is good for clone(CLONE_NEWPID).
 bool kept(int cap, bool own_namespace) {
@@ -50,7 +50,7 @@ std::string keep_only_launcher_capabilities(bool own_namespace) {
     header.version = _LINUX_CAPABILITY_VERSION_3;
     header.pid = 0;
     // Keep those of kKept that this process has: a systemd unit may have bounded it more tightly
-    // (CAP_DAC_READ_SEARCH is a convenience; the others are checked where they are used).
+    // (each is checked where it is used).
     __user_cap_data_struct current[2]{};
     if (::syscall(SYS_capget, &header, current) != 0) return failure("capget");
     __user_cap_data_struct data[2]{};

@@ -1,10 +1,9 @@
 // Trims the launcher to the capabilities it uses: CAP_SETUID and CAP_SETGID (the switch in the
-// child), CAP_KILL (scripts run as another user) and CAP_DAC_READ_SEARCH (to resolve and stat
-// scripts in folders root does not own), and, in its own user namespace (launcher/user_namespace.hpp),
-// CAP_SYS_ADMIN there, which clone(CLONE_NEWPID) asks for. Everything else leaves the permitted,
-// effective, inheritable, ambient and bounding sets, so a bug in the launcher cannot, say, load
-// modules or bind ports. The scripts lose the rest at setuid() (no keep-caps) or at exec (not root in
-// the namespace).
+// child), CAP_KILL (scripts run as another user), and, in its own user namespace
+// (launcher/user_namespace.hpp), CAP_SYS_ADMIN there, which clone(CLONE_NEWPID) asks for. It needs no
+// right to read files: the child opens the script as the CGI account, with no capability left. Everything else leaves
+// the permitted, effective, inheritable, ambient and bounding sets, so a bug in the launcher cannot, say, load modules
+// or bind ports. The scripts lose the rest at setuid() (no keep-caps) or at exec (not root in the namespace).
 #pragma once
 
 #include <string>

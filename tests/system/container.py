@@ -3,6 +3,7 @@
 The container has its own network namespace with only loopback (--private-network). Commands enter
 it with nsenter, because the host has no systemd to register the machine with (--register=no).
 """
+import fcntl
 import os
 import signal
 import subprocess
@@ -15,6 +16,27 @@ CLEAN_ENV = {
     "SYSTEMD_COLORS": "0",
     "DEBIAN_FRONTEND": "noninteractive",
 }
+
+
+NS_GET_PARENT = 0xB702  # ioctl on a namespace fd: the fd of its parent namespace (linux/nsfs.h)
+
+
+def pid_namespace_chain(pid):
+    """Inode numbers of the PID namespace of `pid` and of each namespace above it."""
+    chain = []
+    fd = os.open("/proc/%s/ns/pid" % pid, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        while True:
+            chain.append(os.fstat(fd).st_ino)
+            try:
+                parent = fcntl.ioctl(fd, NS_GET_PARENT)
+            except OSError:  # EPERM: the top, the namespace this test runs in
+                break
+            os.close(fd)
+            fd = parent
+    finally:
+        os.close(fd)
+    return chain
 
 
 class Container:
@@ -109,14 +131,15 @@ class Container:
         os.chmod(host, mode)
 
     def processes(self):
-        """(host pid, comm, uid) of every process in the container but its PID 1 and our nsenters."""
-        ns = os.readlink("/proc/%d/ns/pid" % self.leader)
+        """(host pid, comm, uid) of every process in the container but its PID 1 and our nsenters,
+        including those in PID namespaces nested in the container's (each CGI script has one)."""
+        ns = os.stat("/proc/%d/ns/pid" % self.leader).st_ino
         found = []
         for entry in os.listdir("/proc"):
             if not entry.isdigit() or int(entry) == self.leader:
                 continue
             try:
-                if os.readlink("/proc/%s/ns/pid" % entry) != ns:
+                if ns not in pid_namespace_chain(entry):
                     continue
                 with open("/proc/%s/status" % entry) as f:
                     status = dict(line.split(":", 1) for line in f if ":" in line)

@@ -19,9 +19,9 @@ import rootfs  # noqa: E402
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 WORK = os.path.join(REPO, "build-system")
 # The unit's CapabilityBoundingSet (systemd/httpserve.service.in), as capability numbers.
-CAP_BITS = {"cap_dac_read_search": 2, "cap_kill": 5, "cap_setgid": 6, "cap_setuid": 7,
-            "cap_net_bind_service": 10}
-LAUNCHER_CAPS = {"cap_dac_read_search", "cap_kill", "cap_setgid", "cap_setuid"}
+CAP_BITS = {"cap_kill": 5, "cap_setgid": 6, "cap_setuid": 7, "cap_net_bind_service": 10}
+# The launcher's, held in a user namespace of its own (CAP_SYS_ADMIN there, for PID namespaces).
+LAUNCHER_CAPS = {"cap_kill": 5, "cap_setgid": 6, "cap_setuid": 7, "cap_sys_admin": 21}
 NOBODY = 65534
 EXPOSURE_TARGET = 3.0
 
@@ -45,10 +45,10 @@ class Timer:
         log("%s: %.1f s" % (self.what, seconds))
 
 
-def mask(names):
+def mask(bits):
     value = 0
-    for n in names:
-        value |= 1 << CAP_BITS[n]
+    for n in bits:
+        value |= 1 << bits[n]
     return value
 
 
@@ -248,12 +248,14 @@ class PackagedService(unittest.TestCase):
         status, body = self.curl("http://127.0.0.1/cgi-bin/ids.sh")
         self.assertEqual("200", status, body)
         self.assertEqual(["%d" % NOBODY] * 3, body.split())
-        # The launcher keeps at most its four capabilities.
+        # The launcher keeps at most its four capabilities, in a user namespace of its own.
         main = self.main_pid()
         launchers = [p for p in self.children(main) if "launcher" in self.sh("cat /proc/%d/comm" % p).stdout
                      or self.status(p)["Uid"].split()[0] == "0"]
         self.assertEqual(1, len(launchers), [self.cmdline(p) for p in self.children(main)])
         self.assertEqual(0, int(self.status(launchers[0])["CapEff"], 16) & ~mask(LAUNCHER_CAPS))
+        user_ns = self.sh("readlink /proc/%d/ns/user /proc/%d/ns/user" % (main, launchers[0])).stdout.split()
+        self.assertNotEqual(user_ns[0], user_ns[1])
 
     def test_07_reinstalling_restarts_the_service(self):
         before = self.main_pid()
