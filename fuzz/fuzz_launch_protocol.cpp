@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/dotfiles.hpp"
 #include "ipc/launch_protocol.hpp"
 #include "ipc/script_environment.hpp"
 #include "ipc/script_rules.hpp"
@@ -42,7 +43,7 @@ void check_script_path(const std::string& script) {
         check(script.starts_with(folder) && !relative->starts_with('/'));
         check(script.ends_with(*relative));
     }
-    (void)httpserve::names_a_dotfile(script);
+    (void)httpserve::has_dot_component(script);
 }
 }  // namespace
 

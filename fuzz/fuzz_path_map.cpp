@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/dotfiles.hpp"
 #include "common/utf8.hpp"
 #include "tests/unit/utf8_table.hpp"
 #include "worker/static/listing.hpp"

@@ -33,8 +33,4 @@ std::optional<std::string_view> relative_to_folder(std::string_view path, std::s
     return path;
 }
 
-bool names_a_dotfile(std::string_view relative) {
-    return relative.starts_with('.') || relative.find("/.") != std::string_view::npos;
-}
-
 }  // namespace httpserve

@@ -20,7 +20,4 @@ bool is_inside_folder(std::string_view path, std::string_view folder);
 // the result beneath the folder, which is where "..", symlinks and renames are dealt with.
 std::optional<std::string_view> relative_to_folder(std::string_view path, std::string_view folder);
 
-// Some component of the relative path `relative` starts with '.' (a hidden file or folder, or "..").
-bool names_a_dotfile(std::string_view relative);
-
 }  // namespace httpserve

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string_view>
 
+#include "common/dotfiles.hpp"
 #include "ipc/script_environment.hpp"
 #include "ipc/script_rules.hpp"
 #include "launcher/spawn_child.hpp"
@@ -45,7 +46,7 @@ std::string folder_of(std::string_view relative) {
 }
 
 // "." stands for the CGI folder itself, which is not hidden.
-bool hidden(std::string_view relative) { return relative != "." && names_a_dotfile(relative); }
+bool hidden(std::string_view relative) { return relative != "." && has_dot_component(relative); }
 
 // execve() takes char* const[]; it does not write through them.
 std::vector<char*> pointers(const std::vector<std::string>& strings) {

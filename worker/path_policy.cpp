@@ -5,7 +5,7 @@
 #include <climits>
 #include <cstdlib>
 
-#include "worker/static/path_map.hpp"
+#include "common/dotfiles.hpp"
 
 namespace httpserve {
 

@@ -171,12 +171,3 @@ TEST_CASE("script rules: what a path names below a folder, as written", "[cgi-la
     CHECK_FALSE(relative_to_folder("/srv/cgi-binx/x.sh", "/srv/cgi-bin"));
     CHECK_FALSE(relative_to_folder("cgi-bin/x.sh", "cgi-bin"));
 }
-
-TEST_CASE("script rules: hidden names", "[cgi-launch]") {
-    CHECK(names_a_dotfile(".hidden.sh"));
-    CHECK(names_a_dotfile("sub/.git/x.sh"));
-    CHECK(names_a_dotfile("../x.sh"));
-    CHECK_FALSE(names_a_dotfile("x.sh"));
-    CHECK_FALSE(names_a_dotfile("sub/x.sh.bak"));
-    CHECK_FALSE(names_a_dotfile(""));
-}

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/dotfiles.hpp"
 #include "tests/unit/utf8_table.hpp"
 #include "worker/static/path_map.hpp"
 
@@ -236,6 +237,12 @@ TEST_CASE("has_dot_component", "[path_map]") {
     CHECK_FALSE(has_dot_component("a.b/c.d"));
     CHECK_FALSE(has_dot_component(""));
     CHECK_FALSE(has_dot_component("a/b."));
+    // The names the CGI launcher refuses with dotfiles = "deny".
+    CHECK(has_dot_component(".hidden.sh"));
+    CHECK(has_dot_component("sub/.git/x.sh"));
+    CHECK(has_dot_component("../x.sh"));
+    CHECK_FALSE(has_dot_component("x.sh"));
+    CHECK_FALSE(has_dot_component("sub/x.sh.bak"));
 }
 
 TEST_CASE("directory_redirect_location: observed Python values", "[path_map]") {

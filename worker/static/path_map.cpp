@@ -215,11 +215,6 @@ MappedPath map_decoded_path(std::string_view decoded_path, bool* ok) {
     return normalised(std::string(decoded_path), ok);
 }
 
-bool has_dot_component(std::string_view relative) {
-    if (!relative.empty() && relative[0] == '.') return true;
-    return relative.find("/.") != std::string_view::npos;
-}
-
 std::string directory_redirect_location(std::string_view target) {
     // Python: urlunsplit((scheme, netloc, path + '/', query, fragment)) of urlsplit(self.path).
     // Three guards keep a Location from pointing at another host where Python's can (a directory

@@ -50,9 +50,6 @@ MappedPath map_path(std::string_view raw_path, bool* ok = nullptr);
 // decoded again, so "%2f" in it stays three characters. A NUL makes `ok` false as in map_path.
 MappedPath map_decoded_path(std::string_view decoded_path, bool* ok = nullptr);
 
-// True when any component of `relative` starts with '.' (for dotfiles = "deny").
-bool has_dot_component(std::string_view relative);
-
 // Location for a directory requested without its slash: raw path + "/" then "?query" and "#fragment"
 // when present, as Python's urlunsplit gives. Unlike Python it never names another host than the
 // target did: '\' in the path is sent as %5C, and no path can become "//host" (see the .cpp).
