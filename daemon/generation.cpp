@@ -16,6 +16,7 @@ namespace httpserve {
 Generation::Generation(unsigned number_, std::shared_ptr<const Config> config_, Account account_,
                        std::vector<ListenerRef> listeners_)
     : number(number_), config(std::move(config_)), account(std::move(account_)), listeners(std::move(listeners_)) {
+    for (const ListenerRef& l : listeners) entries.push_back(entry_for(*l, config->listen));
     const LogConfig& log = config->log;
     if (log.access == "stderr") {
         access_log_fd = STDERR_FILENO;

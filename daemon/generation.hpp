@@ -45,9 +45,10 @@ struct Generation {
     std::shared_ptr<const Config> config;
     Account account;
     std::vector<ListenerRef> listeners;
-    UniqueFd access_log;                 // owned when the access log is a file
-    int access_log_fd = -1;              // what workers write to: access_log, stderr, stdout or -1 (off)
-    UniqueFd report_read, report_write;  // workers -> master (daemon/worker_report.hpp)
+    std::vector<const ListenAddress*> entries;  // per listener: the entry of `config` it serves, or null
+    UniqueFd access_log;                        // owned when the access log is a file
+    int access_log_fd = -1;                     // what workers write to: access_log, stderr, stdout or -1 (off)
+    UniqueFd report_read, report_write;         // workers -> master (daemon/worker_report.hpp)
     std::vector<WorkerSlot> slots;
     bool reload = false;  // started by a reload (not at start-up, not by a log reopen)
     GenerationState state = GenerationState::Starting;

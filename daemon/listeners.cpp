@@ -160,6 +160,18 @@ std::vector<ListenerRef> assemble_listeners(const std::vector<ListenAddress>& ad
     return out;
 }
 
+const ListenAddress* entry_for(const Listener& listener, const std::vector<ListenAddress>& addresses) {
+    for (const ListenAddress& entry : addresses) {
+        if (!listener.wanted.address.empty() && listener.wanted == entry) return &entry;
+    }
+    // find_match() takes a shared pointer; this one does not own the listener.
+    const ListenerRef alias(std::shared_ptr<const Listener>(), &listener);
+    for (const ListenAddress& entry : addresses) {
+        if (find_match(entry, {alias}) == alias) return &entry;
+    }
+    return nullptr;
+}
+
 std::string serving_line(const Listener& l) {
     std::string url_host = l.host.find(':') != std::string::npos ? "[" + l.host + "]" : l.host;
     std::string port = std::to_string(l.port);

@@ -45,6 +45,11 @@ std::vector<ListenerRef> assemble_listeners(const std::vector<ListenAddress>& ad
                                             const std::vector<ListenerRef>& available,
                                             ListenerChanges* changes = nullptr);
 
+// The entry of `addresses` that `listener` serves (the first whose socket it is, as assemble_listeners
+// matched them), or null for a socket-activated socket no entry asked for. A reused socket serves the
+// new configuration's entry, not the one it was bound for.
+const ListenAddress* entry_for(const Listener& listener, const std::vector<ListenAddress>& addresses);
+
 // "Serving HTTP on :: port 8000 (http://[::]:8000/) ..."
 std::string serving_line(const Listener& listener);
 

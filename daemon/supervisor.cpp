@@ -315,7 +315,8 @@ void Master::worker_main(Generation& g, size_t index, UniqueFd cgi_channel) {
         }
         WorkerStart start;
         start.config = g.config.get();
-        for (const ListenerRef& l : g.listeners) start.listen_fds.push_back(l->fd.get());
+        for (size_t i = 0; i < g.listeners.size(); ++i)
+            start.listeners.push_back({g.listeners[i]->fd.get(), g.entries[i]});
         start.access_log_fd = g.access_log_fd;
         start.cgi_channel_fd = cgi_channel.release();
         start.ready = [&] {

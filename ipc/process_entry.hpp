@@ -14,11 +14,19 @@
 
 namespace httpserve {
 
-struct Config;  // config/config.hpp: the worker reads it, this contract only passes it on
+struct Config;         // config/config.hpp: the worker reads it, this contract only passes it on
+struct ListenAddress;  // config/config.hpp: one [[listen]] entry
+
+// One inherited listening socket and the [[listen]] entry it serves (what the worker does with its
+// connections depends on the entry). `entry` is null for a socket-activated socket no entry matched.
+struct ListenSocket {
+    int fd = -1;  // non-blocking, listening; shared with the other workers
+    const ListenAddress* entry = nullptr;
+};
 
 struct WorkerStart {
     const Config* config = nullptr;
-    std::vector<int> listen_fds;  // non-blocking, listening; shared with the other workers
+    std::vector<ListenSocket> listeners;
     int access_log_fd = -1;       // -1: off
     int cgi_channel_fd = -1;      // this worker's channel to the CGI launcher (owned from here on); -1: none
     std::function<void()> ready;  // called once the loop is set up and about to accept (may be empty)

@@ -39,8 +39,14 @@ void on_capacity_change(WorkerContext& ctx) {
     set_accepting(ctx, ctx.open_connections < ctx.settings.max_connections);
 }
 
+// One listening socket as the worker serves it: what its connections are started with.
+struct AcceptPoint {
+    WorkerContext* ctx = nullptr;
+    const ListenAddress* entry = nullptr;  // the [[listen]] entry; null for an unmatched activated socket
+};
+
 void on_accept(evutil_socket_t listen_fd, short, void* arg) {
-    auto& ctx = *static_cast<WorkerContext*>(arg);
+    auto& ctx = *static_cast<AcceptPoint*>(arg)->ctx;
     // Take a batch per wake-up; the other workers share the queue.
     struct Accepted {
         int fd;
@@ -126,8 +132,11 @@ int run_worker(const WorkerStart& start) {
         event_priority_set(events.back().get(), 0);
         event_add(events.back().get(), nullptr);
     }
-    for (int fd : start.listen_fds) {
-        events.emplace_back(event_new(ctx.base, fd, EV_READ | EV_PERSIST, &on_accept, &ctx));
+    std::vector<AcceptPoint> accept_points;
+    accept_points.reserve(start.listeners.size());  // the events point into it
+    for (const ListenSocket& l : start.listeners) {
+        accept_points.push_back({&ctx, l.entry});
+        events.emplace_back(event_new(ctx.base, l.fd, EV_READ | EV_PERSIST, &on_accept, &accept_points.back()));
         ctx.listener_events.push_back(events.back().get());
         event_add(events.back().get(), nullptr);
     }

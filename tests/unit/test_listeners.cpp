@@ -89,6 +89,20 @@ TEST_CASE("listeners: a reload keeps the socket of an address that stays", "[dae
     }
 }
 
+TEST_CASE("listeners: a reused socket serves the new configuration's entry", "[daemon][listeners]") {
+    const std::vector<ListenAddress> old_entries{loopback(0)};
+    const std::vector<ListenerRef> first = assemble_listeners(old_entries, {});
+    REQUIRE(first.size() == 1);
+    CHECK(entry_for(*first[0], old_entries) == &old_entries[0]);
+    // A reload names the bound port: the socket stays, and the entry it serves is the new one.
+    const std::vector<ListenAddress> new_entries{ListenAddress{"127.0.0.2", 0}, loopback(first[0]->port)};
+    const std::vector<ListenerRef> again = assemble_listeners({new_entries[1]}, first);
+    REQUIRE(again.size() == 1);
+    CHECK(again[0] == first[0]);
+    CHECK(entry_for(*again[0], new_entries) == &new_entries[1]);
+    CHECK(entry_for(*again[0], {ListenAddress{"127.0.0.2", 0}}) == nullptr);
+}
+
 TEST_CASE("listeners: port 0 is never answered by a socket bound for another entry", "[daemon][listeners]") {
     const std::vector<ListenerRef> first = assemble_listeners({loopback(0)}, {});
     // The same socket as it would be after an entry that named its port (wanted 127.0.0.1:port).
