@@ -15,6 +15,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <stdexcept>
 #include <vector>
@@ -37,8 +38,6 @@ using Clock = std::chrono::steady_clock;
 
 // How long a script's group gets between TERM and KILL.
 constexpr auto kKillGrace = std::chrono::seconds(2);
-// How often groups that outlived their leader are checked for emptiness (see Script::leader_alive).
-constexpr int kPruneIntervalMs = 1000;
 // Messages read from one channel per loop turn, so one busy worker cannot starve the others.
 constexpr int kBurst = 32;
 
@@ -48,14 +47,13 @@ struct Channel {
     bool closed = false;
 };
 
-// A started script, keyed by its pid (== its process group id). The entry outlives the
-// leader while the group still has members (a child the script forked), so that a KILL from the
-// worker still reaches them; it goes once the group is empty, before the id could be reused.
+// A started script, keyed by its pid (== its process group id). It is the init of its own PID
+// namespace: when it ends, the kernel kills and reaps everything it started before its own exit
+// can be waited for, so its group is empty once it is reaped and the entry goes then.
 struct Script {
     uint64_t serial = 0;  // tells this script from a later one that got the same pid
     uint64_t channel = 0;
     std::string path;
-    bool leader_alive = true;
     bool kill_requested = false;
 };
 
@@ -85,8 +83,6 @@ std::string variable_names_for_log(const std::vector<std::string>& names) {
     return out;
 }
 
-bool group_exists(pid_t pgid) { return ::kill(-pgid, 0) == 0 || errno == EPERM; }
-
 class Launcher {
 public:
     // `uncontained`: why scripts cannot have a PID namespace of their own ("" when they can); then
@@ -107,7 +103,6 @@ private:
     void reply(Channel& channel, const LaunchReply& reply);
     void stop_group(pid_t pgid, Script& script);
     void reap();
-    void prune_empty_groups();
     void fire_due_kills();
     size_t scripts_of(uint64_t channel) const;
     [[noreturn]] void shut_down(const char* why);
@@ -147,12 +142,9 @@ void Launcher::reopen_error_log() {
 int Launcher::poll_timeout() const {
     auto next = Clock::time_point::max();
     for (const PendingKill& k : pending_kills_) next = std::min(next, k.at);
-    const bool lingering =
-        std::any_of(scripts_.begin(), scripts_.end(), [](const auto& s) { return !s.second.leader_alive; });
-    if (lingering) next = std::min(next, Clock::now() + std::chrono::milliseconds(kPruneIntervalMs));
     if (next == Clock::time_point::max()) return -1;
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(next - Clock::now()).count() + 1;
-    return static_cast<int>(std::clamp<long long>(ms, 0, kPruneIntervalMs));
+    return static_cast<int>(std::clamp<long long>(ms, 0, std::numeric_limits<int>::max()));
 }
 
 void Launcher::handle_signals() {
@@ -305,13 +297,8 @@ void Launcher::reap() {
         } else {
             spdlog::debug("cgi: {} (pid {}) exited with status 0", s.path, pid);
         }
-        s.leader_alive = false;
-        if (!group_exists(pid)) scripts_.erase(it);
+        scripts_.erase(it);
     }
-}
-
-void Launcher::prune_empty_groups() {
-    std::erase_if(scripts_, [](const auto& s) { return !s.second.leader_alive && !group_exists(s.first); });
 }
 
 void Launcher::fire_due_kills() {
@@ -342,7 +329,6 @@ void Launcher::shut_down(const char* why) {
         signalfd_siginfo info{};
         while (::read(signals_.get(), &info, sizeof info) > 0) {}
         reap();
-        prune_empty_groups();
     }
     for (const auto& entry : scripts_) ::kill(-entry.first, SIGKILL);
     std::fflush(nullptr);
@@ -374,7 +360,6 @@ void Launcher::run() {
             }
         }
         std::erase_if(channels_, [](const Channel& c) { return c.closed; });
-        prune_empty_groups();
         fire_due_kills();
     }
 }

@@ -142,10 +142,16 @@ constexpr size_t kChildStack = 32 * 1024;
 }
 
 // Opens the script beneath its folder and checks that descriptor: a plain file the account may
-// execute (the kernel answers, with ACLs and noexec mounts). Returns the descriptor (close-on-exec).
-[[gnu::no_sanitize_address]] int open_script(Shared& shared, int folder_fd) {
+// execute (the kernel answers, with ACLs and noexec mounts). Returns the descriptor (close-on-exec):
+// readable when the account may read the file, so that its #! line is read from the very file
+// checked; else O_PATH (an execute-only binary, which the kernel runs from the descriptor).
+// O_NONBLOCK: opening a FIFO someone put there must not block the launcher (it waits for this
+// child); it is refused as not plain a moment later.
+[[gnu::no_sanitize_address]] int open_script(Shared& shared, int folder_fd, bool& readable) {
     const ChildPlan& p = *shared.plan;
-    const int fd = open_beneath(folder_fd, p.script, O_PATH | O_CLOEXEC, p.resolve);
+    int fd = open_beneath(folder_fd, p.script, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, p.resolve);
+    readable = fd >= 0;
+    if (fd < 0 && errno == EACCES) fd = open_beneath(folder_fd, p.script, O_PATH | O_CLOEXEC, p.resolve);
     if (fd < 0) fail(shared, Step::OpenScript, errno);
     struct stat st {};
     if (::fstat(fd, &st) != 0) fail(shared, Step::OpenScript, errno);
@@ -170,22 +176,16 @@ constexpr size_t kChildStack = 32 * 1024;
     if (::fchdir(fd) != 0) fail(shared, Step::Chdir, errno);  // fchdir checks search rights too
 }
 
-// The script's first bytes (up to kShebangHeadSize, the rest of `head` left as it is), or -1. Its
-// descriptor is O_PATH, which cannot be read: it is opened again for reading through /proc/self/fd,
-// which gives the very file that was checked (no path is walked again), with the account's read
-// right. Raw syscalls: ASan intercepts the libc calls.
+// The script's first bytes (up to kShebangHeadSize, the rest of `head` left as it is), read from
+// its checked descriptor. Raw syscalls: ASan intercepts the libc calls.
 [[gnu::no_sanitize_address]] long read_head(char* head) {
-    static_assert(kScriptFd == 3, "the path below names kScriptFd");
-    const int fd =
-        static_cast<int>(::syscall(SYS_openat, AT_FDCWD, "/proc/self/fd/3", O_RDONLY | O_CLOEXEC | O_NOCTTY));
-    if (fd < 0) return -1;
     long size = 0;
     while (size < static_cast<long>(kShebangHeadSize)) {
-        const long got = ::syscall(SYS_pread64, fd, head + size, kShebangHeadSize - static_cast<size_t>(size), size);
+        const long got =
+            ::syscall(SYS_pread64, kScriptFd, head + size, kShebangHeadSize - static_cast<size_t>(size), size);
         if (got <= 0) break;  // end of file; an error leaves what was read (signals are blocked: no EINTR)
         size += got;
     }
-    ::syscall(SYS_close, fd);
     return size;
 }
 
@@ -214,11 +214,11 @@ constexpr size_t kChildStack = 32 * 1024;
 }
 
 // Runs the checked file: a #! script through its interpreter (exec_interpreter), anything else (a
-// binary) from its descriptor, which is close-on-exec: nothing beyond 0-2 is left to the program.
-// Returns the errno when it could not exec.
-[[gnu::no_sanitize_address]] int exec_script(const ChildPlan& p) {
+// binary, or a file the account may not read) from its descriptor, which is close-on-exec: nothing
+// beyond 0-2 is left to the program. Returns the errno when it could not exec.
+[[gnu::no_sanitize_address]] int exec_script(const ChildPlan& p, bool readable) {
     char head[kShebangHeadSize + 1] = {};
-    const long size = read_head(head);
+    const long size = readable ? read_head(head) : 0;
     if (size >= 2 && head[0] == '#' && head[1] == '!') return exec_interpreter(p, head, static_cast<size_t>(size));
     // Not a #! script, or unreadable (a binary may be execute-only): the kernel decides, on the descriptor.
     ::syscall(SYS_execveat, kScriptFd, "", p.argv, p.envp, AT_EMPTY_PATH);
@@ -250,7 +250,8 @@ constexpr size_t kChildStack = 32 * 1024;
     apply_limits(shared);
     const int folder_fd = ::open(p.folder, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (folder_fd < 0) fail(shared, Step::OpenFolder, errno);
-    const int script_fd = open_script(shared, folder_fd);
+    bool readable = false;
+    const int script_fd = open_script(shared, folder_fd, readable);
     enter_working_folder(shared, folder_fd);
     // The fds received for the script are all >= 3, so dup2 cannot clobber one before it is
     // copied; dup2 clears CLOEXEC on the copies. The script's own descriptor goes to 3, close-on-exec,
@@ -267,7 +268,7 @@ constexpr size_t kChildStack = 32 * 1024;
         if (::sigaction(sig, &dfl, nullptr) != 0) fail(shared, Step::Signals, errno);
     }
     if (set_signal_mask(0, nullptr) != 0) fail(shared, Step::Signals, errno);
-    fail(shared, Step::Exec, exec_script(p));
+    fail(shared, Step::Exec, exec_script(p, readable));
 }
 
 }  // namespace
