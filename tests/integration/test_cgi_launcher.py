@@ -400,6 +400,18 @@ class CgiLauncherTest(unittest.TestCase):
         self.assertEqual(p.spawn("run", 2, self.path("sub", "via-env.sh"))[2],
                          ("%s|" % self.path("sub", "via-env.sh")).encode())
 
+    @ROOT_ONLY
+    def test_a_binary_the_account_may_run_but_not_read_runs(self):
+        # Mode 0711: nobody may execute it, not read it; the launcher cannot read a #! line from it
+        # and leaves the kernel to run it from its descriptor.
+        xonly = self.path("sub", "echo-xonly")
+        shutil.copy("/bin/echo", xonly)
+        os.chmod(xonly, 0o711)
+        self.addCleanup(os.unlink, xonly)
+        p = self.start()
+        kind, _, output = p.spawn("run", 1, xonly, "ran")
+        self.assertEqual((kind, output), ("SPAWNED", b"ran\n"))
+
     def test_cwd_is_the_script_folder(self):
         p = self.start()
         self.assertEqual(p.spawn("run", 1, self.path("pwd.sh"))[2], os.path.realpath(self.cgi).encode() + b"\n")
