@@ -16,6 +16,7 @@ using Duration = std::chrono::milliseconds;
 
 enum class SymlinkPolicy { Follow, InsideRoot, Never };
 enum class DotfilePolicy { Serve, Deny };
+enum class ListingStyle { Python, Rich };
 enum class AccessLogFormat { Python, Common, Combined };
 
 struct ListenAddress {
@@ -28,6 +29,7 @@ struct FilesConfig {
     std::string root = "/var/www/html";  // absolute after loading
     std::vector<std::string> index_pages{"index.html", "index.htm"};
     bool directory_listing = true;
+    ListingStyle listing = ListingStyle::Python;  // "rich": sizes, times, sorting, JSON
     SymlinkPolicy symlinks = SymlinkPolicy::Follow;
     DotfilePolicy dotfiles = DotfilePolicy::Serve;
 };

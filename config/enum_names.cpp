@@ -18,6 +18,7 @@ const char* name_in(const EnumName<Enum> (&names)[N], Enum value) {
 
 const char* to_string(SymlinkPolicy policy) { return name_in(kSymlinkPolicyNames, policy); }
 const char* to_string(DotfilePolicy policy) { return name_in(kDotfilePolicyNames, policy); }
+const char* to_string(ListingStyle style) { return name_in(kListingStyleNames, style); }
 const char* to_string(AccessLogFormat format) { return name_in(kAccessLogFormatNames, format); }
 const char* to_string(LogLevel level) { return name_in(kLogLevelNames, level); }
 

@@ -17,6 +17,8 @@ inline constexpr EnumName<SymlinkPolicy> kSymlinkPolicyNames[] = {
     {SymlinkPolicy::Follow, "follow"}, {SymlinkPolicy::InsideRoot, "inside-root"}, {SymlinkPolicy::Never, "never"}};
 inline constexpr EnumName<DotfilePolicy> kDotfilePolicyNames[] = {{DotfilePolicy::Serve, "serve"},
                                                                   {DotfilePolicy::Deny, "deny"}};
+inline constexpr EnumName<ListingStyle> kListingStyleNames[] = {{ListingStyle::Python, "python"},
+                                                                {ListingStyle::Rich, "rich"}};
 inline constexpr EnumName<AccessLogFormat> kAccessLogFormatNames[] = {
     {AccessLogFormat::Python, "python"}, {AccessLogFormat::Common, "common"}, {AccessLogFormat::Combined, "combined"}};
 inline constexpr EnumName<LogLevel> kLogLevelNames[] = {
@@ -25,6 +27,7 @@ inline constexpr EnumName<LogLevel> kLogLevelNames[] = {
 // A value's word ("?" for a value outside its table).
 const char* to_string(SymlinkPolicy);
 const char* to_string(DotfilePolicy);
+const char* to_string(ListingStyle);
 const char* to_string(AccessLogFormat);
 const char* to_string(LogLevel);
 

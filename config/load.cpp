@@ -477,6 +477,8 @@ private:
                                 const std::string& key) { f.index_pages = string_array(v, key, index_page_problem); }},
             {"directory_listing",
              [&](const toml::value& v, const std::string& key) { f.directory_listing = boolean(v, key); }},
+            {"listing", [&](const toml::value& v,
+                            const std::string& key) { f.listing = enumeration(v, key, kListingStyleNames); }},
             {"symlinks", [&](const toml::value& v,
                              const std::string& key) { f.symlinks = enumeration(v, key, kSymlinkPolicyNames); }},
             {"dotfiles", [&](const toml::value& v,

@@ -24,6 +24,44 @@ std::optional<std::string_view> header_value(const http::Request& request, std::
     return std::nullopt;
 }
 
+// The folder's entries, as the listing shows them: no "." and "..", no dotfiles when they are
+// denied. `details` adds each entry's size and modification time (a stat() per entry, which the
+// Python listing does without).
+std::optional<std::vector<RichEntry>> read_folder(const std::string& dir_path, DotfilePolicy dotfiles, bool details) {
+    DIR* dir = ::opendir(dir_path.c_str());
+    if (dir == nullptr) return std::nullopt;
+    std::vector<RichEntry> entries;
+    while (dirent* d = ::readdir(dir)) {
+        std::string_view name = d->d_name;
+        if (name == "." || name == "..") continue;
+        if (dotfiles == DotfilePolicy::Deny && name.front() == '.') continue;
+        RichEntry entry;
+        entry.name = std::string(name);
+        // d_type spares a stat() per entry; links (and file systems without d_type) need one.
+        struct stat st;
+        const bool unknown = d->d_type == DT_UNKNOWN;
+        if (d->d_type == DT_LNK) entry.is_symlink = true;
+        if (unknown) {
+            entry.is_symlink = ::fstatat(::dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+        }
+        if (details || entry.is_symlink || unknown) {
+            // stat() follows links: a link to a folder is a folder; a broken one shows as itself.
+            const bool found = ::fstatat(::dirfd(dir), d->d_name, &st, 0) == 0 ||
+                               (details && ::fstatat(::dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0);
+            entry.is_dir = found && S_ISDIR(st.st_mode);
+            if (found && details) {
+                entry.size = static_cast<uint64_t>(st.st_size);
+                entry.mtime = st.st_mtim.tv_sec;
+            }
+        } else {
+            entry.is_dir = d->d_type == DT_DIR;
+        }
+        entries.push_back(std::move(entry));
+    }
+    ::closedir(dir);
+    return entries;
+}
+
 }  // namespace
 
 FileHandler::FileHandler(const FilesConfig& files, const MimeTable& mime)
@@ -111,37 +149,34 @@ Response FileHandler::serve_directory(const std::string& fs_path, std::string_vi
 }
 
 Response FileHandler::serve_listing(const std::string& dir_path, std::string_view target) {
-    DIR* dir = ::opendir(dir_path.c_str());
-    if (dir == nullptr) return error_response(404, "No permission to list directory");
+    const bool rich = files_.listing == ListingStyle::Rich;
+    std::optional<std::vector<RichEntry>> found = read_folder(dir_path, files_.dotfiles, rich);
+    if (!found) return error_response(404, "No permission to list directory");
+    if (rich) return rich_listing(std::move(*found), target);
     std::vector<ListingEntry> entries;
-    while (dirent* d = ::readdir(dir)) {
-        std::string_view name = d->d_name;
-        if (name == "." || name == "..") continue;
-        if (files_.dotfiles == DotfilePolicy::Deny && name.front() == '.') continue;
-        ListingEntry entry;
-        entry.name = std::string(name);
-        // d_type spares a stat() per entry; links (and file systems without d_type) need one.
-        struct stat st;
-        switch (d->d_type) {
-            case DT_DIR: entry.is_dir = true; break;
-            case DT_LNK:
-                entry.is_symlink = true;
-                entry.is_dir = ::fstatat(::dirfd(dir), d->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode);
-                break;
-            case DT_UNKNOWN:
-                entry.is_symlink =
-                    ::fstatat(::dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
-                entry.is_dir = ::fstatat(::dirfd(dir), d->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode);
-                break;
-            default: break;
-        }
-        entries.push_back(std::move(entry));
-    }
-    ::closedir(dir);
+    entries.reserve(found->size());
+    for (RichEntry& e : *found) entries.push_back({std::move(e.name), e.is_dir, e.is_symlink});
     sort_listing(entries);
     Response r;
     r.add_header("Content-Type", "text/html; charset=utf-8");
     r.set_memory_body(render_listing(target, entries));
+    return r;
+}
+
+Response FileHandler::rich_listing(std::vector<RichEntry> entries, std::string_view target) {
+    const std::string self_path = collapse_leading_slashes(target);  // parts point into it
+    const TargetParts parts = split_target(self_path);
+    const ListingQuery query = parse_listing_query(parts.query);
+    sort_rich(entries, query);
+    const std::string path = percent_decode_path(parts.path);
+    Response r;
+    if (query.json) {
+        r.add_header("Content-Type", "application/json");
+        r.set_memory_body(render_rich_json(path, entries));
+    } else {
+        r.add_header("Content-Type", "text/html; charset=utf-8");
+        r.set_memory_body(render_rich_html(path, entries, query));
+    }
     return r;
 }
 

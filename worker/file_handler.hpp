@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/config.hpp"
 #include "worker/file_cache.hpp"
@@ -14,6 +15,7 @@
 #include "worker/path_policy.hpp"
 #include "worker/response.hpp"
 #include "worker/static/mime.hpp"
+#include "worker/static/rich_listing.hpp"
 
 namespace httpserve {
 
@@ -52,6 +54,7 @@ private:
     Response serve_path(const std::string& fs_path, const CachedFile* cached, const http::Request& request, bool head);
     Response serve_file(const FileView& file, const http::Request& request, bool head);
     Response serve_listing(const std::string& fs_path, std::string_view target);
+    Response rich_listing(std::vector<RichEntry> entries, std::string_view target);
 
     const FilesConfig& files_;
     const MimeTable& mime_;

@@ -66,6 +66,7 @@ TEST_CASE("an empty file gives the documented defaults", "[config][load]") {
     CHECK(c.files.directory_listing);
     CHECK(c.files.symlinks == SymlinkPolicy::Follow);
     CHECK(c.files.dotfiles == DotfilePolicy::Serve);
+    CHECK(c.files.listing == ListingStyle::Python);
     CHECK(c.mime.types_file == "/etc/mime.types");
     CHECK(c.mime.default_type == "application/octet-stream");
     CHECK(c.mime.types.empty());
@@ -213,6 +214,7 @@ TEST_CASE("the other enum values and special strings", "[config][load]") {
     CHECK(load("[files]\nsymlinks = \"never\"").files.symlinks == SymlinkPolicy::Never);
     CHECK(load("[files]\nsymlinks = \"follow\"").files.symlinks == SymlinkPolicy::Follow);
     CHECK(load("[files]\ndotfiles = \"serve\"").files.dotfiles == DotfilePolicy::Serve);
+    CHECK(load("[files]\nlisting = \"rich\"").files.listing == ListingStyle::Rich);
     CHECK(load("[log]\naccess_format = \"common\"").log.access_format == AccessLogFormat::Common);
     CHECK(load("[log]\naccess_format = \"combined\"").log.access_format == AccessLogFormat::Combined);
     CHECK(load("[log]\nlevel = \"info\"").log.level == LogLevel::Info);
@@ -357,6 +359,8 @@ TEST_CASE("[files]: type and range errors", "[config][load]") {
         {"[files]\nsymlinks = true", 2, "files.symlinks", "expected one of \"follow\", \"inside-root\", \"never\""},
         {"[files]\ndotfiles = \"hide\"", 2, "files.dotfiles",
          "invalid value \"hide\": expected one of \"serve\", \"deny\""},
+        {"[files]\nlisting = \"fancy\"", 2, "files.listing",
+         "invalid value \"fancy\": expected one of \"python\", \"rich\""},
     });
 }
 
