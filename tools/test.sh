@@ -14,6 +14,8 @@ tools/setup.sh
 # For the system test; the package's own build dependencies are installed by packaging/build-deb.sh.
 source tools/apt.sh
 ensure_packages debootstrap systemd-container
+# The browser test of the rich listing (tests/integration/test_browser_listing.py).
+ensure_packages chromium
 
 werror=false
 [ "${CI:-}" = "true" ] && werror=true
