@@ -6,6 +6,10 @@ work. For each request the two answers must agree on: status line present or not
 phrase, Location, body bytes, Content-Type (value; the header name is compared case-insensitively),
 Content-Length and Last-Modified.
 
+Python's answers are taken as Python 3.14 gives them: on an older Python the colour-scheme block
+3.14 added to error pages and listings is inserted into the oracle's answer (reference.as_python_314),
+nothing else is changed.
+
 The deliberate differences of the README's compatibility table are asserted explicitly, as differences, in
 `ExpectedDifferencesTest`. Some of them depend on the Python version (fixed upstream in 3.13.x/3.14):
 there the httpserve side is exact and the Python side may give the old or the new answer (the old one
@@ -235,7 +239,7 @@ class _BothServers(unittest.TestCase):
         cls.py_version = (int(m.group(1)), int(m.group(2))) if m else (3, 11)
 
     def both(self, data, method="GET", timeout=5.0):
-        return (client.exchange(self.py.port, data, method=method, timeout=timeout),
+        return (reference.as_python_314(client.exchange(self.py.port, data, method=method, timeout=timeout)),
                 client.exchange(self.hs.port, data, method=method, timeout=timeout))
 
     def assertBodyEqual(self, a, b, msg):
@@ -585,6 +589,23 @@ class ExpectedDifferencesTest(_BothServers):
         if self.py_version <= (3, 12):
             self.assertIn(b"Directory listing for /sub/?x=1&amp;y=&lt;b&gt;</title>", py.body)
 
+    # -- 3.14 colour-scheme markup in error pages and listings ------------------------------------
+    def test_dark_mode_markup(self):
+        for target, style in (("/missing", b'        <style type="text/css">\n            :root {\n'
+                                            b'                color-scheme: light dark;\n            }\n'
+                                            b'        </style>\n        <title>Error response</title>'),
+                              ("/sub/", b'<meta charset="utf-8">\n<style type="text/css">\n:root {\n'
+                                        b'color-scheme: light dark;\n}\n</style>\n<title>Directory listing')):
+            raw_py = client.exchange(self.py.port, req(target))
+            hs = client.exchange(self.hs.port, req(target))
+            self.assertIn(style, hs.body, target)
+            self.assertEqual(hs.header("Content-Length"), str(len(hs.body)))
+            if reference.PYTHON_VERSION < (3, 14):
+                self.assertNotIn(b"color-scheme", raw_py.body, "Python < 3.14 has no <style> block")
+                self.assertEqual(hs.body, reference.as_python_314(raw_py).body)
+            else:
+                self.assertEqual(hs.body, raw_py.body)
+
     # -- absolute-form target ----------------------------------------------------------------------
     def test_absolute_form(self):
         py, hs = self.both(req("http://127.0.0.1/a.txt"))
@@ -609,19 +630,19 @@ class ExpectedDifferencesTest(_BothServers):
         if self.py_version <= (3, 13):
             self.assertEqual(py_wait.raw, b"", "Python <= 3.13 waits for headers (gh-139492)")
             self.assertFalse(py_wait.closed)
-        py = client.exchange(self.py.port, b"GET /a.txt\r\n\r\n")
+        py = reference.as_python_314(client.exchange(self.py.port, b"GET /a.txt\r\n\r\n"))
         self.assertEqual(hs.body, py.body)
 
     def test_http09_not_found_body_only(self):
         hs = client.exchange(self.hs.port, b"GET /missing\r\n", timeout=3.0)
-        py = client.exchange(self.py.port, b"GET /missing\r\n\r\n")
+        py = reference.as_python_314(client.exchange(self.py.port, b"GET /missing\r\n\r\n"))
         self.assertFalse(py.has_status_line)
         self.assertFalse(hs.has_status_line, hs)
         self.assertEqual(hs.body, py.body)
 
     def test_http09_listing(self):
         hs = client.exchange(self.hs.port, b"GET /sub/\r\n", timeout=3.0)
-        py = client.exchange(self.py.port, b"GET /sub/\r\n\r\n")
+        py = reference.as_python_314(client.exchange(self.py.port, b"GET /sub/\r\n\r\n"))
         self.assertFalse(hs.has_status_line, hs)
         self.assertEqual(hs.body, py.body)
 
