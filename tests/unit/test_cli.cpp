@@ -168,6 +168,7 @@ TEST_CASE("usage errors word for word as argparse", "[cli]") {
     CHECK(usage_error({"--c"}) == "ambiguous option: --c could match --cgi, --content-type, --config");
     CHECK(usage_error({"--c=x"}) == "ambiguous option: --c could match --cgi, --content-type, --config");
     CHECK(usage_error({"--con", "x"}) == "ambiguous option: --con could match --content-type, --config");
+    CHECK(usage_error({"--he"}) == "ambiguous option: --he could match --help, --header");
 }
 
 TEST_CASE("-H NAME VALUE: two arguments each time, kept in order (Python 3.15)", "[cli]") {
