@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/header_field.hpp"
 #include "config/load.hpp"
 
 namespace httpserve {
@@ -20,16 +21,19 @@ namespace fs = std::filesystem;
 constexpr const char* kProtocols[] = {"HTTP/1.0", "HTTP/1.1"};
 constexpr const char* kSignalNames[] = {"reload", "stop", "quit", "reopen"};
 
-// One option as argparse knows it: its spellings, and what it sets in the CommandLine: a flag, or
-// a value (that must be one of `choices` when there are any).
+// One option as argparse knows it: its spellings, and what it sets in the CommandLine: a flag, a
+// value (that must be one of `choices` when there are any), or a pair appended each time it is given
+// (nargs=2, action='append').
 struct Option {
     char short_name;        // '\0' when there is only a long form
     const char* long_name;  // nullptr when there is only a short form
     bool CommandLine::*flag = nullptr;
     std::optional<std::string> CommandLine::*value = nullptr;
     std::span<const char* const> choices = {};
+    std::vector<std::pair<std::string, std::string>> CommandLine::*pairs = nullptr;
 
     bool takes_value() const { return value != nullptr; }
+    bool takes_pair() const { return pairs != nullptr; }
     // argparse names an option in errors by all its spellings: "-b/--bind".
     std::string display() const {
         std::string s = short_name ? std::string("-") + short_name : "";
@@ -44,6 +48,8 @@ constexpr Option kOptions[] = {
     {'b', "bind", nullptr, &CommandLine::bind},
     {'d', "directory", nullptr, &CommandLine::directory},
     {'p', "protocol", nullptr, &CommandLine::protocol, kProtocols},
+    {'H', "header", nullptr, nullptr, {}, &CommandLine::headers},
+    {'\0', "content-type", nullptr, &CommandLine::content_type},
     {'c', "config", nullptr, &CommandLine::config_file},
     {'t', "test", &CommandLine::check_only},
     {'\0', "version", &CommandLine::show_version},
@@ -107,6 +113,10 @@ void apply(CommandLine& cli, const Option& option, const std::string& value) {
         cli.*option.flag = true;
         return;
     }
+    if (option.value == &CommandLine::content_type) {
+        if (const std::string problem = media_type_problem(value); !problem.empty())
+            throw UsageError("argument " + option.display() + ": " + problem);
+    }
     const auto& choices = option.choices;
     if (!choices.empty() && std::find(choices.begin(), choices.end(), value) == choices.end()) {
         std::string list;
@@ -135,6 +145,13 @@ std::string current_directory() {
     return cwd.string();
 }
 
+// -H and --content-type, in both modes: -H is one more header rule for every path, after the file's
+// (so it wins on a name both set); --content-type replaces [mime] default_type.
+void apply_response_options(const CommandLine& cli, Config& config) {
+    if (!cli.headers.empty()) config.headers.push_back(HeaderRule{"*", cli.headers});
+    if (cli.content_type) config.mime.default_type = *cli.content_type;
+}
+
 }  // namespace
 
 CommandLine parse_command_line(int argc, const char* const* argv) {
@@ -152,6 +169,18 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
             throw UsageError("argument " + option.display() + ": expected one argument");
         }
         return args[++i];
+    };
+    // The two values of a pair option: never attached ("-HX", "--header=X"), the next two arguments,
+    // neither looking like an option.
+    const auto take_pair = [&](const Option& option, size_t& i, bool attached) {
+        if (attached || i + 2 >= args.size() || looks_like_option(args[i + 1]) || looks_like_option(args[i + 2])) {
+            throw UsageError("argument " + option.display() + ": expected 2 arguments");
+        }
+        std::pair<std::string, std::string> pair{args[i + 1], args[i + 2]};
+        i += 2;
+        if (const std::string problem = header_field_problem(pair.first, pair.second); !problem.empty())
+            throw UsageError("argument " + option.display() + ": " + problem);
+        (cli.*option.pairs).push_back(std::move(pair));
     };
     // -h and --version act at once, like argparse, which prints and exits before looking further.
     const auto stops = [&] { return cli.show_help || cli.show_version; };
@@ -177,6 +206,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
             }
             std::optional<std::string> attached;
             if (equals != std::string::npos) attached = arg.substr(equals + 1);
+            if (option->takes_pair()) {
+                take_pair(*option, i, attached.has_value());
+                continue;
+            }
             if (!option->takes_value() && attached) {
                 throw UsageError("argument " + option->display() + ": ignored explicit argument '" + *attached + "'");
             }
@@ -193,6 +226,10 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
                 }
                 if (!option) {
                     unrecognized.push_back(arg);
+                    break;
+                }
+                if (option->takes_pair()) {
+                    take_pair(*option, i, k + 1 < arg.size());
                     break;
                 }
                 if (!option->takes_value()) {
@@ -216,8 +253,8 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
 }
 
 std::string usage_text() {
-    return "usage: httpserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-c FILE] [-t] [-s SIGNAL] "
-           "[--version] [port]\n";
+    return "usage: httpserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-H HEADER VALUE]\n"
+           "                 [--content-type CONTENT_TYPE] [-c FILE] [-t] [-s SIGNAL] [--version] [port]\n";
 }
 
 std::string help_text() {
@@ -235,6 +272,12 @@ std::string help_text() {
            "                        serve this directory (default: current directory)\n"
            "  -p VERSION, --protocol VERSION\n"
            "                        conform to this HTTP version (default: HTTP/1.1)\n"
+           "  -H HEADER VALUE, --header HEADER VALUE\n"
+           "                        add a custom response header to successful answers (can be\n"
+           "                        given several times)\n"
+           "  --content-type CONTENT_TYPE\n"
+           "                        Content-Type for files whose type cannot be guessed (default:\n"
+           "                        application/octet-stream)\n"
            "  -c FILE, --config FILE\n"
            "                        read this configuration file (daemon mode)\n"
            "  -t, --test            check the configuration and exit\n"
@@ -254,6 +297,7 @@ Config build_config(const CommandLine& cli) {
         config.log.access_format = AccessLogFormat::Python;
         config.cgi.enabled = cli.cgi;
         config.http.protocol = cli.protocol.value_or("HTTP/1.1");
+        apply_response_options(cli, config);
         // Started as root, Python's mode serves as `nobody` (no `httpserve` account is looked up).
         config.user = "nobody";
         config.group = "nogroup";
@@ -269,6 +313,7 @@ Config build_config(const CommandLine& cli) {
     if (cli.directory) config.files.root = existing_directory(*cli.directory);
     if (cli.cgi) config.cgi.enabled = true;
     if (cli.protocol) config.http.protocol = *cli.protocol;
+    apply_response_options(cli, config);
     return config;
 }
 

@@ -1,5 +1,5 @@
-// The command line: Python's `[port] [-b ADDR] [-d DIR] [--cgi] [-p VERSION]`, plus -c FILE, -t,
-// -s SIGNAL, --version and -h.
+// The command line: Python's `[port] [-b ADDR] [-d DIR] [--cgi] [-p VERSION] [-H NAME VALUE]...
+// [--content-type TYPE]`, plus -c FILE, -t, -s SIGNAL, --version and -h.
 #pragma once
 
 #include <cstdint>
@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "config/config.hpp"
 
@@ -18,6 +20,8 @@ struct CommandLine {
     std::optional<std::string> directory;
     bool cgi = false;
     std::optional<std::string> protocol;
+    std::vector<std::pair<std::string, std::string>> headers;  // -H NAME VALUE, in order (Python 3.15)
+    std::optional<std::string> content_type;                   // --content-type (Python 3.15)
     std::optional<std::string> config_file;
     bool check_only = false;                 // -t
     std::optional<std::string> signal_name;  // -s: "reload", "stop", "quit" or "reopen"

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/log_level.hpp"
@@ -38,6 +39,15 @@ struct MimeConfig {
     std::string types_file = "/etc/mime.types";
     std::string default_type = "application/octet-stream";
     std::map<std::string, std::string> types;  // ".ext" -> media type overrides
+};
+
+// Extra headers for the static answers (200, 206) to the paths `match` selects: a glob (config/
+// path_glob.hpp) on the decoded, normalised request path. The command line's -H pairs are one more
+// rule, matching "*", after the file's. On a name two matching rules both set, the later rule wins;
+// within one rule every pair is sent (-H X a -H X b sends both, as Python does).
+struct HeaderRule {
+    std::string match;
+    std::vector<std::pair<std::string, std::string>> set;  // name, value; checked by header_field_problem
 };
 
 struct CgiConfig {
@@ -82,6 +92,7 @@ struct Config {
     std::string pid_file;
     Duration shutdown_timeout = std::chrono::seconds(30);
     std::vector<ListenAddress> listen{ListenAddress{}};
+    std::vector<HeaderRule> headers;  // [[headers]], then -H
 
     FilesConfig files;
     MimeConfig mime;

@@ -24,6 +24,8 @@
 #include "common/unique_fd.hpp"
 #include "common/utf8.hpp"
 #include "config/enum_names.hpp"
+#include "config/header_field.hpp"
+#include "config/path_glob.hpp"
 #include "config/prescan.hpp"
 #include "config/suggest.hpp"
 #include "config/units.hpp"
@@ -403,15 +405,58 @@ private:
         return out;
     }
 
+    // [[headers]]: match = "glob", set = { Name = "value", ... }, both required.
+    std::vector<HeaderRule> header_rules(const toml::value& v, const std::string& key) const {
+        if (!v.is_array()) fail(v, key, "expected an array of tables ([[headers]])");
+        const auto& entries = v.as_array();
+        std::vector<HeaderRule> out;
+        for (size_t i = 0; i < entries.size(); ++i) {
+            const std::string entry_key = key + "[" + std::to_string(i) + "]";
+            HeaderRule rule;
+            bool has_match = false;
+            bool has_set = false;
+            read_table(table(entries[i], entry_key), entry_key,
+                       {
+                           {"match",
+                            [&](const toml::value& m, const std::string& k) {
+                                rule.match = non_empty_string(m, k);
+                                has_match = true;
+                                if (rule.match[0] != '/' && rule.match[0] != '*')
+                                    fail(m, k,
+                                         "a pattern must start with '/' or '*': it is matched against the "
+                                         "request path, like \"/api/*\"");
+                                std::string error;
+                                if (!PathGlob::compile(rule.match, &error)) fail(m, k, error);
+                            }},
+                           {"set",
+                            [&](const toml::value& t, const std::string& k) {
+                                rule.set = header_set(table(t, k), k);
+                                has_set = true;
+                            }},
+                       });
+            if (!has_match) fail(entries[i], entry_key, "needs match = \"/path/pattern*\"");
+            if (!has_set) fail(entries[i], entry_key, "needs set = { \"Header-Name\" = \"value\" }");
+            out.push_back(std::move(rule));
+        }
+        return out;
+    }
+
+    std::vector<std::pair<std::string, std::string>> header_set(const toml::value& v, const std::string& key) const {
+        std::vector<std::pair<std::string, std::string>> out;
+        for (const Entry& entry : in_file_order(v)) {
+            const std::string entry_key = join_key(key, *entry.name);
+            std::string value = string(*entry.value, entry_key);
+            if (const std::string problem = header_field_problem(*entry.name, value); !problem.empty())
+                fail(*entry.value, entry_key, problem);
+            out.emplace_back(*entry.name, std::move(value));
+        }
+        return out;
+    }
+
     // "type/subtype", parameters allowed; it goes into a Content-Type header, so no control bytes.
     std::string media_type(const toml::value& v, const std::string& key) const {
         std::string s = string(v, key);
-        const size_t slash = s.find('/');
-        const bool control =
-            std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
-        if (slash == 0 || slash == std::string::npos || slash + 1 == s.size() || control) {
-            fail(v, key, "expected a media type like \"type/subtype\"");
-        }
+        if (const std::string problem = media_type_problem(s); !problem.empty()) fail(v, key, problem);
         return s;
     }
 
@@ -457,6 +502,7 @@ private:
             {"shutdown_timeout",
              [&](const toml::value& v, const std::string& key) { c.shutdown_timeout = duration(v, key, true); }},
             {"listen", [&](const toml::value& v, const std::string& key) { c.listen = listen(v, key); }},
+            {"headers", [&](const toml::value& v, const std::string& key) { c.headers = header_rules(v, key); }},
             {"files", [&](const toml::value& v,
                           const std::string& key) { read_table(table(v, key), key, files_fields(c.files)); }},
             {"mime", [&](const toml::value& v,

@@ -398,6 +398,9 @@ void Connection::answer_static(const http::Request& request, std::string_view li
     head_timer_armed_ = false;
     if (request.method == "GET" || request.method == "HEAD") {
         Response r = ctx_.files.handle(request, request.method == "HEAD");
+        // -H and [[headers]] go on the successful answers only, as Python's extra_response_headers do
+        // (206 is our answer where Python sends the whole file with 200).
+        if (r.status == 200 || r.status == 206) ctx_.header_rules.append_for_target(request.target, r.headers);
         // An explicit "HTTP/0.9" version gets a 0.9 answer too: the body alone (Python does the same).
         queue_response(r, &request, line, request.http09 || request.version_major == 0);
         return;

@@ -16,6 +16,7 @@
 #include "worker/file_handler.hpp"
 #include "worker/http/http_date.hpp"
 #include "worker/http/request_parser.hpp"
+#include "worker/static/header_rules.hpp"
 #include "worker/static/mime.hpp"
 #include "worker/worker_settings.hpp"
 
@@ -37,6 +38,7 @@ struct WorkerContext {
     event_base* base = nullptr;
     MimeTable mime;
     FileHandler files;
+    HeaderRules header_rules;  // [[headers]] and -H
     http::DateCache dates;
     AccessLog access_log;
     std::string server_header = "httpserve/" HTTPSERVE_VERSION;

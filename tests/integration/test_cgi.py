@@ -162,7 +162,7 @@ class CgiDifferentialTest(unittest.TestCase):
         cls.addClassCleanup(cls.hs.stop)
 
     def both(self, method, target, headers=(), body=None):
-        py = client.request(self.py.port, method, target, headers, body)
+        py = reference.as_python_314(client.request(self.py.port, method, target, headers, body))
         hs = client.request(self.hs.port, method, target, headers, body)
         return py, hs
 

@@ -165,8 +165,57 @@ TEST_CASE("usage errors word for word as argparse", "[cli]") {
     CHECK(usage_error({"--cgi=yes"}) == "argument --cgi: ignored explicit argument 'yes'");
     CHECK(usage_error({"-tx"}) == "argument -t/--test: ignored explicit argument 'x'");
     CHECK(usage_error({"-t=x"}) == "argument -t/--test: ignored explicit argument 'x'");
-    CHECK(usage_error({"--c"}) == "ambiguous option: --c could match --cgi, --config");
-    CHECK(usage_error({"--c=x"}) == "ambiguous option: --c could match --cgi, --config");
+    CHECK(usage_error({"--c"}) == "ambiguous option: --c could match --cgi, --content-type, --config");
+    CHECK(usage_error({"--c=x"}) == "ambiguous option: --c could match --cgi, --content-type, --config");
+    CHECK(usage_error({"--con", "x"}) == "ambiguous option: --con could match --content-type, --config");
+    CHECK(usage_error({"--he"}) == "ambiguous option: --he could match --help, --header");
+}
+
+TEST_CASE("-H NAME VALUE: two arguments each time, kept in order (Python 3.15)", "[cli]") {
+    using Pairs = std::vector<std::pair<std::string, std::string>>;
+    CHECK(parse({"-H", "X-A", "1"}).headers == Pairs{{"X-A", "1"}});
+    CHECK(parse({"--header", "X-A", "1", "-H", "X-A", "2", "--head", "Cache-Control", "no-store, max-age=0"}).headers ==
+          Pairs{{"X-A", "1"}, {"X-A", "2"}, {"Cache-Control", "no-store, max-age=0"}});
+    CHECK(parse({"-tH", "X-A", ""}).headers == Pairs{{"X-A", ""}});  // an empty value is a value
+    const CommandLine with_port = parse({"-H", "X-A", "8080", "9000"});
+    CHECK(with_port.headers == Pairs{{"X-A", "8080"}});
+    CHECK(with_port.port == 9000);
+    CHECK(parse({"-H", "X-Neg", "-5"}).headers == Pairs{{"X-Neg", "-5"}});
+    CHECK(parse({}).headers.empty());
+}
+
+TEST_CASE("-H errors: argparse's, then what a header may not be", "[cli]") {
+    CHECK(usage_error({"-H"}) == "argument -H/--header: expected 2 arguments");
+    CHECK(usage_error({"-H", "X-A"}) == "argument -H/--header: expected 2 arguments");
+    CHECK(usage_error({"-H", "X-A", "--cgi"}) == "argument -H/--header: expected 2 arguments");
+    CHECK(usage_error({"--header=X-A", "1"}) == "argument -H/--header: expected 2 arguments");
+    CHECK(usage_error({"-HX-A", "1"}) == "argument -H/--header: expected 2 arguments");
+    // Python sends these as they are (a CR/LF splits its response); httpserve refuses them at start.
+    CHECK(usage_error({"-H", "X-A", "a\r\nSet-Cookie: x=1"}) ==
+          "argument -H/--header: a header value must not contain CR, LF or NUL");
+    CHECK(usage_error({"-H", "X-A", "a\nb"}) == "argument -H/--header: a header value must not contain CR, LF or NUL");
+    CHECK(usage_error({"-H", "X A", "1"}) ==
+          "argument -H/--header: a header name is letters, digits and !#$%&'*+-.^_`|~ only");
+    CHECK(usage_error({"-H", "X-A:", "1"}) ==
+          "argument -H/--header: a header name is letters, digits and !#$%&'*+-.^_`|~ only");
+    CHECK(usage_error({"-H", "", "1"}) == "argument -H/--header: a header name must not be empty");
+    CHECK(usage_error({"-H", "content-length", "1"}) == "argument -H/--header: Content-Length is set by the server");
+    CHECK(usage_error({"-H", "Transfer-Encoding", "chunked"}) ==
+          "argument -H/--header: Transfer-Encoding is set by the server");
+    CHECK(usage_error({"-H", "Connection", "close"}) == "argument -H/--header: Connection is set by the server");
+    CHECK(usage_error({"-H", "Content-Type", "text/plain"}) == "(no error)");  // Python sends both
+}
+
+TEST_CASE("--content-type TYPE (Python 3.15)", "[cli]") {
+    CHECK(parse({"--content-type", "text/html"}).content_type == "text/html");
+    CHECK(parse({"--content-type=text/plain; charset=utf-8"}).content_type == "text/plain; charset=utf-8");
+    CHECK(parse({"--content", "text/plain"}).content_type == "text/plain");
+    CHECK_FALSE(parse({}).content_type);
+    CHECK(usage_error({"--content-type"}) == "argument --content-type: expected one argument");
+    CHECK(usage_error({"--content-type", "html"}) ==
+          "argument --content-type: expected a media type like \"type/subtype\"");
+    CHECK(usage_error({"--content-type", "text/html\r\nX: y"}) ==
+          "argument --content-type: expected a media type like \"type/subtype\"");
 }
 
 TEST_CASE("-h and --version stop parsing, like argparse's exiting actions", "[cli]") {
@@ -201,18 +250,33 @@ TEST_CASE("-s SIGNAL: one of reload, stop, quit, reopen (argparse choices)", "[c
 
 TEST_CASE("usage and help text", "[cli]") {
     CHECK(usage_text() ==
-          "usage: httpserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-c FILE] [-t] [-s SIGNAL] "
-          "[--version] [port]\n");
+          "usage: httpserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-H HEADER VALUE]\n"
+          "                 [--content-type CONTENT_TYPE] [-c FILE] [-t] [-s SIGNAL] [--version] [port]\n");
     const std::string help = help_text();
     CHECK(help.rfind(usage_text(), 0) == 0);
-    for (const char* part :
-         {"positional arguments:", "options:", "bind to this port (default: 8000)", "show this help message and exit",
-          "run as CGI server", "-b ADDRESS, --bind ADDRESS", "bind to this address (default: all interfaces)",
-          "-d DIRECTORY, --directory DIRECTORY", "serve this directory (default: current directory)",
-          "-p VERSION, --protocol VERSION", "conform to this HTTP version (default: HTTP/1.1)",
-          "-c FILE, --config FILE", "read this configuration file (daemon mode)", "-t, --test",
-          "check the configuration and exit", "-s SIGNAL", "reload, stop,", "--version",
-          "print the version and exit"}) {
+    for (const char* part : {"positional arguments:",
+                             "options:",
+                             "bind to this port (default: 8000)",
+                             "show this help message and exit",
+                             "run as CGI server",
+                             "-b ADDRESS, --bind ADDRESS",
+                             "bind to this address (default: all interfaces)",
+                             "-d DIRECTORY, --directory DIRECTORY",
+                             "serve this directory (default: current directory)",
+                             "-p VERSION, --protocol VERSION",
+                             "conform to this HTTP version (default: HTTP/1.1)",
+                             "-c FILE, --config FILE",
+                             "read this configuration file (daemon mode)",
+                             "-t, --test",
+                             "check the configuration and exit",
+                             "-s SIGNAL",
+                             "reload, stop,",
+                             "--version",
+                             "-H HEADER VALUE, --header HEADER VALUE",
+                             "add a custom response header",
+                             "--content-type CONTENT_TYPE",
+                             "Content-Type for files whose type cannot be guessed (default:",
+                             "print the version and exit"}) {
         INFO(part);
         CHECK(help.find(part) != std::string::npos);
     }

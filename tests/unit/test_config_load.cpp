@@ -390,6 +390,55 @@ TEST_CASE("[mime]: type and range errors", "[config][load]") {
     });
 }
 
+TEST_CASE("[[headers]]: rules in file order, pairs in file order", "[config][load]") {
+    const Config c = load(R"toml(
+[[headers]]
+match = "/api/*"
+set = { "Access-Control-Allow-Origin" = "*", "Cache-Control" = "no-store" }
+
+[[headers]]
+match = "*.wasm"
+[headers.set]
+Cross-Origin-Embedder-Policy = "require-corp"
+X-Empty = ""
+)toml");
+    using Pairs = std::vector<std::pair<std::string, std::string>>;
+    REQUIRE(c.headers.size() == 2);
+    CHECK(c.headers[0].match == "/api/*");
+    CHECK(c.headers[0].set == Pairs{{"Access-Control-Allow-Origin", "*"}, {"Cache-Control", "no-store"}});
+    CHECK(c.headers[1].match == "*.wasm");
+    CHECK(c.headers[1].set == Pairs{{"Cross-Origin-Embedder-Policy", "require-corp"}, {"X-Empty", ""}});
+    CHECK(load("").headers.empty());
+}
+
+TEST_CASE("[[headers]]: shape, pattern and header errors", "[config][load]") {
+    check_errors({
+        {"headers = 1", 1, "headers", "expected an array of tables ([[headers]])"},
+        {"[headers]\nmatch = \"/\"", 1, "headers", "expected an array of tables ([[headers]])"},
+        {"[[headers]]\nset = {}", 1, "headers[0]", "needs match = \"/path/pattern*\""},
+        {"[[headers]]\nmatch = \"/*\"", 1, "headers[0]", "needs set = { \"Header-Name\" = \"value\" }"},
+        {"[[headers]]\nmatch = \"\"\nset = {}", 2, "headers[0].match", "must not be empty"},
+        {"[[headers]]\nmatch = \"api/*\"\nset = {}", 2, "headers[0].match",
+         "a pattern must start with '/' or '*': it is matched against the request path, like \"/api/*\""},
+        {"[[headers]]\nmatch = \"/[ab\"\nset = {}", 2, "headers[0].match", "unclosed '[' in \"/[ab\""},
+        {"[[headers]]\nmatch = \"/\"\nset = 1", 3, "headers[0].set", "expected a table"},
+        {"[[headers]]\nmatch = \"/\"\nset = { X-A = 1 }", 3, "headers[0].set.X-A", "expected a string"},
+        {"[[headers]]\nmatch = \"/\"\nset = { \"X A\" = \"1\" }", 3, "headers[0].set.\"X A\"",
+         "a header name is letters, digits and !#$%&'*+-.^_`|~ only"},
+        {"[[headers]]\nmatch = \"/\"\nset = { X-A = \"a\\r\\nSet-Cookie: x\" }", 3, "headers[0].set.X-A",
+         "a header value must not contain CR, LF or NUL"},
+        {"[[headers]]\nmatch = \"/\"\nset = { X-A = \"a\\u0000\" }", 3, "headers[0].set.X-A",
+         "a header value must not contain CR, LF or NUL"},
+        {"[[headers]]\nmatch = \"/\"\nset = { Content-Length = \"1\" }", 3, "headers[0].set.Content-Length",
+         "Content-Length is set by the server"},
+        {"[[headers]]\nmatch = \"/\"\nset = { connection = \"close\" }", 3, "headers[0].set.connection",
+         "Connection is set by the server"},
+        {"[[headers]]\nmatch = \"/\"\nsets = {}", 3, "headers[0].sets", "unknown key 'sets'; did you mean 'set'?"},
+        {"[[headers]]\nmatch = \"/\"\nset = {}\n[[headers]]\nmatch = 2\nset = {}", 5, "headers[1].match",
+         "expected a string"},
+    });
+}
+
 TEST_CASE("[cgi]: type and range errors", "[config][load]") {
     check_errors({
         {"[cgi]\nenabled = \"true\"", 2, "cgi.enabled", "expected true or false"},

@@ -1,4 +1,5 @@
-// Media types: expected values are SimpleHTTPRequestHandler.guess_type's under Python 3.13.
+// Media types: expected values are SimpleHTTPRequestHandler.guess_type's under Python 3.14/3.15 (the
+// mimetypes defaults of CPython's main branch).
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -36,22 +37,45 @@ bool readable(const char* path) { return std::ifstream(path).good(); }
 
 }  // namespace
 
-TEST_CASE("builtin table: Python 3.13 defaults", "[mime]") {
+TEST_CASE("builtin table: Python 3.14/3.15 defaults", "[mime]") {
     const MimeTable t = MimeTable::builtin();
     CHECK(t.lookup("a.txt") == "text/plain");
     CHECK(t.lookup("x.html") == "text/html");
     CHECK(t.lookup("x.css") == "text/css");
     CHECK(t.lookup("x.js") == "text/javascript");  // 3.12+
     CHECK(t.lookup("x.mjs") == "text/javascript");
-    CHECK(t.lookup("x.md") == "text/markdown");               // 3.13
-    CHECK(t.lookup("x.webp") == "image/webp");                // 3.13
-    CHECK(t.lookup("x.rtf") == "text/rtf");                   // 3.13
-    CHECK(t.lookup("x.rst") == "text/x-rst");                 // 3.13
-    CHECK(t.lookup("x.xml") == "text/xml");                   // the system file says application/xml
-    CHECK(t.lookup("x.woff") == "application/octet-stream");  // not built in up to 3.13
+    CHECK(t.lookup("x.md") == "text/markdown");       // 3.13
+    CHECK(t.lookup("x.webp") == "image/webp");        // 3.13
+    CHECK(t.lookup("x.rtf") == "text/rtf");           // 3.13
+    CHECK(t.lookup("x.rst") == "text/x-rst");         // 3.13
+    CHECK(t.lookup("x.xml") == "text/xml");           // the system file says application/xml
+    CHECK(t.lookup("x.woff") == "font/woff");         // 3.14 (not built in up to 3.13)
+    CHECK(t.lookup("x.woff2") == "font/woff2");       // 3.14
+    CHECK(t.lookup("x.otf") == "font/otf");           // 3.14
+    CHECK(t.lookup("x.mkv") == "video/matroska");     // 3.14
+    CHECK(t.lookup("x.mka") == "audio/matroska");     // 3.14
+    CHECK(t.lookup("x.yaml") == "application/yaml");  // 3.14
+    CHECK(t.lookup("x.docx") == "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
+    CHECK(t.lookup("x.odt") == "application/vnd.oasis.opendocument.text");
+    CHECK(t.lookup("x.jp2") == "image/jp2");                 // 3.14
+    CHECK(t.lookup("x.wav") == "audio/vnd.wave");            // 3.13: audio/x-wav
+    CHECK(t.lookup("x.avi") == "video/vnd.avi");             // 3.13: video/x-msvideo
+    CHECK(t.lookup("x.apk") == "application/octet-stream");  // non-strict only
     CHECK(t.lookup("x.c") == "text/plain");
     CHECK(t.lookup("x.sh") == "application/x-sh");
     CHECK(t.lookup("x.ico") == "image/vnd.microsoft.icon");
+}
+
+TEST_CASE("default_type answers unknown extensions and names without one", "[mime]") {
+    MimeConfig config;
+    config.types_file.clear();
+    config.default_type = "text/html";  // python -m http.server --content-type text/html (3.15)
+    const MimeTable t = MimeTable::load(config);
+    CHECK(t.lookup("noext") == "text/html");
+    CHECK(t.lookup("x.unknownext") == "text/html");
+    CHECK(t.lookup("x.br") == "text/html");
+    CHECK(t.lookup("x.bin") == "application/octet-stream");  // in the table: not "unknown"
+    CHECK(t.lookup("a.txt") == "text/plain");
 }
 
 TEST_CASE("Python's four handler overrides", "[mime]") {
@@ -97,7 +121,8 @@ TEST_CASE("mimetypes suffix_map and encodings", "[mime]") {
     CHECK(t.lookup("x.br") == "application/octet-stream");
     CHECK(t.lookup("x.css.BR") == "application/octet-stream");  // encodings are case-sensitive
     CHECK(t.lookup("x.tgz.br") == "application/octet-stream");  // no rewrite after the encoding
-    CHECK(t.lookup("x.gz.br") == "application/octet-stream");   // nor the handler overrides
+    CHECK(t.lookup("x.bz2.br") == "application/octet-stream");  // nor the handler overrides
+    CHECK(t.lookup("x.gz.br") == "application/gzip");           // mimetypes' own .gz (3.14)
 }
 
 TEST_CASE("types file: later lines win, comments, unreadable upper-case entries", "[mime]") {

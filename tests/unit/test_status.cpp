@@ -79,6 +79,11 @@ static const char kPage404[] =
     "<html lang=\"en\">\n"
     "    <head>\n"
     "        <meta charset=\"utf-8\">\n"
+    "        <style type=\"text/css\">\n"
+    "            :root {\n"
+    "                color-scheme: light dark;\n"
+    "            }\n"
+    "        </style>\n"
     "        <title>Error response</title>\n"
     "    </head>\n"
     "    <body>\n"
@@ -92,7 +97,7 @@ static const char kPage404[] =
 TEST_CASE("render_error_page matches Python byte for byte", "[error_page]") {
     const std::string page = render_error_page(404, "File not found", "Nothing matches the given URI");
     CHECK(page == kPage404);
-    CHECK(page.size() == 335);  // Content-Length Python sends for HEAD /nonexist
+    CHECK(page.size() == 460);  // Content-Length Python 3.14 sends for HEAD /nonexist (3.11-3.13: 335)
 }
 
 TEST_CASE("render_error_page defaults message and explain like send_error", "[error_page]") {
@@ -122,6 +127,8 @@ TEST_CASE("render_error_page escapes & < > only, and writes Latin-1 text as UTF-
     const std::string page = render_error_page(400, "Bad request syntax ('GET /\xe9<x>&\"')", "");
     CHECK(page ==
           "<!DOCTYPE HTML>\n<html lang=\"en\">\n    <head>\n        <meta charset=\"utf-8\">\n"
+          "        <style type=\"text/css\">\n            :root {\n                color-scheme: light dark;\n"
+          "            }\n        </style>\n"
           "        <title>Error response</title>\n    </head>\n    <body>\n        <h1>Error response</h1>\n"
           "        <p>Error code: 400</p>\n"
           "        <p>Message: Bad request syntax ('GET /\xc3\xa9&lt;x&gt;&amp;\"').</p>\n"

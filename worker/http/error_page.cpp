@@ -1,4 +1,5 @@
-// Python's send_error body (DEFAULT_ERROR_MESSAGE of 3.11-3.13) and the two string helpers it needs.
+// Python's send_error body (DEFAULT_ERROR_MESSAGE of 3.14: light and dark colour schemes) and the two
+// string helpers it needs.
 #include "worker/http/error_page.hpp"
 
 #include "common/escape.hpp"
@@ -49,12 +50,17 @@ std::string render_error_page(int code, std::string_view message, std::string_vi
 
     const std::string code_text = std::to_string(code);
     std::string page;
-    page.reserve(340 + message.size() + explain.size());
+    page.reserve(440 + message.size() + explain.size());
     page +=
         "<!DOCTYPE HTML>\n"
         "<html lang=\"en\">\n"
         "    <head>\n"
         "        <meta charset=\"utf-8\">\n"
+        "        <style type=\"text/css\">\n"
+        "            :root {\n"
+        "                color-scheme: light dark;\n"
+        "            }\n"
+        "        </style>\n"
         "        <title>Error response</title>\n"
         "    </head>\n"
         "    <body>\n"

@@ -1,4 +1,4 @@
-// Directory listings, byte for byte SimpleHTTPRequestHandler.list_directory (3.11-3.13 template).
+// Directory listings, byte for byte SimpleHTTPRequestHandler.list_directory (3.14 template).
 #include "worker/static/listing.hpp"
 
 #include <algorithm>
@@ -169,7 +169,10 @@ std::string render_listing(std::string_view target, const std::vector<ListingEnt
     for (const auto& e : entries) size += 30 + 4 * e.name.size();
     std::string out;
     out.reserve(size);
-    out.append("<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
+    // 3.14 (gh-123430): the page follows the browser's light or dark colour scheme.
+    out.append(
+        "<!DOCTYPE HTML>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<style type=\"text/css\">\n:root {\ncolor-scheme: light dark;\n}\n</style>\n<title>");
     out.append(title);
     out.append("</title>\n</head>\n<body>\n<h1>");
     out.append(title);

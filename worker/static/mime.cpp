@@ -1,4 +1,4 @@
-// Media types by extension: Python 3.13's mimetypes database plus SimpleHTTPRequestHandler's rules.
+// Media types by extension: Python's mimetypes database (3.14/3.15) plus SimpleHTTPRequestHandler's rules.
 #include "worker/static/mime.hpp"
 
 #include <algorithm>
@@ -15,14 +15,16 @@ struct ExtType {
     std::string_view type;
 };
 
-// mimetypes._types_map_default of CPython 3.13.0 (the strict table; the non-strict common_types
-// are not used by guess_type). Dumped with python3.13, not edited: .woff/.woff2 and application/xml
-// only come from the system's mime.types.
+// mimetypes._types_map_default of CPython's main branch (3.15 development, which has the 3.14 table:
+// fonts, Matroska, OpenDocument/OOXML, YAML, more image types, .avi video/vnd.avi, .wav
+// audio/vnd.wave). The strict table; the non-strict common_types are not used by guess_type. Copied
+// from the source, not edited: application/xml for .xml only comes from the system's mime.types.
 constexpr ExtType kBuiltin[] = {
     {".3g2", "audio/3gpp2"},
     {".3gp", "audio/3gpp"},
     {".3gpp", "audio/3gpp"},
     {".3gpp2", "audio/3gpp2"},
+    {".7z", "application/x-7z-compressed"},  // new since 3.13
     {".a", "application/octet-stream"},
     {".aac", "audio/aac"},
     {".adts", "audio/aac"},
@@ -32,7 +34,7 @@ constexpr ExtType kBuiltin[] = {
     {".aiff", "audio/x-aiff"},
     {".ass", "audio/aac"},
     {".au", "audio/basic"},
-    {".avi", "video/x-msvideo"},
+    {".avi", "video/vnd.avi"},  // 3.13: video/x-msvideo
     {".avif", "image/avif"},
     {".bat", "text/plain"},
     {".bcpio", "application/x-bcpio"},
@@ -44,16 +46,27 @@ constexpr ExtType kBuiltin[] = {
     {".csh", "application/x-csh"},
     {".css", "text/css"},
     {".csv", "text/csv"},
+    {".deb", "application/x-debian-package"},  // new since 3.13
     {".dll", "application/octet-stream"},
     {".doc", "application/msword"},
+    {".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},  // new since 3.13
     {".dot", "application/msword"},
     {".dvi", "application/x-dvi"},
+    {".emf", "image/emf"},  // new since 3.13
     {".eml", "message/rfc822"},
+    {".eot", "application/vnd.ms-fontobject"},  // new since 3.13
     {".eps", "application/postscript"},
+    {".epub", "application/epub+zip"},  // new since 3.13
     {".etx", "text/x-setext"},
     {".exe", "application/octet-stream"},
+    {".fits", "image/fits"},  // new since 3.13
+    {".flac", "audio/flac"},  // new since 3.13
+    {".g3", "image/g3fax"},   // new since 3.13
     {".gif", "image/gif"},
+    {".glb", "model/gltf-binary"},  // new since 3.13
+    {".gltf", "model/gltf+json"},   // new since 3.13
     {".gtar", "application/x-gtar"},
+    {".gz", "application/gzip"},  // new since 3.13; SimpleHTTPRequestHandler's own map answers .gz first
     {".h", "text/plain"},
     {".h5", "application/x-hdf5"},
     {".hdf", "application/x-hdf"},
@@ -63,9 +76,12 @@ constexpr ExtType kBuiltin[] = {
     {".html", "text/html"},
     {".ico", "image/vnd.microsoft.icon"},
     {".ief", "image/ief"},
+    {".jp2", "image/jp2"},  // new since 3.13
     {".jpe", "image/jpeg"},
     {".jpeg", "image/jpeg"},
     {".jpg", "image/jpeg"},
+    {".jpm", "image/jpm"},       // new since 3.13
+    {".jpx", "image/jpx"},       // new since 3.13
     {".js", "text/javascript"},  // 3.11: application/javascript
     {".json", "application/json"},
     {".ksh", "text/plain"},
@@ -74,6 +90,8 @@ constexpr ExtType kBuiltin[] = {
     {".m1v", "video/mpeg"},
     {".m3u", "application/vnd.apple.mpegurl"},
     {".m3u8", "application/vnd.apple.mpegurl"},
+    {".m4a", "audio/mp4"},    // new since 3.13
+    {".m4v", "video/x-m4v"},  // new since 3.13
     {".man", "application/x-troff-man"},
     {".markdown", "text/markdown"},  // new in 3.13
     {".md", "text/markdown"},        // new in 3.13
@@ -81,7 +99,10 @@ constexpr ExtType kBuiltin[] = {
     {".mht", "message/rfc822"},
     {".mhtml", "message/rfc822"},
     {".mif", "application/x-mif"},
-    {".mjs", "text/javascript"},  // 3.11: application/javascript
+    {".mjs", "text/javascript"},     // 3.11: application/javascript
+    {".mk3d", "video/matroska-3d"},  // new since 3.13
+    {".mka", "audio/matroska"},      // new since 3.13
+    {".mkv", "video/matroska"},      // new since 3.13
     {".mov", "video/quicktime"},
     {".movie", "video/x-sgi-movie"},
     {".mp2", "audio/mpeg"},
@@ -100,13 +121,22 @@ constexpr ExtType kBuiltin[] = {
     {".o", "application/octet-stream"},
     {".obj", "application/octet-stream"},
     {".oda", "application/oda"},
+    {".odg", "application/vnd.oasis.opendocument.graphics"},      // new since 3.13
+    {".odp", "application/vnd.oasis.opendocument.presentation"},  // new since 3.13
+    {".ods", "application/vnd.oasis.opendocument.spreadsheet"},   // new since 3.13
+    {".odt", "application/vnd.oasis.opendocument.text"},          // new since 3.13
+    {".ogg", "audio/ogg"},                                        // new since 3.13
+    {".ogv", "video/ogg"},                                        // new since 3.13
+    {".ogx", "application/ogg"},                                  // new since 3.13
     {".opus", "audio/opus"},
+    {".otf", "font/otf"},  // new since 3.13
     {".p12", "application/x-pkcs12"},
     {".p7c", "application/pkcs7-mime"},
     {".pbm", "image/x-portable-bitmap"},
     {".pdf", "application/pdf"},
     {".pfx", "application/x-pkcs12"},
     {".pgm", "image/x-portable-graymap"},
+    {".php", "application/x-httpd-php"},  // new since 3.13
     {".pl", "text/plain"},
     {".png", "image/png"},
     {".pnm", "image/x-portable-anymap"},
@@ -115,6 +145,7 @@ constexpr ExtType kBuiltin[] = {
     {".ppm", "image/x-portable-pixmap"},
     {".pps", "application/vnd.ms-powerpoint"},
     {".ppt", "application/vnd.ms-powerpoint"},
+    {".pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"},  // new since 3.13
     {".ps", "application/postscript"},
     {".pwz", "application/vnd.ms-powerpoint"},
     {".py", "text/x-python"},
@@ -123,12 +154,14 @@ constexpr ExtType kBuiltin[] = {
     {".qt", "video/quicktime"},
     {".ra", "audio/x-pn-realaudio"},
     {".ram", "application/x-pn-realaudio"},
+    {".rar", "application/vnd.rar"},  // new since 3.13
     {".ras", "image/x-cmu-raster"},
     {".rdf", "application/xml"},
     {".rgb", "image/x-rgb"},
     {".roff", "application/x-troff"},
-    {".rst", "text/x-rst"},  // new in 3.13
-    {".rtf", "text/rtf"},    // new in 3.13 (3.11: non-strict application/rtf only)
+    {".rpm", "application/x-rpm"},  // new since 3.13
+    {".rst", "text/x-rst"},         // new in 3.13
+    {".rtf", "text/rtf"},           // new in 3.13 (3.11: non-strict application/rtf only)
     {".rtx", "text/richtext"},
     {".sgm", "text/x-sgml"},
     {".sgml", "text/x-sgml"},
@@ -138,40 +171,52 @@ constexpr ExtType kBuiltin[] = {
     {".so", "application/octet-stream"},
     {".src", "application/x-wais-source"},
     {".srt", "text/plain"},
+    {".stl", "model/stl"},  // new since 3.13
     {".sv4cpio", "application/x-sv4cpio"},
     {".sv4crc", "application/x-sv4crc"},
     {".svg", "image/svg+xml"},
     {".swf", "application/x-shockwave-flash"},
     {".t", "application/x-troff"},
+    {".t38", "image/t38"},  // new since 3.13
     {".tar", "application/x-tar"},
     {".tcl", "application/x-tcl"},
     {".tex", "application/x-tex"},
     {".texi", "application/x-texinfo"},
     {".texinfo", "application/x-texinfo"},
+    {".tfx", "image/tiff-fx"},  // new since 3.13
     {".tif", "image/tiff"},
     {".tiff", "image/tiff"},
     {".tr", "application/x-troff"},
     {".trig", "application/trig"},
     {".tsv", "text/tab-separated-values"},
+    {".ttf", "font/ttf"},  // new since 3.13
     {".txt", "text/plain"},
     {".ustar", "application/x-ustar"},
     {".vcf", "text/x-vcard"},
     {".vtt", "text/vtt"},
     {".wasm", "application/wasm"},
-    {".wav", "audio/x-wav"},
+    {".wav", "audio/vnd.wave"},  // 3.13: audio/x-wav
+    {".weba", "audio/webm"},     // new since 3.13
     {".webm", "video/webm"},
     {".webmanifest", "application/manifest+json"},
     {".webp", "image/webp"},  // new in 3.13 (3.11: non-strict only)
     {".wiz", "application/msword"},
+    {".wmf", "image/wmf"},       // new since 3.13
+    {".wmv", "video/x-ms-wmv"},  // new since 3.13
+    {".woff", "font/woff"},      // new since 3.13
+    {".woff2", "font/woff2"},    // new since 3.13
     {".wsdl", "application/xml"},
     {".xbm", "image/x-xbitmap"},
     {".xlb", "application/vnd.ms-excel"},
     {".xls", "application/vnd.ms-excel"},
+    {".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},  // new since 3.13
     {".xml", "text/xml"},
     {".xpdl", "application/xml"},
     {".xpm", "image/x-xpixmap"},
     {".xsl", "application/xml"},
     {".xwd", "image/x-xwindowdump"},
+    {".yaml", "application/yaml"},  // new since 3.13
+    {".yml", "application/yaml"},   // new since 3.13
     {".zip", "application/zip"},
 };
 

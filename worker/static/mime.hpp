@@ -11,7 +11,7 @@ namespace httpserve {
 
 class MimeTable {
 public:
-    // Built-in table (Python 3.13's mimetypes defaults), then `types_file` when it can be read (later
+    // Built-in table (the mimetypes defaults of Python 3.14/3.15), then `types_file` when it can be read (later
     // lines win, like mimetypes.read), then Python's four overrides (.gz .Z .bz2 .xz), then
     // config.types. Never throws for a missing types_file.
     static MimeTable load(const MimeConfig& config);
