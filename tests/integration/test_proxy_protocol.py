@@ -46,15 +46,17 @@ class ProxyProtocolTest(unittest.TestCase):
     def setUpClass(cls):
         cls.tree = cgi_scripts.CgiTree()
         cls.proxied, cls.plain, cls.untrusted = servers.free_port(), servers.free_port(), servers.free_port()
+        cls.dual = servers.free_dual_port()
         text = (
             'workers = 1\nuser = "nobody"\ngroup = "nogroup"\n'
             '[[listen]]\naddress = "127.0.0.1"\nport = %d\nproxy_protocol = true\nproxy_timeout = "1s"\n'
             '[[listen]]\naddress = "127.0.0.1"\nport = %d\n'
             '[[listen]]\naddress = "127.0.0.1"\nport = %d\nproxy_protocol = true\nproxy_trusted = ["10.0.0.0/8"]\n'
+            '[[listen]]\naddress = "::"\nport = %d\nproxy_protocol = true\nproxy_trusted = ["127.0.0.0/8"]\n'
             '[files]\nroot = "%s"\n'
             '[cgi]\nenabled = true\n'
             '[log]\naccess_format = "common"\n'
-        ) % (cls.proxied, cls.plain, cls.untrusted, cls.tree.root)
+        ) % (cls.proxied, cls.plain, cls.untrusted, cls.dual, cls.tree.root)
         path = servers.write_config(cls.tree.conf, text)
         os.chmod(path, 0o644)
         cls.server = servers.Server([servers.BINARY, "-c", path], cwd=cls.tree.conf)
@@ -204,6 +206,21 @@ class ProxyProtocolTest(unittest.TestCase):
                                                    self.server.stderr()[offset:]), 3.0)
         self.assertTrue(found, self.server.stderr()[-2000:])
         self.assertGreaterEqual(int(found.group(1)), 18)
+
+    def test_dual_stack_ipv4_peers_match_ipv4_networks(self):
+        # On "::", 127.0.0.1 is the peer ::ffff:127.0.0.1: trusted by 127.0.0.0/8.
+        r = client.exchange(self.dual, b"PROXY TCP4 203.0.113.11 127.0.0.1 4321 80\r\n" + get("/a.txt?dual"))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.access_line("/a.txt?dual"), ("203.0.113.11", 200))
+
+    @unittest.skipUnless(servers.ipv6_loopback_available(), "no IPv6 loopback")
+    def test_dual_stack_ipv6_peer_outside_ipv4_networks_is_closed(self):
+        with client.connect(self.dual, host="::1") as s:
+            client.send_quietly(s, b"PROXY TCP4 203.0.113.12 127.0.0.1 4321 80\r\n" + get("/a.txt?dualsix"))
+            received, closed, _ = client.read_until_close(s)
+        self.assertTrue(closed)
+        self.assertEqual(received, b"")
+        self.assertNotIn("?dualsix", self.server.stderr())
 
     # ---- a listener without it ----
 
