@@ -9,6 +9,7 @@ Run: python3 tests/run_all.py --build plain=build --pattern test_proxy_protocol.
 """
 import os
 import re
+import shutil
 import socket
 import struct
 import time
@@ -232,6 +233,93 @@ class ProxyProtocolTest(unittest.TestCase):
         r = client.exchange(self.plain, get("/a.txt?plainok"))
         self.assertEqual(r.status, 200, r)
         self.assertEqual(self.access_line("/a.txt?plainok"), ("127.0.0.1", 200))
+
+
+HAPROXY = shutil.which("haproxy")
+
+HAPROXY_CONFIG = """
+global
+    maxconn 100
+defaults
+    mode tcp
+    timeout connect 2s
+    timeout client 5s
+    timeout server 5s
+frontend v1
+    bind 127.0.0.1:{v1}
+    default_backend v1
+backend v1
+    server web 127.0.0.1:{backend} send-proxy
+frontend v2
+    bind 127.0.0.1:{v2}
+    default_backend v2
+backend v2
+    server web 127.0.0.1:{backend} send-proxy-v2
+"""
+
+
+@unittest.skipUnless(HAPROXY, "haproxy is not installed (Debian package haproxy)")
+class BehindHaproxyTest(unittest.TestCase):
+    """HAProxy's own send-proxy and send-proxy-v2 in front: the client, connecting from 127.0.0.2,
+    is the one logged, not HAProxy's 127.0.0.1."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tree = cgi_scripts.CgiTree()
+        cls.backend, cls.v1, cls.v2 = servers.free_port(), servers.free_port(), servers.free_port()
+        text = (
+            'workers = 1\nuser = "nobody"\ngroup = "nogroup"\n'
+            '[[listen]]\naddress = "127.0.0.1"\nport = %d\nproxy_protocol = true\n'
+            '[files]\nroot = "%s"\n[cgi]\nenabled = true\n[log]\naccess_format = "common"\n'
+        ) % (cls.backend, cls.tree.root)
+        path = servers.write_config(cls.tree.conf, text)
+        os.chmod(path, 0o644)
+        cls.server = servers.Server([servers.BINARY, "-c", path], cwd=cls.tree.conf)
+        haproxy_config = servers.write_config(cls.tree.conf, HAPROXY_CONFIG.format(
+            v1=cls.v1, v2=cls.v2, backend=cls.backend), name="haproxy.cfg")
+        cls.haproxy = servers.Server([HAPROXY, "-db", "-f", haproxy_config], expect_serving=False)
+        if not procs.wait_until(lambda: cls.accepting(cls.v1) and cls.accepting(cls.v2), 10.0):
+            cls.haproxy.stop()
+            cls.server.stop()
+            raise RuntimeError("haproxy did not listen: %s" % cls.haproxy.stderr())
+
+    @staticmethod
+    def accepting(port):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1.0).close()
+            return True
+        except OSError:
+            return False
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.haproxy.stop()
+        cls.server.stop()
+        cls.tree.cleanup()
+
+    def exchange_from(self, source, port, data):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.settimeout(5.0)
+            s.bind((source, 0))
+            s.connect(("127.0.0.1", port))
+            s.sendall(data)
+            received, _, _ = client.read_until_close(s)
+        return client.Response(received)
+
+    def test_send_proxy_v1_and_v2(self):
+        for name, port in (("v1", self.v1), ("v2", self.v2)):
+            with self.subTest(name):
+                r = self.exchange_from("127.0.0.2", port, get("/a.txt?haproxy-" + name))
+                self.assertEqual(r.status, 200, r)
+                pattern = re.compile(r'^(\S+) - - \[[^]]+\] "GET /a\.txt\?haproxy-%s HTTP/1\.1" 200 ' % name, re.M)
+                found = procs.wait_until(lambda: pattern.search(self.server.stderr()), 3.0)
+                self.assertTrue(found, self.server.stderr()[-2000:])
+                self.assertEqual(found.group(1), "127.0.0.2")
+
+    def test_cgi_remote_addr_behind_haproxy(self):
+        r = self.exchange_from("127.0.0.3", self.v2, get("/cgi-bin/env.py"))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(cgi_scripts.parse_env(r.body).get("REMOTE_ADDR"), "127.0.0.3")
 
 
 if __name__ == "__main__":
