@@ -10,6 +10,7 @@ Run: python3 tests/run_all.py --build plain=build --pattern test_proxy_protocol.
 import os
 import re
 import shutil
+import signal
 import socket
 import struct
 import time
@@ -233,6 +234,34 @@ class ProxyProtocolTest(unittest.TestCase):
         r = client.exchange(self.plain, get("/a.txt?plainok"))
         self.assertEqual(r.status, 200, r)
         self.assertEqual(self.access_line("/a.txt?plainok"), ("127.0.0.1", 200))
+
+
+class ReloadTest(unittest.TestCase):
+    """proxy_protocol changes by reload on a socket that stays open: the new workers follow the new
+    entry."""
+
+    def test_turned_on_and_off_by_reload(self):
+        tree = cgi_scripts.CgiTree()
+        self.addCleanup(tree.cleanup)
+        port = servers.free_port()
+        text = ('workers = 1\nuser = "nobody"\ngroup = "nogroup"\n[[listen]]\naddress = "127.0.0.1"\nport = %d\n%s'
+                '[files]\nroot = "%s"\n')
+        path = servers.write_config(tree.conf, text % (port, "", tree.root))
+        os.chmod(path, 0o644)
+        server = servers.Server([servers.BINARY, "-c", path], cwd=tree.conf)
+        self.addCleanup(server.stop)
+        line = b"PROXY TCP4 203.0.113.7 127.0.0.1 4321 80\r\n"
+        self.assertEqual(client.exchange(port, line + get("/a.txt")).status, 400)
+        for generation, setting, status in ((2, "proxy_protocol = true\n", 200), (3, "", 400)):
+            servers.write_config(tree.conf, text % (port, setting, tree.root))
+            server.send_signal(signal.SIGHUP)
+            found = procs.wait_until(lambda: "generation %d serving with" % generation in server.stderr(), 10.0)
+            self.assertTrue(found, server.stderr()[-2000:])
+            # The old generation may take a last connection while it is told to stop.
+            answered = procs.wait_until(lambda: client.exchange(port, line + get("/a.txt")).status == status, 5.0)
+            self.assertTrue(answered, "generation %d: not %d" % (generation, status))
+            for _ in range(3):
+                self.assertEqual(client.exchange(port, line + get("/a.txt")).status, status, setting)
 
 
 HAPROXY = shutil.which("haproxy")
