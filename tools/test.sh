@@ -11,11 +11,12 @@ cd "$(dirname "$0")/.."
 
 tools/setup.sh
 
-# For the system test; the package's own build dependencies are installed by packaging/build-deb.sh.
 source tools/apt.sh
+# The system test; the package's own build dependencies are installed by packaging/build-deb.sh.
 ensure_packages debootstrap systemd-container
-# The browser test of the rich listing (tests/integration/test_browser_listing.py).
-ensure_packages chromium
+# Real peers in the integration tests: HAProxy sending the PROXY protocol (test_proxy_protocol.py),
+# headless Chromium on the rich listing (test_browser_listing.py).
+ensure_packages haproxy chromium
 
 werror=false
 [ "${CI:-}" = "true" ] && werror=true
