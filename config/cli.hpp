@@ -1,4 +1,5 @@
-// The command line: Python's `[port] [-b ADDR] [-d DIR] [--cgi] [-p VERSION]`, plus -c FILE, -t,
+// The command line: Python's `[port] [-b ADDR] [-d DIR] [--cgi] [-p VERSION] [--tls-cert PATH]
+// [--tls-key PATH] [--tls-password-file PATH]`, plus -c FILE, -t,
 // -s SIGNAL, --version and -h.
 #pragma once
 
@@ -18,6 +19,9 @@ struct CommandLine {
     std::optional<std::string> directory;
     bool cgi = false;
     std::optional<std::string> protocol;
+    std::optional<std::string> tls_cert;  // Python 3.14's --tls-cert, --tls-key, --tls-password-file
+    std::optional<std::string> tls_key;
+    std::optional<std::string> tls_password_file;
     std::optional<std::string> config_file;
     bool check_only = false;                 // -t
     std::optional<std::string> signal_name;  // -s: "reload", "stop", "quit" or "reopen"

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/log_level.hpp"
@@ -19,9 +20,27 @@ enum class DotfilePolicy { Serve, Deny };
 enum class AccessLogFormat { Python, Common, Combined };
 
 struct ListenAddress {
+    ListenAddress() = default;
+    // The socket alone; every other setting keeps its default.
+    ListenAddress(std::string address_, uint16_t port_) : address(std::move(address_)), port(port_) {}
+
     std::string address = "::";  // "::" is dual-stack; may also be a host name
     uint16_t port = 8000;
+    std::string tls_cert;           // PEM certificate chain (absolute); set = this listener speaks HTTPS
+    std::string tls_key;            // PEM private key; "" = the key is in tls_cert
+    std::string tls_password_file;  // its first line is the key's password; "" = none
+    bool tls() const { return !tls_cert.empty(); }
     bool operator==(const ListenAddress&) const = default;
+};
+
+enum class TlsVersion { Tls12, Tls13 };
+
+// [tls]: what every TLS listener shares.
+struct TlsConfig {
+    TlsVersion min_version = TlsVersion::Tls12;
+    std::string ciphers;  // OpenSSL's TLS 1.2 cipher list; "" = a modern default
+    bool session_tickets = true;
+    Duration handshake_timeout = std::chrono::seconds(10);
 };
 
 struct FilesConfig {
@@ -81,6 +100,7 @@ struct Config {
     Duration shutdown_timeout = std::chrono::seconds(30);
     std::vector<ListenAddress> listen{ListenAddress{}};
 
+    TlsConfig tls;
     FilesConfig files;
     MimeConfig mime;
     CgiConfig cgi;

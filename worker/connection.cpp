@@ -12,6 +12,7 @@
 #include <ctime>
 
 #include "worker/cgi/exchange.hpp"
+#include "worker/tls/session.hpp"
 #include "worker/worker_context.hpp"
 
 namespace httpserve {
@@ -59,11 +60,13 @@ std::string_view Connection::request_line(const http::Request& r) {
     return {start, static_cast<size_t>(end - start)};
 }
 
-void Connection::start(WorkerContext& ctx, int fd, const sockaddr_storage& peer) {
-    auto* c = new Connection(ctx, fd, peer);
+void Connection::start(WorkerContext& ctx, int fd, const sockaddr_storage& peer, const TlsContext* tls) {
+    auto* c = new Connection(ctx, fd, peer, tls);
     c->state_ = State::ReadingHead;  // a fresh connection has header_timeout to send its request
-    c->arm_timer(ctx.settings.header_timeout);
-    c->head_timer_armed_ = true;
+    // On a TLS listener, the handshake comes first, with its own timeout.
+    c->arm_timer(tls ? ctx.config.tls.handshake_timeout : ctx.settings.header_timeout);
+    c->head_timer_armed_ = !tls;
+    c->tls_handshaking_ = tls != nullptr;
     // The request is usually there already: read it now. A connection answered and closed at once
     // (Connection: close) then never costs an epoll registration.
     c->handle_readable();
@@ -81,8 +84,10 @@ void Connection::end_step(Connection* c) {
     if (c->closing_) delete c;
 }
 
-Connection::Connection(WorkerContext& ctx, int fd, const sockaddr_storage& peer) : ctx_(ctx), fd_(fd) {
+Connection::Connection(WorkerContext& ctx, int fd, const sockaddr_storage& peer, const TlsContext* tls)
+    : ctx_(ctx), fd_(fd) {
     format_peer(peer, client_, sizeof client_);
+    if (tls) tls_ = std::make_unique<TlsSession>(*tls, fd);
     event_assign(&read_event_, ctx.base, fd, EV_READ | EV_PERSIST, &Connection::on_event<&Connection::handle_readable>,
                  this);
     event_assign(&write_event_, ctx.base, fd, EV_WRITE | EV_PERSIST,
@@ -125,6 +130,7 @@ void Connection::begin_shutdown() {
 }
 
 bool Connection::input_waiting() const {
+    if (tls_) return tls_->input_waiting();
     char byte;
     ssize_t n;
     do { n = ::recv(fd_.get(), &byte, 1, MSG_PEEK | MSG_DONTWAIT); } while (n < 0 && errno == EINTR);
@@ -136,6 +142,8 @@ void Connection::enable_reading(bool on) {
     reading_enabled_ = on;
     if (on) event_add(&read_event_, nullptr);
     else event_del(&read_event_);
+    // Bytes TLS has decrypted already make the socket no more readable: run the handler anyway.
+    if (on && tls_ && tls_->buffered_input()) event_active(&read_event_, EV_READ, 1);
 }
 
 void Connection::enable_writing(bool on) {
@@ -155,7 +163,7 @@ void Connection::handle_readable() {
     const size_t cap = ctx_.read_buffer.size();
     if (state_ == State::Lingering) {
         for (;;) {
-            ssize_t n = ::recv(fd_.get(), buf, cap, 0);
+            ssize_t n = receive(buf, cap);
             if (n > 0) continue;
             if (n < 0 && errno == EINTR) continue;
             if (n < 0 && errno == EAGAIN) return;
@@ -169,7 +177,8 @@ void Connection::handle_readable() {
         return;
     }
     ssize_t n;
-    do { n = ::recv(fd_.get(), buf, cap, 0); } while (n < 0 && errno == EINTR);
+    do { n = receive(buf, cap); } while (n < 0 && errno == EINTR);
+    if (tls_ && tls_progress(n > 0 ? std::string_view(buf, static_cast<size_t>(n)) : std::string_view{})) return;
     if (n == 0 || (n < 0 && errno != EAGAIN)) {
         // The client closed (or broke) its side: nothing more can be answered.
         drop();
@@ -211,6 +220,32 @@ void Connection::handle_readable() {
         pending_.clear();
     }
     drive();
+    if (!closing_ && reading_enabled_ && tls_ && tls_->buffered_input()) event_active(&read_event_, EV_READ, 1);
+}
+
+ssize_t Connection::receive(char* buf, size_t cap) {
+    if (tls_) return tls_->receive(buf, cap);
+    return ::recv(fd_.get(), buf, cap, 0);
+}
+
+bool Connection::tls_progress(std::string_view received) {
+    if (tls_->plain_http()) {
+        if (!tls_handshaking_) return false;  // answered already; this is the lingering drain
+        tls_handshaking_ = false;
+        // Like nginx: say what happened instead of failing a handshake the client never began.
+        Response r = error_response(400, "The plain HTTP request was sent to HTTPS port");
+        r.close = true;
+        unread_input_ = true;
+        queue_response(r, nullptr, first_line_of(received), false);
+        drive();
+        return true;
+    }
+    if (tls_handshaking_ && tls_->handshake_done()) {
+        tls_handshaking_ = false;
+        arm_timer(ctx_.settings.header_timeout);  // now the request itself
+        head_timer_armed_ = true;
+    }
+    return false;
 }
 
 void Connection::set_nodelay() {
@@ -532,6 +567,7 @@ ssize_t Connection::send_memory() {
         if (it->mem.size() > skip) iov[count++] = iovec{it->mem.data() + skip, it->mem.size() - skip};
         if (it->file && it->length > 0) break;  // its file bytes come before the next chunk
     }
+    if (tls_) return tls_->send(iov, count, ctx_.send_scratch);
     msghdr msg{};
     msg.msg_iov = iov;
     msg.msg_iovlen = count;
@@ -539,6 +575,7 @@ ssize_t Connection::send_memory() {
 }
 
 ssize_t Connection::send_file(const OutChunk& chunk, size_t want) {
+    if (tls_) return tls_->send_file(chunk.file->get(), chunk.offset, want, ctx_.send_scratch);
     off_t offset = static_cast<off_t>(chunk.offset);
     return ::sendfile(fd_.get(), chunk.file->get(), &offset, want);
 }
@@ -632,7 +669,11 @@ void Connection::drive() {
 void Connection::start_lingering_close(Duration drain) {
     // Close gently: shut our side, then drain what the client still sends, so that unread request
     // bytes do not turn into a reset that could destroy the response in flight.
-    ::shutdown(fd_.get(), SHUT_WR);
+    if (tls_) {
+        tls_->shutdown_write();
+    } else {
+        ::shutdown(fd_.get(), SHUT_WR);
+    }
     state_ = State::Lingering;
     pending_.clear();
     enable_writing(false);

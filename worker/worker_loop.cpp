@@ -43,10 +43,12 @@ void on_capacity_change(WorkerContext& ctx) {
 struct AcceptPoint {
     WorkerContext* ctx = nullptr;
     const ListenAddress* entry = nullptr;  // the [[listen]] entry; null for an unmatched activated socket
+    const TlsContext* tls = nullptr;       // set on a TLS listener
 };
 
 void on_accept(evutil_socket_t listen_fd, short, void* arg) {
-    auto& ctx = *static_cast<AcceptPoint*>(arg)->ctx;
+    const auto& point = *static_cast<AcceptPoint*>(arg);
+    auto& ctx = *point.ctx;
     // Take a batch per wake-up; the other workers share the queue.
     struct Accepted {
         int fd;
@@ -74,7 +76,7 @@ void on_accept(evutil_socket_t listen_fd, short, void* arg) {
     // batch, or another worker taking the one that woke us): read them again before answering.
     // Their requests arrived before they were accepted (TCP_DEFER_ACCEPT), so before this read.
     ctx.files.read_file_changes();
-    for (int i = 0; i < count; ++i) Connection::start(ctx, batch[i].fd, batch[i].peer);
+    for (int i = 0; i < count; ++i) Connection::start(ctx, batch[i].fd, batch[i].peer, point.tls);
     if (ctx.open_connections >= ctx.settings.max_connections) set_accepting(ctx, false);
 }
 
@@ -135,7 +137,7 @@ int run_worker(const WorkerStart& start) {
     std::vector<AcceptPoint> accept_points;
     accept_points.reserve(start.listeners.size());  // the events point into it
     for (const ListenSocket& l : start.listeners) {
-        accept_points.push_back({&ctx, l.entry});
+        accept_points.push_back({&ctx, l.entry, l.tls});
         events.emplace_back(event_new(ctx.base, l.fd, EV_READ | EV_PERSIST, &on_accept, &accept_points.back()));
         ctx.listener_events.push_back(events.back().get());
         event_add(events.back().get(), nullptr);
