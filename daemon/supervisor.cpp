@@ -91,7 +91,9 @@ private:
     void apply_cgi_settings(const Config& config, const std::optional<LauncherSettings>& settings);
     void close_other_generations_fds(const Generation& g) const;
     // The TLS contexts of `config`, with the ticket keys a new generation gets (rotated on a reload).
-    std::vector<TlsContextRef> tls_contexts(const Config& config, std::shared_ptr<const TicketKeys>& keys) const;
+    // `warnings`: certificates about to expire (logged here as well).
+    std::vector<TlsContextRef> tls_contexts(const Config& config, std::shared_ptr<const TicketKeys>& keys,
+                                            std::vector<std::string>& warnings) const;
     void drain(Generation& g, int sig, Clock::time_point deadline);
     void wait_for_events();
     void read_reports();
@@ -113,6 +115,7 @@ private:
     Generation* starting_ = nullptr;                      // forked, not ready yet
     std::vector<ListenerRef> activated_;                  // passed by systemd: part of every generation
     std::shared_ptr<const TicketKeys> ticket_keys_;       // the newest generation's session-ticket keys
+    std::vector<std::string> certificate_warnings_;       // the newest configuration's: shown in STATUS=
     PidFile pid_file_;
     Notifier notifier_;
     unsigned last_number_ = 0;
@@ -152,7 +155,7 @@ void Master::start(Config config) {
     const Account& account = checked.workers;
     // Certificates and keys, read now while the master may: the workers inherit the loaded contexts.
     std::shared_ptr<const TicketKeys> keys;
-    std::vector<TlsContextRef> tls = tls_contexts(config, keys);
+    std::vector<TlsContextRef> tls = tls_contexts(config, keys, certificate_warnings_);
     for (UniqueFd& fd : take_activated_sockets()) {
         activated_.push_back(std::make_shared<const Listener>(adopt_listener(std::move(fd))));
     }
@@ -218,7 +221,8 @@ void Master::reconfigure(bool reopen_only) {
         const std::optional<LauncherSettings>& cgi_settings = checked.cgi;
         // New certificates for new connections; a log reopen keeps the contexts it has.
         std::shared_ptr<const TicketKeys> keys = ticket_keys_;
-        std::vector<TlsContextRef> tls = reopen_only ? current.tls : tls_contexts(*config, keys);
+        std::vector<std::string> warnings = certificate_warnings_;
+        std::vector<TlsContextRef> tls = reopen_only ? current.tls : tls_contexts(*config, keys, warnings);
         ListenerChanges changes;
         std::vector<ListenerRef> listeners = assemble_listeners(config->listen, listeners_in_use(), &changes);
         PidFile pid_file;
@@ -233,6 +237,7 @@ void Master::reconfigure(bool reopen_only) {
 
         if (pid_file_moves) pid_file_ = std::move(pid_file);  // removes the old file
         ticket_keys_ = std::move(keys);
+        certificate_warnings_ = std::move(warnings);
         if (cgi_settings) apply_cgi_settings(*config, cgi_settings);
         for (const ListenerRef& l : changes.bound) spdlog::info("listening on {}", describe(*l));
         if (!reopen_only) {
@@ -293,14 +298,16 @@ void Master::spawn(Generation& g, size_t index) {
     spdlog::debug("generation {}: worker {} started, pid {}", g.number, index + 1, pid);
 }
 
-std::vector<TlsContextRef> Master::tls_contexts(const Config& config, std::shared_ptr<const TicketKeys>& keys) const {
+std::vector<TlsContextRef> Master::tls_contexts(const Config& config, std::shared_ptr<const TicketKeys>& keys,
+                                                std::vector<std::string>& warnings) const {
+    warnings.clear();
     if (!any_tls_listener(config)) return {};
     // A reload seals new tickets with a new key; the previous one still opens the tickets issued
     // before, on any worker.
     keys = keys ? keys->rotated() : TicketKeys::fresh();
     std::vector<TlsContextRef> contexts = build_tls_contexts(config, keys);
-    for (const std::string& warning : expiry_warnings(contexts, std::chrono::system_clock::now()))
-        spdlog::warn("{}", warning);
+    warnings = expiry_warnings(contexts, std::chrono::system_clock::now());
+    for (const std::string& warning : warnings) spdlog::warn("{}", warning);
     return contexts;
 }
 
@@ -594,8 +601,10 @@ void Master::begin_stop(bool fast) {
 std::string Master::status_line() const {
     const Generation* g = newest();
     if (!g) return "stopping";
-    return "generation " + std::to_string(g->number) + ", " + std::to_string(g->ready()) + " of " +
-           std::to_string(g->slots.size()) + " workers ready; last reload: " + last_reload_;
+    std::string line = "generation " + std::to_string(g->number) + ", " + std::to_string(g->ready()) + " of " +
+                       std::to_string(g->slots.size()) + " workers ready; last reload: " + last_reload_;
+    for (const std::string& warning : certificate_warnings_) line += "; " + warning;
+    return line;
 }
 
 int Master::run(Config config) {

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <new>
 
 #include "worker/cgi/exchange.hpp"
 #include "worker/tls/session.hpp"
@@ -61,7 +62,13 @@ std::string_view Connection::request_line(const http::Request& r) {
 }
 
 void Connection::start(WorkerContext& ctx, int fd, const sockaddr_storage& peer, const TlsContext* tls) {
-    auto* c = new Connection(ctx, fd, peer, tls);
+    Connection* c = nullptr;
+    try {
+        c = new Connection(ctx, fd, peer, tls);
+    } catch (const std::bad_alloc&) {
+        ::close(fd);  // OpenSSL could not make the session: refuse this one connection, not the worker
+        return;
+    }
     c->state_ = State::ReadingHead;  // a fresh connection has header_timeout to send its request
     // On a TLS listener, the handshake comes first, with its own timeout.
     c->arm_timer(tls ? ctx.config.tls.handshake_timeout : ctx.settings.header_timeout);
@@ -85,9 +92,10 @@ void Connection::end_step(Connection* c) {
 }
 
 Connection::Connection(WorkerContext& ctx, int fd, const sockaddr_storage& peer, const TlsContext* tls)
-    : ctx_(ctx), fd_(fd) {
+    : ctx_(ctx), fd_(-1) {
     format_peer(peer, client_, sizeof client_);
-    if (tls) tls_ = std::make_unique<TlsSession>(*tls, fd);
+    if (tls) tls_ = std::make_unique<TlsSession>(*tls, fd);  // first: if it throws, start() closes fd
+    fd_.reset(fd);
     event_assign(&read_event_, ctx.base, fd, EV_READ | EV_PERSIST, &Connection::on_event<&Connection::handle_readable>,
                  this);
     event_assign(&write_event_, ctx.base, fd, EV_WRITE | EV_PERSIST,

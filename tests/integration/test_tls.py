@@ -112,7 +112,7 @@ class TlsCase(trees.RootAndTmpCase):
         self.addCleanup(server.stop)
         return server
 
-    def config(self, listeners, workers=1, tls="", http=""):
+    def config(self, listeners, workers=1, tls="", http="", sections=""):
         """A config file: `listeners` are (port, cert, key, extra lines) tuples, cert None = plain."""
         text = 'workers = %d\nuser = "nobody"\ngroup = "nogroup"\n' % workers
         for port, cert, key, extra in listeners:
@@ -120,7 +120,7 @@ class TlsCase(trees.RootAndTmpCase):
             if cert:
                 text += 'tls_cert = "%s"\ntls_key = "%s"\n' % (cert, key or "")
             text += extra + "\n"
-        text += '[files]\nroot = "%s"\n[tls]\n%s\n[http]\n%s\n' % (self.root, tls, http)
+        text += '[files]\nroot = "%s"\n[tls]\n%s\n[http]\n%s\n%s\n' % (self.root, tls, http, sections)
         return servers.write_config(self.tmp, text)
 
     def start_config(self, path):
@@ -398,6 +398,16 @@ class ConfigTest(TlsCase):
         reused = [s_client(port, "-CAfile", self.ca.cert, "-sess_in", sess, "-tls1_2") for _ in range(4)]
         self.assertTrue(all("Reused, TLSv1.2" in o for o in reused), reused[-1])
 
+    def test_debug_log_names_how_files_are_sent(self):
+        cert, key = self.leaf("leaf")
+        port = servers.free_port()
+        server = self.start_config(self.config([(port, cert, key, "")], sections='[log]\nlevel = "debug"'))
+        f = Fetched(port, client_context(self.ca.cert), path="/big.bin")
+        self.assertEqual(f.body, trees.ROOT_BIG)
+        found = procs.wait_until(lambda: re.search(r"tls: files go out with (SSL_sendfile \(kernel TLS\)|read and "
+                                                   r"SSL_write)", server.stderr()), 5.0)
+        self.assertTrue(found, server.stderr()[-2000:])
+
     def test_session_tickets_off(self):
         cert, key = self.leaf("leaf")
         port = servers.free_port()
@@ -416,9 +426,20 @@ class ConfigTest(TlsCase):
         self.assertEqual(rc, 0, err)
         self.assertRegex(err, r"httpserve: warning: the certificate %s expires on \d{4}-\d\d-\d\d .* \(in 9 days\)"
                          % re.escape(soon))
-        server = self.start_config(path)
+        # In the log and in systemd's STATUS=.
+        notify_path = os.path.join(self.tmp, "notify.sock")
+        notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        notify.bind(notify_path)
+        self.addCleanup(notify.close)
+        notify.settimeout(10)
+        server = servers.Server([servers.BINARY, "-c", path], env=dict(os.environ, NOTIFY_SOCKET=notify_path))
+        self.addCleanup(server.stop)
         self.wait_log(server, "[warning]")
         self.assertIn("the certificate %s expires on" % soon, server.stderr())
+        status = ""
+        while "READY=1" not in status:
+            status = notify.recv(4096).decode()
+        self.assertRegex(status, r"STATUS=generation 1, .*; the certificate %s expires on " % re.escape(soon))
         path = self.config([(port, later, later_key, "")])
         rc, out, err, _ = run_cli(["-t", "-c", path])
         self.assertEqual(rc, 0, err)
