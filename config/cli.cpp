@@ -254,8 +254,8 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
 }
 
 std::string usage_text() {
-    return "usage: httpserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-c FILE] [-t] [-s SIGNAL] "
-           "[--version] [port]\n";
+    return "usage: httpserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [--tls-cert PATH] [--tls-key PATH] "
+           "[--tls-password-file PATH] [-c FILE] [-t] [-s SIGNAL] [--version] [port]\n";
 }
 
 std::string help_text() {

@@ -558,8 +558,9 @@ bool Connection::write_some(bool& blocked) {
         front.length -= sent;
         budget -= sent;
         // Less than asked: the socket buffer is full. Wait for room rather than ask again only
-        // to hear EAGAIN (about a third of the calls for large files).
-        if (sent < want && front.length > 0) {
+        // to hear EAGAIN (about a third of the calls for large files). Not over TLS without kernel
+        // TLS, which sends a file one record at a time: there, only EAGAIN means full.
+        if (sent < want && front.length > 0 && !tls_) {
             blocked = true;
             return true;
         }

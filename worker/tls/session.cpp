@@ -83,8 +83,8 @@ ssize_t TlsSession::receive(char* buf, size_t cap) {
             continue;
         }
         const ssize_t result = fail(n, "read");
-        if (got > 0 && (result < 0 && errno == EAGAIN)) break;
-        if (got > 0 && result == 0) break;  // the end of the stream shows on the next call
+        // With bytes in hand, they go first: an end of stream or an error shows on the next call.
+        if (got > 0) break;
         return result;
     }
     return static_cast<ssize_t>(got);
