@@ -1,8 +1,11 @@
 #include "config/cli.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <span>
 #include <string>
@@ -50,6 +53,9 @@ constexpr Option kOptions[] = {
     {'p', "protocol", nullptr, &CommandLine::protocol, kProtocols},
     {'H', "header", nullptr, nullptr, {}, &CommandLine::headers},
     {'\0', "content-type", nullptr, &CommandLine::content_type},
+    {'\0', "tls-cert", nullptr, &CommandLine::tls_cert},
+    {'\0', "tls-key", nullptr, &CommandLine::tls_key},
+    {'\0', "tls-password-file", nullptr, &CommandLine::tls_password_file},
     {'c', "config", nullptr, &CommandLine::config_file},
     {'t', "test", &CommandLine::check_only},
     {'\0', "version", &CommandLine::show_version},
@@ -136,6 +142,33 @@ std::string existing_directory(const std::string& directory) {
     std::string normal = path.lexically_normal().string();
     while (normal.size() > 1 && normal.back() == '/') normal.pop_back();
     return normal;
+}
+
+// Python reads the password file while parsing the arguments: a file it cannot read is a usage
+// error. Its words: "Failed to read TLS password file: [Errno 2] No such file or directory: 'pw'".
+void check_password_file(const std::string& path) {
+    std::ifstream in(path);
+    if (in) return;
+    const int error = errno;
+    throw UsageError("Failed to read TLS password file: [Errno " + std::to_string(error) + "] " + std::strerror(error) +
+                     ": '" + path + "'");
+}
+
+std::string absolute_path(const std::string& path) {
+    std::error_code ec;
+    const fs::path p = fs::absolute(fs::path(path), ec);
+    return ec ? path : p.lexically_normal().string();
+}
+
+void apply_tls_options(const CommandLine& cli, ListenAddress& listener) {
+    if (!cli.tls_cert) return;
+    listener.tls_cert = absolute_path(*cli.tls_cert);
+    listener.tls_key = cli.tls_key ? absolute_path(*cli.tls_key) : "";
+    listener.tls_password_file = "";
+    if (cli.tls_password_file) {
+        check_password_file(*cli.tls_password_file);
+        listener.tls_password_file = absolute_path(*cli.tls_password_file);
+    }
 }
 
 std::string current_directory() {
@@ -249,11 +282,17 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
         for (const std::string& u : unrecognized) list += (list.empty() ? "" : " ") + u;
         throw UsageError("unrecognized arguments: " + list);
     }
+    // Python 3.14's checks, in its order, after parsing.
+    if (!stops() && !cli.tls_cert) {
+        if (cli.tls_key) throw UsageError("--tls-key requires --tls-cert to be set");
+        if (cli.tls_password_file) throw UsageError("--tls-password-file requires --tls-cert to be set");
+    }
     return cli;
 }
 
 std::string usage_text() {
-    return "usage: httpserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-H HEADER VALUE]\n"
+    return "usage: httpserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [--tls-cert PATH]\n"
+           "                 [--tls-key PATH] [--tls-password-file PATH] [-H HEADER VALUE]\n"
            "                 [--content-type CONTENT_TYPE] [-c FILE] [-t] [-s SIGNAL] [--version] [port]\n";
 }
 
@@ -272,6 +311,10 @@ std::string help_text() {
            "                        serve this directory (default: current directory)\n"
            "  -p VERSION, --protocol VERSION\n"
            "                        conform to this HTTP version (default: HTTP/1.1)\n"
+           "  --tls-cert PATH       path to the TLS certificate chain file\n"
+           "  --tls-key PATH        path to the TLS key file\n"
+           "  --tls-password-file PATH\n"
+           "                        path to the password file for the TLS key\n"
            "  -H HEADER VALUE, --header HEADER VALUE\n"
            "                        add a custom response header to successful answers (can be\n"
            "                        given several times)\n"
@@ -293,6 +336,7 @@ Config build_config(const CommandLine& cli) {
         config.command_line_mode = true;
         config.files.root = cli.directory ? existing_directory(*cli.directory) : current_directory();
         config.listen = {ListenAddress{cli.bind.value_or("::"), cli.port.value_or(8000)}};
+        apply_tls_options(cli, config.listen.front());
         config.log.access = "stderr";
         config.log.access_format = AccessLogFormat::Python;
         config.cgi.enabled = cli.cgi;
@@ -306,9 +350,13 @@ Config build_config(const CommandLine& cli) {
 
     // Daemon mode: the file, with whatever the command line says on top.
     config = load_config_file(*cli.config_file);
-    if (cli.port || cli.bind) {
-        const ListenAddress& first = config.listen.front();
-        config.listen = {ListenAddress{cli.bind.value_or(first.address), cli.port.value_or(first.port)}};
+    if (cli.port || cli.bind || cli.tls_cert) {
+        // One listener: the first entry (its TLS settings included) with the command line on top.
+        ListenAddress first = config.listen.front();
+        first.address = cli.bind.value_or(first.address);
+        first.port = cli.port.value_or(first.port);
+        apply_tls_options(cli, first);
+        config.listen = {first};
     }
     if (cli.directory) config.files.root = existing_directory(*cli.directory);
     if (cli.cgi) config.cgi.enabled = true;

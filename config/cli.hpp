@@ -1,5 +1,6 @@
-// The command line: Python's `[port] [-b ADDR] [-d DIR] [--cgi] [-p VERSION] [-H NAME VALUE]...
-// [--content-type TYPE]`, plus -c FILE, -t, -s SIGNAL, --version and -h.
+// The command line: Python's `[port] [-b ADDR] [-d DIR] [--cgi] [-p VERSION] [--tls-cert PATH]
+// [--tls-key PATH] [--tls-password-file PATH] [-H NAME VALUE]... [--content-type TYPE]`, plus
+// -c FILE, -t, -s SIGNAL, --version and -h.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,9 @@ struct CommandLine {
     std::optional<std::string> directory;
     bool cgi = false;
     std::optional<std::string> protocol;
+    std::optional<std::string> tls_cert;  // Python 3.14's --tls-cert, --tls-key, --tls-password-file
+    std::optional<std::string> tls_key;
+    std::optional<std::string> tls_password_file;
     std::vector<std::pair<std::string, std::string>> headers;  // -H NAME VALUE, in order (Python 3.15)
     std::optional<std::string> content_type;                   // --content-type (Python 3.15)
     std::optional<std::string> config_file;

@@ -25,14 +25,32 @@ enum class AccessLogFormat { Python, Common, Combined };
 std::vector<Cidr> default_proxy_trusted();
 
 struct ListenAddress {
+    ListenAddress() = default;
+    // The socket alone; every other setting keeps its default.
+    ListenAddress(std::string address_, uint16_t port_) : address(std::move(address_)), port(port_) {}
+
     std::string address = "::";  // "::" is dual-stack; may also be a host name
     uint16_t port = 8000;
+    std::string tls_cert;           // PEM certificate chain (absolute); set = this listener speaks HTTPS
+    std::string tls_key;            // PEM private key; "" = the key is in tls_cert
+    std::string tls_password_file;  // its first line is the key's password; "" = none
+    bool tls() const { return !tls_cert.empty(); }
     // Every connection must begin with a PROXY v1 or v2 header (never guessed), sent from one of
     // `proxy_trusted` within `proxy_timeout`; its source address is then the client's.
     bool proxy_protocol = false;
     std::vector<Cidr> proxy_trusted = default_proxy_trusted();
     Duration proxy_timeout = std::chrono::seconds(5);
     bool operator==(const ListenAddress&) const = default;
+};
+
+enum class TlsVersion { Tls12, Tls13 };
+
+// [tls]: what every TLS listener shares.
+struct TlsConfig {
+    TlsVersion min_version = TlsVersion::Tls12;
+    std::string ciphers;  // OpenSSL's TLS 1.2 cipher list; "" = a modern default
+    bool session_tickets = true;
+    Duration handshake_timeout = std::chrono::seconds(10);
 };
 
 struct FilesConfig {
@@ -103,6 +121,7 @@ struct Config {
     std::vector<ListenAddress> listen{ListenAddress{}};
     std::vector<HeaderRule> headers;  // [[headers]], then -H
 
+    TlsConfig tls;
     FilesConfig files;
     MimeConfig mime;
     CgiConfig cgi;

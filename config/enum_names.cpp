@@ -21,5 +21,6 @@ const char* to_string(DotfilePolicy policy) { return name_in(kDotfilePolicyNames
 const char* to_string(ListingStyle style) { return name_in(kListingStyleNames, style); }
 const char* to_string(AccessLogFormat format) { return name_in(kAccessLogFormatNames, format); }
 const char* to_string(LogLevel level) { return name_in(kLogLevelNames, level); }
+const char* to_string(TlsVersion version) { return name_in(kTlsVersionNames, version); }
 
 }  // namespace httpserve

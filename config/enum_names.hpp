@@ -21,6 +21,8 @@ inline constexpr EnumName<ListingStyle> kListingStyleNames[] = {{ListingStyle::P
                                                                 {ListingStyle::Rich, "rich"}};
 inline constexpr EnumName<AccessLogFormat> kAccessLogFormatNames[] = {
     {AccessLogFormat::Python, "python"}, {AccessLogFormat::Common, "common"}, {AccessLogFormat::Combined, "combined"}};
+inline constexpr EnumName<TlsVersion> kTlsVersionNames[] = {{TlsVersion::Tls12, "TLSv1.2"},
+                                                            {TlsVersion::Tls13, "TLSv1.3"}};
 inline constexpr EnumName<LogLevel> kLogLevelNames[] = {
     {LogLevel::Debug, "debug"}, {LogLevel::Info, "info"}, {LogLevel::Warn, "warn"}, {LogLevel::Error, "error"}};
 
@@ -30,5 +32,6 @@ const char* to_string(DotfilePolicy);
 const char* to_string(ListingStyle);
 const char* to_string(AccessLogFormat);
 const char* to_string(LogLevel);
+const char* to_string(TlsVersion);
 
 }  // namespace httpserve

@@ -391,6 +391,12 @@ private:
         return out;
     }
 
+    // A path where "" means none.
+    std::string optional_path(const toml::value& v, const std::string& key) const {
+        const std::string s = string(v, key);
+        return s.empty() ? s : absolute(s);
+    }
+
     std::vector<ListenAddress> listen(const toml::value& v, const std::string& key) const {
         if (!v.is_array()) fail(v, key, "expected an array of tables ([[listen]])");
         const auto& entries = v.as_array();
@@ -409,6 +415,14 @@ private:
                      [&](const toml::value& p, const std::string& k) {
                          address.port = static_cast<uint16_t>(integer(p, k, 0, 65535));
                      }},
+                    {"tls_cert",
+                     [&](const toml::value& p, const std::string& k) { address.tls_cert = optional_path(p, k); }},
+                    {"tls_key",
+                     [&](const toml::value& p, const std::string& k) { address.tls_key = optional_path(p, k); }},
+                    {"tls_password_file",
+                     [&](const toml::value& p, const std::string& k) {
+                         address.tls_password_file = optional_path(p, k);
+                     }},
                     {"proxy_protocol",
                      [&](const toml::value& b, const std::string& k) { address.proxy_protocol = boolean(b, k); }},
                     {"proxy_trusted",
@@ -419,6 +433,17 @@ private:
                          if (address.proxy_timeout < kMinProxyTimeout) fail(d, k, "must be at least 1s");
                      }},
                 });
+            // A key or a password without a certificate would be silently plain HTTP.
+            for (const auto& [name, value] :
+                 {std::pair{"tls_key", &address.tls_key}, std::pair{"tls_password_file", &address.tls_password_file}}) {
+                if (!value->empty() && address.tls_cert.empty())
+                    fail(entries[i].at(name), join_key(entry_key, name), "needs tls_cert (the certificate) too");
+            }
+            // The PROXY header precedes the TLS handshake on the wire; reading both is not built yet.
+            if (address.proxy_protocol && address.tls()) {
+                fail(entries[i].at("proxy_protocol"), join_key(entry_key, "proxy_protocol"),
+                     "cannot be used on a TLS listener (tls_cert) yet");
+            }
             // Two identical sockets cannot both be bound; say so here rather than at start-up.
             const auto [same, added] = seen.try_emplace({address.address, address.port}, i);
             if (!added)
@@ -518,15 +543,13 @@ private:
                  c.user_explicit = true;
              }},
             {"group", [&](const toml::value& v, const std::string& key) { c.group = non_empty_string(v, key); }},
-            {"pid_file",
-             [&](const toml::value& v, const std::string& key) {
-                 const std::string s = string(v, key);
-                 c.pid_file = s.empty() ? s : absolute(s);
-             }},
+            {"pid_file", [&](const toml::value& v, const std::string& key) { c.pid_file = optional_path(v, key); }},
             {"shutdown_timeout",
              [&](const toml::value& v, const std::string& key) { c.shutdown_timeout = duration(v, key, true); }},
             {"listen", [&](const toml::value& v, const std::string& key) { c.listen = listen(v, key); }},
             {"headers", [&](const toml::value& v, const std::string& key) { c.headers = header_rules(v, key); }},
+            {"tls",
+             [&](const toml::value& v, const std::string& key) { read_table(table(v, key), key, tls_fields(c.tls)); }},
             {"files", [&](const toml::value& v,
                           const std::string& key) { read_table(table(v, key), key, files_fields(c.files)); }},
             {"mime", [&](const toml::value& v,
@@ -537,6 +560,25 @@ private:
                          const std::string& key) { read_table(table(v, key), key, http_fields(c.http)); }},
             {"log",
              [&](const toml::value& v, const std::string& key) { read_table(table(v, key), key, log_fields(c.log)); }},
+        };
+    }
+
+    std::vector<Field> tls_fields(TlsConfig& t) const {
+        return {
+            {"min_version", [&](const toml::value& v,
+                                const std::string& key) { t.min_version = enumeration(v, key, kTlsVersionNames); }},
+            {"ciphers",
+             [&](const toml::value& v, const std::string& key) {
+                 t.ciphers = string(v, key);
+                 // OpenSSL checks the list itself when the contexts are built; this keeps it one line.
+                 if (std::any_of(t.ciphers.begin(), t.ciphers.end(),
+                                 [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7F; }))
+                     fail(v, key, "must not contain control characters");
+             }},
+            {"session_tickets",
+             [&](const toml::value& v, const std::string& key) { t.session_tickets = boolean(v, key); }},
+            {"handshake_timeout",
+             [&](const toml::value& v, const std::string& key) { t.handshake_timeout = duration(v, key); }},
         };
     }
 
@@ -558,11 +600,8 @@ private:
 
     std::vector<Field> mime_fields(MimeConfig& m) const {
         return {
-            {"types_file",
-             [&](const toml::value& v, const std::string& key) {
-                 const std::string s = string(v, key);
-                 m.types_file = s.empty() ? s : absolute(s);  // "" = use only the built-in table
-             }},
+            {"types_file",  // "" = use only the built-in table
+             [&](const toml::value& v, const std::string& key) { m.types_file = optional_path(v, key); }},
             {"default_type",
              [&](const toml::value& v, const std::string& key) { m.default_type = media_type(v, key); }},
             {"types", [&](const toml::value& v, const std::string& key) { m.types = mime_types(table(v, key), key); }},

@@ -14,8 +14,12 @@
 namespace httpserve {
 
 Generation::Generation(unsigned number_, std::shared_ptr<const Config> config_, Account account_,
-                       std::vector<ListenerRef> listeners_)
-    : number(number_), config(std::move(config_)), account(std::move(account_)), listeners(std::move(listeners_)) {
+                       std::vector<ListenerRef> listeners_, std::vector<TlsContextRef> tls_)
+    : number(number_),
+      config(std::move(config_)),
+      account(std::move(account_)),
+      listeners(std::move(listeners_)),
+      tls(std::move(tls_)) {
     for (const ListenerRef& l : listeners) entries.push_back(entry_for(*l, config->listen));
     const LogConfig& log = config->log;
     if (log.access == "stderr") {
@@ -33,6 +37,13 @@ Generation::Generation(unsigned number_, std::shared_ptr<const Config> config_, 
     report_read.reset(pipe_fds[0]);
     report_write.reset(pipe_fds[1]);
     slots.resize(config->effective_workers());
+}
+
+const TlsContext* Generation::tls_for(size_t listener) const {
+    const ListenAddress* entry = entries[listener];
+    if (!entry) return nullptr;
+    const auto index = static_cast<size_t>(entry - config->listen.data());
+    return index < tls.size() ? tls[index].get() : nullptr;
 }
 
 size_t Generation::alive() const {

@@ -15,6 +15,7 @@
 #include "config/config.hpp"
 #include "daemon/listeners.hpp"
 #include "daemon/privileges.hpp"
+#include "tls/context.hpp"
 
 namespace httpserve {
 
@@ -37,18 +38,21 @@ enum class GenerationState {
 
 struct Generation {
     // Opens the access log of `config` (a file: a fresh descriptor, so that a reopen really reopens)
-    // and the report pipe. Throws std::runtime_error.
+    // and the report pipe. `tls`: one per entry of config->listen (build_tls_contexts). Throws
+    // std::runtime_error.
     Generation(unsigned number, std::shared_ptr<const Config> config, Account account,
-               std::vector<ListenerRef> listeners);
+               std::vector<ListenerRef> listeners, std::vector<TlsContextRef> tls = {});
 
     unsigned number;
     std::shared_ptr<const Config> config;
     Account account;
     std::vector<ListenerRef> listeners;
-    std::vector<const ListenAddress*> entries;  // per listener: the entry of `config` it serves, or null
-    UniqueFd access_log;                        // owned when the access log is a file
-    int access_log_fd = -1;                     // what workers write to: access_log, stderr, stdout or -1 (off)
-    UniqueFd report_read, report_write;         // workers -> master (daemon/worker_report.hpp)
+    std::vector<const ListenAddress*> entries;         // per listener: the entry of `config` it serves, or null
+    std::vector<TlsContextRef> tls;                    // per entry of config->listen: its context, or null
+    const TlsContext* tls_for(size_t listener) const;  // the context listener `listener` serves with
+    UniqueFd access_log;                               // owned when the access log is a file
+    int access_log_fd = -1;                            // what workers write to: access_log, stderr, stdout or -1 (off)
+    UniqueFd report_read, report_write;                // workers -> master (daemon/worker_report.hpp)
     std::vector<WorkerSlot> slots;
     bool reload = false;  // started by a reload (not at start-up, not by a log reopen)
     GenerationState state = GenerationState::Starting;

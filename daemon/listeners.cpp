@@ -172,10 +172,12 @@ const ListenAddress* entry_for(const Listener& listener, const std::vector<Liste
     return nullptr;
 }
 
-std::string serving_line(const Listener& l) {
+std::string serving_line(const Listener& l, bool https) {
     std::string url_host = l.host.find(':') != std::string::npos ? "[" + l.host + "]" : l.host;
     std::string port = std::to_string(l.port);
-    return "Serving HTTP on " + l.host + " port " + port + " (http://" + url_host + ":" + port + "/) ...";
+    const std::string scheme = https ? "https" : "http";
+    return std::string("Serving ") + (https ? "HTTPS" : "HTTP") + " on " + l.host + " port " + port + " (" + scheme +
+           "://" + url_host + ":" + port + "/) ...";
 }
 
 std::string describe(const Listener& l) {

@@ -50,8 +50,8 @@ std::vector<ListenerRef> assemble_listeners(const std::vector<ListenAddress>& ad
 // new configuration's entry, not the one it was bound for.
 const ListenAddress* entry_for(const Listener& listener, const std::vector<ListenAddress>& addresses);
 
-// "Serving HTTP on :: port 8000 (http://[::]:8000/) ..."
-std::string serving_line(const Listener& listener);
+// "Serving HTTP on :: port 8000 (http://[::]:8000/) ...", or HTTPS and https:// for a TLS listener.
+std::string serving_line(const Listener& listener, bool https = false);
 
 // "127.0.0.1:8000", "[::1]:8000"
 std::string describe(const Listener& listener);

@@ -1,5 +1,6 @@
 // httpserve: parse the command line and the config, then hand over to the master (or, with -s, signal
 // the running one; with -t, apply the checks start-up applies and say whether they pass).
+#include <chrono>
 #include <iostream>
 
 #include "config/cli.hpp"
@@ -7,6 +8,7 @@
 #include "daemon/signal_command.hpp"
 #include "daemon/startup_checks.hpp"
 #include "daemon/supervisor.hpp"
+#include "tls/context.hpp"
 
 using namespace httpserve;
 
@@ -35,6 +37,11 @@ int main(int argc, char** argv) {
     if (cli.check_only) {
         try {
             for (const std::string& warning : check_accounts(config).workers.warnings) {
+                std::cerr << "httpserve: warning: " << warning << "\n";
+            }
+            // The certificates and keys load as at start-up (a reload refuses what this refuses).
+            for (const std::string& warning :
+                 expiry_warnings(build_tls_contexts(config, nullptr), std::chrono::system_clock::now())) {
                 std::cerr << "httpserve: warning: " << warning << "\n";
             }
         } catch (const std::exception& e) {

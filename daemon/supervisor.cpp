@@ -34,6 +34,8 @@
 #include "daemon/startup_checks.hpp"
 #include "daemon/worker_report.hpp"
 #include "ipc/process_entry.hpp"
+#include "tls/context.hpp"
+#include "tls/ticket_keys.hpp"
 
 namespace httpserve {
 
@@ -88,6 +90,10 @@ private:
     // CGI: the launcher runs while any configuration enables CGI; new settings reach it on reload.
     void apply_cgi_settings(const Config& config, const std::optional<LauncherSettings>& settings);
     void close_other_generations_fds(const Generation& g) const;
+    // The TLS contexts of `config`, with the ticket keys a new generation gets (rotated on a reload).
+    // `warnings`: certificates about to expire (logged here as well).
+    std::vector<TlsContextRef> tls_contexts(const Config& config, std::shared_ptr<const TicketKeys>& keys,
+                                            std::vector<std::string>& warnings) const;
     void drain(Generation& g, int sig, Clock::time_point deadline);
     void wait_for_events();
     void read_reports();
@@ -108,6 +114,8 @@ private:
     Generation* serving_ = nullptr;                       // in service; nullptr until the first generation is ready
     Generation* starting_ = nullptr;                      // forked, not ready yet
     std::vector<ListenerRef> activated_;                  // passed by systemd: part of every generation
+    std::shared_ptr<const TicketKeys> ticket_keys_;       // the newest generation's session-ticket keys
+    std::vector<std::string> certificate_warnings_;       // the newest configuration's: shown in STATUS=
     PidFile pid_file_;
     Notifier notifier_;
     unsigned last_number_ = 0;
@@ -145,12 +153,18 @@ void Master::start(Config config) {
     // Before anything is bound or printed: a refused account is an error, not a served port.
     CheckedAccounts checked = check_accounts(config);
     const Account& account = checked.workers;
+    // Certificates and keys, read now while the master may: the workers inherit the loaded contexts.
+    std::shared_ptr<const TicketKeys> keys;
+    std::vector<TlsContextRef> tls = tls_contexts(config, keys, certificate_warnings_);
     for (UniqueFd& fd : take_activated_sockets()) {
         activated_.push_back(std::make_shared<const Listener>(adopt_listener(std::move(fd))));
     }
     ListenerChanges changes;
     std::vector<ListenerRef> listeners = assemble_listeners(config.listen, activated_, &changes);
-    for (const ListenerRef& l : listeners) std::cout << serving_line(*l) << "\n";
+    for (const ListenerRef& l : listeners) {
+        const ListenAddress* entry = entry_for(*l, config.listen);
+        std::cout << serving_line(*l, entry && entry->tls()) << "\n";
+    }
     std::cout.flush();  // tests and scripts read the port from this line at once
     for (const ListenerRef& l : activated_) {
         spdlog::info("using the socket passed by systemd (fd {}) for {}", l->fd.get(), describe(*l));
@@ -165,7 +179,9 @@ void Master::start(Config config) {
     apply_cgi_settings(config, checked.cgi);
 
     auto shared = std::make_shared<const Config>(std::move(config));
-    auto generation = std::make_unique<Generation>(last_number_ + 1, shared, account, std::move(listeners));
+    auto generation =
+        std::make_unique<Generation>(last_number_ + 1, shared, account, std::move(listeners), std::move(tls));
+    ticket_keys_ = std::move(keys);
     if (!shared->pid_file.empty()) pid_file_ = PidFile(shared->pid_file);
     last_number_ = generation->number;
     add_generation(std::move(generation));
@@ -203,18 +219,25 @@ void Master::reconfigure(bool reopen_only) {
         }
         const Account& account = checked.workers;
         const std::optional<LauncherSettings>& cgi_settings = checked.cgi;
+        // New certificates for new connections; a log reopen keeps the contexts it has.
+        std::shared_ptr<const TicketKeys> keys = ticket_keys_;
+        std::vector<std::string> warnings = certificate_warnings_;
+        std::vector<TlsContextRef> tls = reopen_only ? current.tls : tls_contexts(*config, keys, warnings);
         ListenerChanges changes;
         std::vector<ListenerRef> listeners = assemble_listeners(config->listen, listeners_in_use(), &changes);
         PidFile pid_file;
         const bool pid_file_moves = config->pid_file != pid_file_.path();
         if (pid_file_moves && !config->pid_file.empty()) pid_file = PidFile(config->pid_file);
-        auto generation = std::make_unique<Generation>(last_number_ + 1, config, account, std::move(listeners));
+        auto generation =
+            std::make_unique<Generation>(last_number_ + 1, config, account, std::move(listeners), std::move(tls));
         generation->reload = !reopen_only || (starting_ && starting_->reload);
         // Last, as it cannot be undone; it replaces the logger only once the new file is open.
         setup_error_log(config->log.error, config->log.level);
         set_log_role("master");
 
         if (pid_file_moves) pid_file_ = std::move(pid_file);  // removes the old file
+        ticket_keys_ = std::move(keys);
+        certificate_warnings_ = std::move(warnings);
         if (cgi_settings) apply_cgi_settings(*config, cgi_settings);
         for (const ListenerRef& l : changes.bound) spdlog::info("listening on {}", describe(*l));
         if (!reopen_only) {
@@ -275,6 +298,19 @@ void Master::spawn(Generation& g, size_t index) {
     spdlog::debug("generation {}: worker {} started, pid {}", g.number, index + 1, pid);
 }
 
+std::vector<TlsContextRef> Master::tls_contexts(const Config& config, std::shared_ptr<const TicketKeys>& keys,
+                                                std::vector<std::string>& warnings) const {
+    warnings.clear();
+    if (!any_tls_listener(config)) return {};
+    // A reload seals new tickets with a new key; the previous one still opens the tickets issued
+    // before, on any worker.
+    keys = keys ? keys->rotated() : TicketKeys::fresh();
+    std::vector<TlsContextRef> contexts = build_tls_contexts(config, keys);
+    warnings = expiry_warnings(contexts, std::chrono::system_clock::now());
+    for (const std::string& warning : warnings) spdlog::warn("{}", warning);
+    return contexts;
+}
+
 void Master::close_other_generations_fds(const Generation& g) const {
     const std::vector<int> keep = g.fds_for_workers();
     for (const auto& other : generations_) {
@@ -316,7 +352,7 @@ void Master::worker_main(Generation& g, size_t index, UniqueFd cgi_channel) {
         WorkerStart start;
         start.config = g.config.get();
         for (size_t i = 0; i < g.listeners.size(); ++i)
-            start.listeners.push_back({g.listeners[i]->fd.get(), g.entries[i]});
+            start.listeners.push_back({g.listeners[i]->fd.get(), g.entries[i], g.tls_for(i)});
         start.access_log_fd = g.access_log_fd;
         start.cgi_channel_fd = cgi_channel.release();
         start.ready = [&] {
@@ -565,8 +601,10 @@ void Master::begin_stop(bool fast) {
 std::string Master::status_line() const {
     const Generation* g = newest();
     if (!g) return "stopping";
-    return "generation " + std::to_string(g->number) + ", " + std::to_string(g->ready()) + " of " +
-           std::to_string(g->slots.size()) + " workers ready; last reload: " + last_reload_;
+    std::string line = "generation " + std::to_string(g->number) + ", " + std::to_string(g->ready()) + " of " +
+                       std::to_string(g->slots.size()) + " workers ready; last reload: " + last_reload_;
+    for (const std::string& warning : certificate_warnings_) line += "; " + warning;
+    return line;
 }
 
 int Master::run(Config config) {

@@ -16,12 +16,14 @@ namespace httpserve {
 
 struct Config;         // config/config.hpp: the worker reads it, this contract only passes it on
 struct ListenAddress;  // config/config.hpp: one [[listen]] entry
+class TlsContext;      // tls/context.hpp: a TLS listener's context, built by the master
 
 // One inherited listening socket and the [[listen]] entry it serves (what the worker does with its
 // connections depends on the entry). `entry` is null for a socket-activated socket no entry matched.
 struct ListenSocket {
     int fd = -1;  // non-blocking, listening; shared with the other workers
     const ListenAddress* entry = nullptr;
+    const TlsContext* tls = nullptr;  // set: connections speak TLS with this context (the generation's)
 };
 
 struct WorkerStart {

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 source tools/apt.sh
 ensure_packages meson ninja-build pkg-config g++ cmake libevent-dev libspdlog-dev libfmt-dev \
-    libtoml11-dev catch2 libsystemd-dev systemd python3 curl clang libclang-rt-14-dev clang-format
+    libtoml11-dev catch2 libsystemd-dev libssl-dev openssl systemd python3 curl clang libclang-rt-14-dev clang-format
 
 werror=false
 [ "${CI:-}" = "true" ] && werror=true

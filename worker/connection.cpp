@@ -10,11 +10,13 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <new>
 
 #include "worker/cgi/exchange.hpp"
 #include "worker/http/proxy_header.hpp"
 #include "worker/peer_address.hpp"
 #include "worker/proxy_gate.hpp"
+#include "worker/tls/session.hpp"
 #include "worker/worker_context.hpp"
 
 namespace httpserve {
@@ -53,11 +55,19 @@ std::string_view Connection::request_line(const http::Request& r) {
     return {start, static_cast<size_t>(end - start)};
 }
 
-void Connection::start(WorkerContext& ctx, int fd, const sockaddr_storage& peer) {
-    auto* c = new Connection(ctx, fd, peer);
+void Connection::start(WorkerContext& ctx, int fd, const sockaddr_storage& peer, const TlsContext* tls) {
+    Connection* c = nullptr;
+    try {
+        c = new Connection(ctx, fd, peer, tls);
+    } catch (const std::bad_alloc&) {
+        ::close(fd);  // OpenSSL could not make the session: refuse this one connection, not the worker
+        return;
+    }
     c->state_ = State::ReadingHead;  // a fresh connection has header_timeout to send its request
-    c->arm_timer(ctx.settings.header_timeout);
-    c->head_timer_armed_ = true;
+    // On a TLS listener, the handshake comes first, with its own timeout.
+    c->arm_timer(tls ? ctx.config.tls.handshake_timeout : ctx.settings.header_timeout);
+    c->head_timer_armed_ = !tls;
+    c->tls_handshaking_ = tls != nullptr;
     // The request is usually there already: read it now. A connection answered and closed at once
     // (Connection: close) then never costs an epoll registration.
     c->handle_readable();
@@ -65,7 +75,7 @@ void Connection::start(WorkerContext& ctx, int fd, const sockaddr_storage& peer)
 }
 
 void Connection::start_proxied(WorkerContext& ctx, int fd, const sockaddr_storage& peer, Duration proxy_timeout) {
-    auto* c = new Connection(ctx, fd, peer);
+    auto* c = new Connection(ctx, fd, peer, nullptr);  // config refuses proxy_protocol on a TLS listener
     c->state_ = State::ReadingProxy;
     c->arm_timer(proxy_timeout);
     // The header and the first request usually arrive together: one read takes both.
@@ -120,8 +130,11 @@ void Connection::end_step(Connection* c) {
     if (c->closing_) delete c;
 }
 
-Connection::Connection(WorkerContext& ctx, int fd, const sockaddr_storage& peer) : ctx_(ctx), fd_(fd) {
+Connection::Connection(WorkerContext& ctx, int fd, const sockaddr_storage& peer, const TlsContext* tls)
+    : ctx_(ctx), fd_(-1) {
     format_peer(peer, client_, sizeof client_);
+    if (tls) tls_ = std::make_unique<TlsSession>(*tls, fd);  // first: if it throws, start() closes fd
+    fd_.reset(fd);
     event_assign(&read_event_, ctx.base, fd, EV_READ | EV_PERSIST, &Connection::on_event<&Connection::handle_readable>,
                  this);
     event_assign(&write_event_, ctx.base, fd, EV_WRITE | EV_PERSIST,
@@ -164,6 +177,7 @@ void Connection::begin_shutdown() {
 }
 
 bool Connection::input_waiting() const {
+    if (tls_) return tls_->input_waiting();
     char byte;
     ssize_t n;
     do { n = ::recv(fd_.get(), &byte, 1, MSG_PEEK | MSG_DONTWAIT); } while (n < 0 && errno == EINTR);
@@ -175,6 +189,8 @@ void Connection::enable_reading(bool on) {
     reading_enabled_ = on;
     if (on) event_add(&read_event_, nullptr);
     else event_del(&read_event_);
+    // Bytes TLS has decrypted already make the socket no more readable: run the handler anyway.
+    if (on && tls_ && tls_->buffered_input()) event_active(&read_event_, EV_READ, 1);
 }
 
 void Connection::enable_writing(bool on) {
@@ -194,7 +210,7 @@ void Connection::handle_readable() {
     const size_t cap = ctx_.read_buffer.size();
     if (state_ == State::Lingering) {
         for (;;) {
-            ssize_t n = ::recv(fd_.get(), buf, cap, 0);
+            ssize_t n = receive(buf, cap);
             if (n > 0) continue;
             if (n < 0 && errno == EINTR) continue;
             if (n < 0 && errno == EAGAIN) return;
@@ -208,7 +224,8 @@ void Connection::handle_readable() {
         return;
     }
     ssize_t n;
-    do { n = ::recv(fd_.get(), buf, cap, 0); } while (n < 0 && errno == EINTR);
+    do { n = receive(buf, cap); } while (n < 0 && errno == EINTR);
+    if (tls_ && tls_progress(n > 0 ? std::string_view(buf, static_cast<size_t>(n)) : std::string_view{})) return;
     if (n == 0 || (n < 0 && errno != EAGAIN)) {
         // The client closed (or broke) its side: nothing more can be answered.
         drop();
@@ -252,6 +269,32 @@ void Connection::handle_readable() {
         pending_.clear();
     }
     drive();
+    if (!closing_ && reading_enabled_ && tls_ && tls_->buffered_input()) event_active(&read_event_, EV_READ, 1);
+}
+
+ssize_t Connection::receive(char* buf, size_t cap) {
+    if (tls_) return tls_->receive(buf, cap);
+    return ::recv(fd_.get(), buf, cap, 0);
+}
+
+bool Connection::tls_progress(std::string_view received) {
+    if (tls_->plain_http()) {
+        if (!tls_handshaking_) return false;  // answered already; this is the lingering drain
+        tls_handshaking_ = false;
+        // Like nginx: say what happened instead of failing a handshake the client never began.
+        Response r = error_response(400, "The plain HTTP request was sent to HTTPS port");
+        r.close = true;
+        unread_input_ = true;
+        queue_response(r, nullptr, first_line_of(received), false);
+        drive();
+        return true;
+    }
+    if (tls_handshaking_ && tls_->handshake_done()) {
+        tls_handshaking_ = false;
+        arm_timer(ctx_.settings.header_timeout);  // now the request itself
+        head_timer_armed_ = true;
+    }
+    return false;
 }
 
 void Connection::set_nodelay() {
@@ -565,8 +608,9 @@ bool Connection::write_some(bool& blocked) {
         front.length -= sent;
         budget -= sent;
         // Less than asked: the socket buffer is full. Wait for room rather than ask again only
-        // to hear EAGAIN (about a third of the calls for large files).
-        if (sent < want && front.length > 0) {
+        // to hear EAGAIN (about a third of the calls for large files). Not over TLS without kernel
+        // TLS, which sends a file one record at a time: there, only EAGAIN means full.
+        if (sent < want && front.length > 0 && !tls_) {
             blocked = true;
             return true;
         }
@@ -582,6 +626,7 @@ ssize_t Connection::send_memory() {
         if (it->mem.size() > skip) iov[count++] = iovec{it->mem.data() + skip, it->mem.size() - skip};
         if (it->file && it->length > 0) break;  // its file bytes come before the next chunk
     }
+    if (tls_) return tls_->send(iov, count, ctx_.send_scratch);
     msghdr msg{};
     msg.msg_iov = iov;
     msg.msg_iovlen = count;
@@ -589,6 +634,7 @@ ssize_t Connection::send_memory() {
 }
 
 ssize_t Connection::send_file(const OutChunk& chunk, size_t want) {
+    if (tls_) return tls_->send_file(chunk.file->get(), chunk.offset, want, ctx_.send_scratch);
     off_t offset = static_cast<off_t>(chunk.offset);
     return ::sendfile(fd_.get(), chunk.file->get(), &offset, want);
 }
@@ -682,7 +728,11 @@ void Connection::drive() {
 void Connection::start_lingering_close(Duration drain) {
     // Close gently: shut our side, then drain what the client still sends, so that unread request
     // bytes do not turn into a reset that could destroy the response in flight.
-    ::shutdown(fd_.get(), SHUT_WR);
+    if (tls_) {
+        tls_->shutdown_write();
+    } else {
+        ::shutdown(fd_.get(), SHUT_WR);
+    }
     state_ = State::Lingering;
     pending_.clear();
     enable_writing(false);

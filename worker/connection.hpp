@@ -26,11 +26,13 @@ namespace httpserve {
 
 struct WorkerContext;
 class CgiExchange;
+class TlsContext;
+class TlsSession;
 
 class Connection final : private ResponseSink {
 public:
-    // Takes ownership of `fd` (already non-blocking).
-    static void start(WorkerContext& ctx, int fd, const sockaddr_storage& peer);
+    // Takes ownership of `fd` (already non-blocking). `tls`: the listener speaks HTTPS with this context.
+    static void start(WorkerContext& ctx, int fd, const sockaddr_storage& peer, const TlsContext* tls = nullptr);
     // The same for a PROXY protocol listener's connection (its peer already checked as trusted): it
     // must begin with a PROXY header within `proxy_timeout`, whose source is then the client.
     static void start_proxied(WorkerContext& ctx, int fd, const sockaddr_storage& peer, Duration proxy_timeout);
@@ -54,7 +56,7 @@ private:
         Lingering,     // response sent, write side shut, draining input before close
     };
 
-    Connection(WorkerContext& ctx, int fd, const sockaddr_storage& peer);
+    Connection(WorkerContext& ctx, int fd, const sockaddr_storage& peer, const TlsContext* tls);
     ~Connection();
 
     // libevent's callback for each of the connection's events (read, write, timer, step): runs `step`,
@@ -71,6 +73,11 @@ private:
     // ReadingProxy: takes the PROXY header from what has arrived (`fresh` is the latest read). True
     // when `fresh` now holds the bytes after it, to be parsed as HTTP; false to wait or when dropped.
     bool take_proxy_header(std::string_view& fresh);
+    // The transport seam: the socket's bytes, through TLS on a TLS listener.
+    ssize_t receive(char* buf, size_t cap);
+    // After a receive on a TLS connection: a finished handshake starts the request's header_timeout;
+    // a plain HTTP client gets its 400. True when the connection answered and nothing more is read.
+    bool tls_progress(std::string_view received);
     bool worth_parsing(size_t old_size) const;
     // Nagle off, once: a response sent in several writes must not hold its last piece back.
     void set_nodelay();
@@ -138,6 +145,8 @@ private:
     std::optional<http::OwnedRequest> waiting_;  // a request whose body is still arriving (not CGI)
     uint64_t body_left_ = 0;                     // Content-Length body bytes still to discard
     std::unique_ptr<http::ChunkedDecoder> chunked_;
+    std::unique_ptr<TlsSession> tls_;   // set on a TLS listener
+    bool tls_handshaking_ = false;      // handshake_timeout runs
     std::unique_ptr<CgiExchange> cgi_;  // the current request's, from its head (collecting its body) to its end
     std::deque<OutChunk> out_;          // queued output
     size_t out_mem_offset_ = 0;         // bytes of out_.front().mem already written

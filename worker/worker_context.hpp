@@ -43,11 +43,12 @@ struct WorkerContext {
     http::DateCache dates;
     AccessLog access_log;
     std::string server_header = "httpserve/" HTTPSERVE_VERSION;
-    bool stopping = false;          // no new requests; connections close after their response
-    std::vector<char> read_buffer;  // scratch for reads; a connection keeps only what it has not parsed
-    http::Request request;          // reused for every parse (keeps its header vector's capacity)
-    std::string head_scratch;       // response heads are built here, then queued
-    std::string body_scratch;       // discarded request-body bytes
+    bool stopping = false;           // no new requests; connections close after their response
+    std::vector<char> read_buffer;   // scratch for reads; a connection keeps only what it has not parsed
+    http::Request request;           // reused for every parse (keeps its header vector's capacity)
+    std::string head_scratch;        // response heads are built here, then queued
+    std::vector<char> send_scratch;  // TLS: small output pieces gathered into one record, file bytes read
+    std::string body_scratch;        // discarded request-body bytes
 
     std::unique_ptr<CgiRunner> cgi;  // set when CGI is enabled and a launcher channel exists
     UniqueFd dev_null;               // stdin of every script without a request body (opened once)

@@ -45,6 +45,7 @@ void on_capacity_change(WorkerContext& ctx) {
 struct AcceptPoint {
     WorkerContext* ctx = nullptr;
     const ListenAddress* entry = nullptr;  // the [[listen]] entry; null for an unmatched activated socket
+    const TlsContext* tls = nullptr;       // set on a TLS listener
 };
 
 // A PROXY protocol listener's connection: only trusted peers may say whose connection it is.
@@ -92,7 +93,7 @@ void on_accept(evutil_socket_t listen_fd, short, void* arg) {
     ctx.files.read_file_changes();
     for (int i = 0; i < count; ++i) {
         if (point.entry && point.entry->proxy_protocol) start_proxied(ctx, *point.entry, batch[i].fd, batch[i].peer);
-        else Connection::start(ctx, batch[i].fd, batch[i].peer);
+        else Connection::start(ctx, batch[i].fd, batch[i].peer, point.tls);
     }
     if (ctx.open_connections >= ctx.settings.max_connections) set_accepting(ctx, false);
 }
@@ -154,7 +155,7 @@ int run_worker(const WorkerStart& start) {
     std::vector<AcceptPoint> accept_points;
     accept_points.reserve(start.listeners.size());  // the events point into it
     for (const ListenSocket& l : start.listeners) {
-        accept_points.push_back({&ctx, l.entry});
+        accept_points.push_back({&ctx, l.entry, l.tls});
         events.emplace_back(event_new(ctx.base, l.fd, EV_READ | EV_PERSIST, &on_accept, &accept_points.back()));
         ctx.listener_events.push_back(events.back().get());
         event_add(events.back().get(), nullptr);

@@ -1,4 +1,4 @@
-"""Starting and stopping the real httpserve binary: a Server read until its 'Serving HTTP on' line,
+"""Starting and stopping the real httpserve binary: a Server read until its 'Serving HTTP(S) on' line,
 one-shot command-line runs, config files for `httpserve -c`, free ports. Standard library only.
 
 Every process started here is stopped by its own process group, never by name.
@@ -16,7 +16,7 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 BINARY = os.environ.get("HTTPSERVE_BIN", os.path.join(REPO, "build", "daemon", "httpserve"))
 
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
-SERVING_RE = re.compile(r"Serving HTTP on (.+) port (\d+) ")
+SERVING_RE = re.compile(r"Serving HTTPS? on (.+) port (\d+) ")
 
 
 def binary_exists():
@@ -62,7 +62,7 @@ def ipv6_loopback_available():
 # Processes
 
 class Server:
-    """A server process started in its own process group, read until its 'Serving HTTP on' line."""
+    """A server process started in its own process group, read until its 'Serving HTTP(S) on' line."""
 
     def __init__(self, argv, cwd=None, env=None, expect_serving=True, timeout=10.0, preexec_fn=None,
                  stderr_to_stdout=False, pass_fds=()):

@@ -250,37 +250,83 @@ TEST_CASE("-s SIGNAL: one of reload, stop, quit, reopen (argparse choices)", "[c
 
 TEST_CASE("usage and help text", "[cli]") {
     CHECK(usage_text() ==
-          "usage: httpserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [-H HEADER VALUE]\n"
+          "usage: httpserve [-h] [--cgi] [-b ADDRESS] [-d DIRECTORY] [-p VERSION] [--tls-cert PATH]\n"
+          "                 [--tls-key PATH] [--tls-password-file PATH] [-H HEADER VALUE]\n"
           "                 [--content-type CONTENT_TYPE] [-c FILE] [-t] [-s SIGNAL] [--version] [port]\n");
     const std::string help = help_text();
     CHECK(help.rfind(usage_text(), 0) == 0);
-    for (const char* part : {"positional arguments:",
-                             "options:",
-                             "bind to this port (default: 8000)",
-                             "show this help message and exit",
-                             "run as CGI server",
-                             "-b ADDRESS, --bind ADDRESS",
-                             "bind to this address (default: all interfaces)",
-                             "-d DIRECTORY, --directory DIRECTORY",
-                             "serve this directory (default: current directory)",
-                             "-p VERSION, --protocol VERSION",
-                             "conform to this HTTP version (default: HTTP/1.1)",
-                             "-c FILE, --config FILE",
-                             "read this configuration file (daemon mode)",
-                             "-t, --test",
-                             "check the configuration and exit",
-                             "-s SIGNAL",
-                             "reload, stop,",
-                             "--version",
-                             "-H HEADER VALUE, --header HEADER VALUE",
-                             "add a custom response header",
-                             "--content-type CONTENT_TYPE",
-                             "Content-Type for files whose type cannot be guessed (default:",
-                             "print the version and exit"}) {
+    for (const char* part :
+         {"positional arguments:",
+          "options:",
+          "bind to this port (default: 8000)",
+          "show this help message and exit",
+          "run as CGI server",
+          "-b ADDRESS, --bind ADDRESS",
+          "bind to this address (default: all interfaces)",
+          "-d DIRECTORY, --directory DIRECTORY",
+          "serve this directory (default: current directory)",
+          "-p VERSION, --protocol VERSION",
+          "conform to this HTTP version (default: HTTP/1.1)",
+          "-c FILE, --config FILE",
+          "read this configuration file (daemon mode)",
+          "-t, --test",
+          "check the configuration and exit",
+          "-s SIGNAL",
+          "reload, stop,",
+          "--version",
+          "-H HEADER VALUE, --header HEADER VALUE",
+          "add a custom response header",
+          "--content-type CONTENT_TYPE",
+          "Content-Type for files whose type cannot be guessed (default:",
+          "print the version and exit",
+          "--tls-cert PATH       path to the TLS certificate chain file",
+          "--tls-key PATH        path to the TLS key file",
+          "--tls-password-file PATH\n                        path to the password file for the TLS key"}) {
         INFO(part);
         CHECK(help.find(part) != std::string::npos);
     }
     CHECK(help.back() == '\n');
+}
+
+TEST_CASE("--tls-*: Python 3.14's options and checks", "[cli]") {
+    const CommandLine cli = parse({"--tls-cert", "c.pem", "--tls-key=k.pem", "--tls-pass", "pw"});
+    CHECK(cli.tls_cert == "c.pem");
+    CHECK(cli.tls_key == "k.pem");
+    CHECK(cli.tls_password_file == "pw");  // a unique prefix, as argparse allows
+    CHECK(usage_error({"--tls-key", "k"}) == "--tls-key requires --tls-cert to be set");
+    CHECK(usage_error({"--tls-password-file", "pw"}) == "--tls-password-file requires --tls-cert to be set");
+    CHECK(usage_error({"--tls-password-file", "pw", "--tls-key", "k"}) == "--tls-key requires --tls-cert to be set");
+    CHECK(usage_error({"--tls-cert"}) == "argument --tls-cert: expected one argument");
+    CHECK(usage_error({"--tls"}) == "ambiguous option: --tls could match --tls-cert, --tls-key, --tls-password-file");
+    CHECK(parse({"--tls-key", "k", "--help"}).show_help);  // -h acts first, like argparse
+}
+
+TEST_CASE("build_config: --tls-* on the listener, paths made absolute, the password file read", "[cli]") {
+    TempDir dir("cli-tls");
+    const std::string pw = dir.write("pw", "secret\n");
+    in_folder(dir.path, [&] {
+        const Config c = build_config(parse({"--tls-cert", "c.pem", "--tls-password-file", "pw", "-d", "."}));
+        REQUIRE(c.listen.size() == 1);
+        CHECK(c.listen[0].tls_cert == (dir.path / "c.pem").string());
+        CHECK(c.listen[0].tls_key.empty());
+        CHECK(c.listen[0].tls_password_file == pw);
+        try {
+            build_config(parse({"--tls-cert", "c.pem", "--tls-password-file", "missing", "-d", "."}));
+            FAIL("no error");
+        } catch (const UsageError& e) {
+            CHECK(std::string(e.what()) ==
+                  "Failed to read TLS password file: [Errno 2] No such file or directory: 'missing'");
+        }
+    });
+    const std::string file =
+        dir.write("site.toml", "[[listen]]\nport = 81\ntls_cert = \"/a.pem\"\n[[listen]]\nport = 82\n");
+    const Config kept = build_config(parse({"-c", file, "-b", "127.0.0.1"}));
+    REQUIRE(kept.listen.size() == 1);
+    CHECK(kept.listen[0].tls_cert == "/a.pem");  // -b keeps the first entry's TLS settings
+    const Config over = build_config(parse({"-c", file, "--tls-cert", "/b.pem"}));
+    REQUIRE(over.listen.size() == 1);
+    CHECK(over.listen[0].port == 81);
+    CHECK(over.listen[0].tls_cert == "/b.pem");
 }
 
 TEST_CASE("build_config without -c: Python's defaults", "[cli]") {
