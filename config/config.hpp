@@ -17,6 +17,9 @@ using Duration = std::chrono::milliseconds;
 enum class SymlinkPolicy { Follow, InsideRoot, Never };
 enum class DotfilePolicy { Serve, Deny };
 enum class AccessLogFormat { Python, Common, Combined };
+// Content codings a precompressed sidecar may have: foo.br, foo.zst, foo.gz. At equal q-values the
+// client gets them in this order of preference, whatever order the config lists them in.
+enum class ContentCoding { Brotli, Zstd, Gzip };
 
 struct ListenAddress {
     std::string address = "::";  // "::" is dual-stack; may also be a host name
@@ -30,6 +33,7 @@ struct FilesConfig {
     bool directory_listing = true;
     SymlinkPolicy symlinks = SymlinkPolicy::Follow;
     DotfilePolicy dotfiles = DotfilePolicy::Serve;
+    std::vector<ContentCoding> precompressed;  // sidecars looked for; empty (the default): none
 };
 
 struct MimeConfig {

@@ -20,5 +20,6 @@ const char* to_string(SymlinkPolicy policy) { return name_in(kSymlinkPolicyNames
 const char* to_string(DotfilePolicy policy) { return name_in(kDotfilePolicyNames, policy); }
 const char* to_string(AccessLogFormat format) { return name_in(kAccessLogFormatNames, format); }
 const char* to_string(LogLevel level) { return name_in(kLogLevelNames, level); }
+const char* to_string(ContentCoding coding) { return name_in(kContentCodingNames, coding); }
 
 }  // namespace httpserve

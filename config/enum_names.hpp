@@ -19,6 +19,8 @@ inline constexpr EnumName<DotfilePolicy> kDotfilePolicyNames[] = {{DotfilePolicy
                                                                   {DotfilePolicy::Deny, "deny"}};
 inline constexpr EnumName<AccessLogFormat> kAccessLogFormatNames[] = {
     {AccessLogFormat::Python, "python"}, {AccessLogFormat::Common, "common"}, {AccessLogFormat::Combined, "combined"}};
+inline constexpr EnumName<ContentCoding> kContentCodingNames[] = {
+    {ContentCoding::Brotli, "br"}, {ContentCoding::Zstd, "zstd"}, {ContentCoding::Gzip, "gzip"}};
 inline constexpr EnumName<LogLevel> kLogLevelNames[] = {
     {LogLevel::Debug, "debug"}, {LogLevel::Info, "info"}, {LogLevel::Warn, "warn"}, {LogLevel::Error, "error"}};
 
@@ -27,5 +29,6 @@ const char* to_string(SymlinkPolicy);
 const char* to_string(DotfilePolicy);
 const char* to_string(AccessLogFormat);
 const char* to_string(LogLevel);
+const char* to_string(ContentCoding);
 
 }  // namespace httpserve
