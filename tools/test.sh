@@ -14,6 +14,8 @@ tools/setup.sh
 # For the system test; the package's own build dependencies are installed by packaging/build-deb.sh.
 source tools/apt.sh
 ensure_packages debootstrap systemd-container
+# For the precompressed-sidecar tests (tests/integration/test_precompressed.py).
+ensure_packages brotli zstd
 
 werror=false
 [ "${CI:-}" = "true" ] && werror=true

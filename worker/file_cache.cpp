@@ -7,6 +7,7 @@
 #include "worker/http/http_date.hpp"
 #include "worker/static/conditional.hpp"
 #include "worker/static/mime.hpp"
+#include "worker/static/precompressed.hpp"
 
 namespace httpserve {
 
@@ -21,19 +22,33 @@ bool unchanged(const CachedFile& e, const struct stat& st) {
 
 }  // namespace
 
-const CachedFile* FileCache::lookup(const std::string& path, struct stat* st_out, bool* is_other) {
+const CachedFile* FileCache::lookup(const std::string& path, struct stat* st_out, bool* is_other,
+                                    bool remember_absence) {
     *is_other = false;
     auto it = entries_.find(path);
-    if (it != entries_.end() && it->second.watched) return &it->second;  // nothing changed since it was checked
+    if (it != entries_.end() && it->second.watched) {
+        return it->second.absent ? nullptr : &it->second;  // nothing changed since it was checked
+    }
     // A known entry is watched again before it is checked, so that no change slips in between.
-    const bool rewatched = it != entries_.end() && !it->second.unwatchable && watch_.watch(path);
+    const bool known_absent = it != entries_.end() && it->second.absent;
+    const bool rewatched = it != entries_.end() && !it->second.unwatchable &&
+                           (known_absent ? watch_.watch_absent(path) : watch_.watch(path));
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) {
+        if (known_absent) {
+            it->second.watched = rewatched;
+            return nullptr;
+        }
         if (it != entries_.end()) {
             content_bytes_ -= it->second.content.size();
             entries_.erase(it);
         }
+        if (remember_absence && !remember_absent(path, false)) return lookup(path, st_out, is_other, false);
         return nullptr;
+    }
+    if (known_absent) {
+        entries_.erase(it);
+        it = entries_.end();
     }
     if (!S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) > content_limit) {
         *is_other = true;
@@ -46,7 +61,23 @@ const CachedFile* FileCache::lookup(const std::string& path, struct stat* st_out
         return &it->second;
     }
     // A new (or changed) file: watched first, then read (load opens it and checks the open file).
-    return load(path, rewatched || watch_.watch(path));
+    // (A folder watched for a missing path does not watch the file that is there now.)
+    return load(path, (rewatched && !known_absent) || watch_.watch(path));
+}
+
+bool FileCache::remember_absent(const std::string& path, bool folder_watched) {
+    bool watched = folder_watched;
+    if (!watched) {
+        watched = watch_.watch_absent(path);
+        struct stat st;
+        if (watched && ::stat(path.c_str(), &st) == 0) return false;  // created meanwhile
+    }
+    if (make_room(0)) watched = false;  // its watches went with the others
+    CachedFile e;
+    e.absent = true;
+    e.watched = watched;
+    entries_.insert_or_assign(path, std::move(e));
+    return true;
 }
 
 void FileCache::read_changes() {
@@ -80,6 +111,7 @@ const CachedFile* FileCache::load(const std::string& path, bool watched) {
     e.content_type = std::string(mime_.lookup(path));
     e.headers = "Content-Type: " + e.content_type + "\r\nLast-Modified: " + e.last_modified + "\r\nETag: " + e.etag +
                 "\r\nAccept-Ranges: bytes\r\n";
+    if (const auto coding = sidecar_coding_of(path)) e.coded_etag = coded_etag(e.etag, *coding);
     e.content.resize(e.size);
     size_t got = 0;
     while (got < e.size) {

@@ -29,6 +29,8 @@ struct CachedFile {
     std::string content_type;
     std::string headers;       // "Content-Type: ..\r\nLast-Modified: ..\r\nETag: ..\r\nAccept-Ranges: bytes\r\n"
     std::string content;       // the file's bytes (only small files are cached)
+    std::string coded_etag;    // a precompressed sidecar's (foo.js.gz): its ETag as a variant of foo.js
+    bool absent = false;       // remembered: there is no file at this path (sidecar candidates only)
     bool watched = false;      // inotify reports any change of its path: no stat() needed
     bool unwatchable = false;  // a symlink on the way (or no watch to be had): stat() every use
 };
@@ -43,8 +45,11 @@ public:
 
     // The entry for `path` when it is a readable regular file of at most content_limit bytes, else
     // nullptr. When the path exists but is something else (a directory, a large file), *is_other is
-    // set and `st_out` receives its stat().
-    const CachedFile* lookup(const std::string& path, struct stat* st_out, bool* is_other);
+    // set and `st_out` receives its stat(). `remember_absence`: a missing path is remembered (and
+    // watched) too, so that asking again costs no syscall; only for paths derived from files that
+    // exist (precompressed sidecars), which bounds how many there can be.
+    const CachedFile* lookup(const std::string& path, struct stat* st_out, bool* is_other,
+                             bool remember_absence = false);
 
     // The inotify descriptor to poll (-1 without inotify), and what to call when it is readable.
     int watch_fd() const { return watch_.active() ? watch_.fd() : -1; }
@@ -53,6 +58,8 @@ public:
 private:
     const CachedFile* load(const std::string& path, bool watched);
     bool make_room(uint64_t incoming);  // true when it emptied the cache
+    // Records that `path` is missing; false when it appeared while its folder was being watched.
+    bool remember_absent(const std::string& path, bool folder_watched);
 
     const MimeTable& mime_;
     FileWatch watch_;
