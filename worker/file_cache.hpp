@@ -45,21 +45,24 @@ public:
 
     // The entry for `path` when it is a readable regular file of at most content_limit bytes, else
     // nullptr. When the path exists but is something else (a directory, a large file), *is_other is
-    // set and `st_out` receives its stat(). `remember_absence`: a missing path is remembered (and
-    // watched) too, so that asking again costs no syscall; only for paths derived from files that
-    // exist (precompressed sidecars), which bounds how many there can be.
-    const CachedFile* lookup(const std::string& path, struct stat* st_out, bool* is_other,
-                             bool remember_absence = false);
+    // set and `st_out` receives its stat().
+    // `sidecar`: a path derived from a file that exists (a precompressed sidecar), which bounds how
+    // many there can be. A missing one is remembered (and watched), so that asking again costs no
+    // syscall; and such a lookup never empties a full cache, so that the entry of the file it was
+    // derived from stays valid (a regular file that finds no room is reported as *is_other).
+    const CachedFile* lookup(const std::string& path, struct stat* st_out, bool* is_other, bool sidecar = false);
 
     // The inotify descriptor to poll (-1 without inotify), and what to call when it is readable.
     int watch_fd() const { return watch_.active() ? watch_.fd() : -1; }
     void read_changes();
 
 private:
-    const CachedFile* load(const std::string& path, bool watched);
+    // `may_evict`: false when it must not empty a full cache (it then returns nullptr).
+    const CachedFile* load(const std::string& path, bool watched, bool may_evict = true);
+    bool full(uint64_t incoming) const;
     bool make_room(uint64_t incoming);  // true when it emptied the cache
-    // Records that `path` is missing; false when it appeared while its folder was being watched.
-    bool remember_absent(const std::string& path, bool folder_watched);
+    // Records that the sidecar `path` is missing (unless the cache is full or it appeared meanwhile).
+    void remember_absent(const std::string& path);
 
     const MimeTable& mime_;
     FileWatch watch_;
