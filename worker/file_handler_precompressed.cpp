@@ -27,9 +27,10 @@ std::optional<Response> FileHandler::serve_sidecar(const std::string& fs_path, s
     const http::Header* accept = request.find("Accept-Encoding");
     if (accept == nullptr) return std::nullopt;  // no header: the file as it is, as nginx and H2O do
     const CodingPreference preference = preferred_codings(parse_accept_encoding(accept->value), files_.precompressed);
+    std::string path = fs_path;  // one buffer for every candidate's name
     for (size_t i = 0; i < preference.count; ++i) {
         const ContentCoding coding = preference.codings[i];
-        std::string path = fs_path;
+        path.resize(fs_path.size());
         path.append(sidecar_suffix(coding));
         struct stat st {};
         bool other = false;
