@@ -3,6 +3,8 @@
 // no syscall at all. Otherwise (a change reported, a symlink on the way, no watch to be had) each use
 // is checked with one stat(): any change of inode, size, mtime or ctime reloads the entry. Either
 // way a changed file is never served stale, and bytes and ETag of an entry belong to one version.
+// Precompressed sidecars (foo.js.gz) are entries like any file; a missing one is remembered as well,
+// its folder watched for new entries, so that looking for it again costs nothing either.
 #pragma once
 
 #include <sys/stat.h>
