@@ -20,6 +20,9 @@ enum class SymlinkPolicy { Follow, InsideRoot, Never };
 enum class DotfilePolicy { Serve, Deny };
 enum class ListingStyle { Python, Rich };
 enum class AccessLogFormat { Python, Common, Combined };
+// Content codings a precompressed sidecar may have: foo.br, foo.zst, foo.gz. At equal q-values the
+// client gets them in this order of preference, whatever order the config lists them in.
+enum class ContentCoding { Brotli, Zstd, Gzip };
 
 // The PROXY protocol sources trusted by default: the loopback networks (a balancer on the same host).
 std::vector<Cidr> default_proxy_trusted();
@@ -60,6 +63,7 @@ struct FilesConfig {
     ListingStyle listing = ListingStyle::Python;  // "rich": sizes, times, sorting, JSON
     SymlinkPolicy symlinks = SymlinkPolicy::Follow;
     DotfilePolicy dotfiles = DotfilePolicy::Serve;
+    std::vector<ContentCoding> precompressed;  // sidecars looked for; empty (the default): none
 };
 
 struct MimeConfig {

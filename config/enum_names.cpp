@@ -22,5 +22,6 @@ const char* to_string(ListingStyle style) { return name_in(kListingStyleNames, s
 const char* to_string(AccessLogFormat format) { return name_in(kAccessLogFormatNames, format); }
 const char* to_string(LogLevel level) { return name_in(kLogLevelNames, level); }
 const char* to_string(TlsVersion version) { return name_in(kTlsVersionNames, version); }
+const char* to_string(ContentCoding coding) { return name_in(kContentCodingNames, coding); }
 
 }  // namespace httpserve

@@ -23,6 +23,8 @@ inline constexpr EnumName<AccessLogFormat> kAccessLogFormatNames[] = {
     {AccessLogFormat::Python, "python"}, {AccessLogFormat::Common, "common"}, {AccessLogFormat::Combined, "combined"}};
 inline constexpr EnumName<TlsVersion> kTlsVersionNames[] = {{TlsVersion::Tls12, "TLSv1.2"},
                                                             {TlsVersion::Tls13, "TLSv1.3"}};
+inline constexpr EnumName<ContentCoding> kContentCodingNames[] = {
+    {ContentCoding::Brotli, "br"}, {ContentCoding::Zstd, "zstd"}, {ContentCoding::Gzip, "gzip"}};
 inline constexpr EnumName<LogLevel> kLogLevelNames[] = {
     {LogLevel::Debug, "debug"}, {LogLevel::Info, "info"}, {LogLevel::Warn, "warn"}, {LogLevel::Error, "error"}};
 
@@ -33,5 +35,6 @@ const char* to_string(ListingStyle);
 const char* to_string(AccessLogFormat);
 const char* to_string(LogLevel);
 const char* to_string(TlsVersion);
+const char* to_string(ContentCoding);
 
 }  // namespace httpserve

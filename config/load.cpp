@@ -365,6 +365,21 @@ private:
         return out;
     }
 
+    // A list of content codings, each at most once.
+    std::vector<ContentCoding> codings(const toml::value& v, const std::string& key) const {
+        if (!v.is_array()) fail(v, key, "expected an array of strings");
+        std::vector<ContentCoding> out;
+        const auto& elements = v.as_array();
+        for (size_t i = 0; i < elements.size(); ++i) {
+            const std::string element_key = key + "[" + std::to_string(i) + "]";
+            const ContentCoding coding = enumeration(elements[i], element_key, kContentCodingNames);
+            if (std::find(out.begin(), out.end(), coding) != out.end())
+                fail(elements[i], element_key, std::string("\"") + to_string(coding) + "\" is listed twice");
+            out.push_back(coding);
+        }
+        return out;
+    }
+
     // Relative paths are relative to the config file's folder, so a config works wherever it lives.
     std::string absolute(const std::string& path) const {
         fs::path p(path);
@@ -595,6 +610,7 @@ private:
                              const std::string& key) { f.symlinks = enumeration(v, key, kSymlinkPolicyNames); }},
             {"dotfiles", [&](const toml::value& v,
                              const std::string& key) { f.dotfiles = enumeration(v, key, kDotfilePolicyNames); }},
+            {"precompressed", [&](const toml::value& v, const std::string& key) { f.precompressed = codings(v, key); }},
         };
     }
 

@@ -15,8 +15,9 @@ source tools/apt.sh
 # The system test; the package's own build dependencies are installed by packaging/build-deb.sh.
 ensure_packages debootstrap systemd-container
 # Real peers in the integration tests: HAProxy sending the PROXY protocol (test_proxy_protocol.py),
-# headless Chromium on the rich listing (test_browser_listing.py).
-ensure_packages haproxy chromium
+# headless Chromium on the rich listing (test_browser_listing.py), brotli and zstd making
+# precompressed sidecars (test_precompressed.py).
+ensure_packages haproxy chromium brotli zstd
 
 werror=false
 [ "${CI:-}" = "true" ] && werror=true

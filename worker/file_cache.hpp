@@ -3,6 +3,8 @@
 // no syscall at all. Otherwise (a change reported, a symlink on the way, no watch to be had) each use
 // is checked with one stat(): any change of inode, size, mtime or ctime reloads the entry. Either
 // way a changed file is never served stale, and bytes and ETag of an entry belong to one version.
+// Precompressed sidecars (foo.js.gz) are entries like any file; a missing one is remembered as well,
+// its folder watched for new entries, so that looking for it again costs nothing either.
 #pragma once
 
 #include <sys/stat.h>
@@ -29,6 +31,8 @@ struct CachedFile {
     std::string content_type;
     std::string headers;       // "Content-Type: ..\r\nLast-Modified: ..\r\nETag: ..\r\nAccept-Ranges: bytes\r\n"
     std::string content;       // the file's bytes (only small files are cached)
+    std::string coded_etag;    // a precompressed sidecar's (foo.js.gz): its ETag as a variant of foo.js
+    bool absent = false;       // remembered: there is no file at this path (sidecar candidates only)
     bool watched = false;      // inotify reports any change of its path: no stat() needed
     bool unwatchable = false;  // a symlink on the way (or no watch to be had): stat() every use
 };
@@ -44,15 +48,23 @@ public:
     // The entry for `path` when it is a readable regular file of at most content_limit bytes, else
     // nullptr. When the path exists but is something else (a directory, a large file), *is_other is
     // set and `st_out` receives its stat().
-    const CachedFile* lookup(const std::string& path, struct stat* st_out, bool* is_other);
+    // `sidecar`: a path derived from a file that exists (a precompressed sidecar), which bounds how
+    // many there can be. A missing one is remembered (and watched), so that asking again costs no
+    // syscall; and such a lookup never empties a full cache, so that the entry of the file it was
+    // derived from stays valid (a regular file that finds no room is reported as *is_other).
+    const CachedFile* lookup(const std::string& path, struct stat* st_out, bool* is_other, bool sidecar = false);
 
     // The inotify descriptor to poll (-1 without inotify), and what to call when it is readable.
     int watch_fd() const { return watch_.active() ? watch_.fd() : -1; }
     void read_changes();
 
 private:
-    const CachedFile* load(const std::string& path, bool watched);
+    // `may_evict`: false when it must not empty a full cache (it then returns nullptr).
+    const CachedFile* load(const std::string& path, bool watched, bool may_evict = true);
+    bool full(uint64_t incoming) const;
     bool make_room(uint64_t incoming);  // true when it emptied the cache
+    // Records that the sidecar `path` is missing (unless the cache is full or it appeared meanwhile).
+    void remember_absent(const std::string& path);
 
     const MimeTable& mime_;
     FileWatch watch_;

@@ -13,6 +13,7 @@
 #include "worker/static/conditional.hpp"
 #include "worker/static/listing.hpp"
 #include "worker/static/path_map.hpp"
+#include "worker/static/precompressed.hpp"
 #include "worker/static/range.hpp"
 
 namespace httpserve {
@@ -85,18 +86,28 @@ Response FileHandler::handle(const http::Request& request, bool head) {
     fs_path.append(mapped.relative);
     if (!policy_.allows(mapped.relative, fs_path)) return error_response(404, "File not found");
 
-    struct stat st;
+    struct stat st {};
     bool not_cacheable = false;
     const CachedFile* cached = cache_.lookup(fs_path, &st, &not_cacheable);
     if (!cached && !not_cacheable) return error_response(404, "File not found");
     if (!cached && S_ISDIR(st.st_mode)) return serve_directory(fs_path, target, request, head, mapped.trailing_slash);
     if (mapped.trailing_slash) return error_response(404, "File not found");
-    return serve_path(fs_path, cached, request, head);
+    return serve_path(fs_path, mapped.relative, cached, st, request, head);
 }
 
-Response FileHandler::serve_path(const std::string& fs_path, const CachedFile* cached, const http::Request& request,
-                                 bool head) {
+Response FileHandler::serve_path(const std::string& fs_path, std::string_view relative, const CachedFile* cached,
+                                 const struct stat& st_found, const http::Request& request, bool head) {
+    // Sidecars are looked for next to regular files that are not themselves compressed.
+    const bool variants =
+        !files_.precompressed.empty() && !sidecar_coding_of(fs_path) && (cached || S_ISREG(st_found.st_mode));
+    if (variants) {
+        const timespec& mtime = cached ? cached->mtime : st_found.st_mtim;
+        std::string_view type = cached ? std::string_view(cached->content_type) : mime_.lookup(fs_path);
+        if (std::optional<Response> r = serve_sidecar(fs_path, relative, mtime, type, request, head))
+            return std::move(*r);
+    }
     FileView view;
+    view.vary = variants;
     if (cached) {
         view.size = cached->size;
         view.etag = cached->etag;
@@ -136,12 +147,12 @@ Response FileHandler::serve_directory(const std::string& fs_path, std::string_vi
     if (base.back() != '/') base.push_back('/');
     for (const std::string& index : files_.index_pages) {
         std::string candidate = base + index;
-        struct stat st;
+        struct stat st {};
         bool not_cacheable = false;
         const CachedFile* cached = cache_.lookup(candidate, &st, &not_cacheable);
         if (cached || (not_cacheable && S_ISREG(st.st_mode))) {
             if (!policy_.allows(index, candidate)) continue;
-            return serve_path(candidate, cached, request, head);
+            return serve_path(candidate, index, cached, st, request, head);
         }
     }
     if (!files_.directory_listing) return error_response(404, "No permission to list directory");
@@ -192,9 +203,14 @@ Response FileHandler::serve_file(const FileView& file, const http::Request& requ
             case Precondition::NotModified: {
                 Response r = error_response(304);
                 r.add_header("ETag", file.etag);
+                if (file.vary) r.add_header("Vary", "Accept-Encoding");
                 return r;
             }
-            case Precondition::Failed: return error_response(412);
+            case Precondition::Failed: {
+                Response r = error_response(412);
+                if (file.vary) r.add_header("Vary", "Accept-Encoding");
+                return r;
+            }
             case Precondition::Proceed: break;
         }
     }
@@ -207,9 +223,12 @@ Response FileHandler::serve_file(const FileView& file, const http::Request& requ
             if (rr.outcome == RangeOutcome::Unsatisfiable) {
                 Response e = error_response(416);
                 e.add_header("Content-Range", "bytes */" + std::to_string(size));
+                if (file.vary) e.add_header("Vary", "Accept-Encoding");
                 return e;
             }
             if (rr.outcome == RangeOutcome::Satisfiable) ranges = std::move(rr.ranges);
+            // Several ranges of encoded bytes would need Content-Encoding per part: the whole file instead.
+            if (ranges.size() > 1 && !file.content_encoding.empty()) ranges.clear();
         }
     }
 
@@ -219,10 +238,12 @@ Response FileHandler::serve_file(const FileView& file, const http::Request& requ
             r.headers.assign(file.headers);
         } else {
             r.add_header("Content-Type", file.content_type);
+            if (!file.content_encoding.empty()) r.add_header("Content-Encoding", file.content_encoding);
             r.add_header("Last-Modified", file.last_modified);
             r.add_header("ETag", file.etag);
             r.add_header("Accept-Ranges", "bytes");
         }
+        if (file.vary) r.add_header("Vary", "Accept-Encoding");
         ByteRange range{0, size ? size - 1 : 0};
         if (!ranges.empty()) {
             range = ranges.front();
@@ -254,6 +275,7 @@ Response FileHandler::serve_file(const FileView& file, const http::Request& requ
     r.add_header("Last-Modified", file.last_modified);
     r.add_header("ETag", file.etag);
     r.add_header("Accept-Ranges", "bytes");
+    if (file.vary) r.add_header("Vary", "Accept-Encoding");
     uint64_t total = 0;
     for (const ByteRange& range : ranges) {
         OutChunk chunk;

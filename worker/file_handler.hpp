@@ -2,9 +2,11 @@
 // Python's send_head decision order, then what RFC 9110 adds.
 #pragma once
 
+#include <sys/stat.h>
 #include <cstdint>
 #include <ctime>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,13 +47,21 @@ public:
         std::string_view headers;              // pre-rendered, when cached
         const std::string* content = nullptr;  // the bytes, when cached
         std::shared_ptr<UniqueFd> fd;          // otherwise: the open file
+        std::string_view content_encoding;     // a precompressed sidecar's coding ("br"), else ""
+        bool vary = false;                     // other variants may exist: Vary: Accept-Encoding
     };
 
 private:
     Response serve_directory(const std::string& fs_path, std::string_view target, const http::Request& request,
                              bool head, bool trailing_slash);
-    // A path known to exist and not to be a directory.
-    Response serve_path(const std::string& fs_path, const CachedFile* cached, const http::Request& request, bool head);
+    // A path known to exist and not to be a directory; `st`: its stat() when it is not cached.
+    // `relative`: what the dotfile rule saw of it.
+    Response serve_path(const std::string& fs_path, std::string_view relative, const CachedFile* cached,
+                        const struct stat& st, const http::Request& request, bool head);
+    // Precompressed sidecars (worker/file_handler_precompressed.cpp): the best one the client
+    // accepts that is usable, answered; nullopt: none, send the file itself.
+    std::optional<Response> serve_sidecar(const std::string& fs_path, std::string_view relative, const timespec& mtime,
+                                          std::string_view content_type, const http::Request& request, bool head);
     Response serve_file(const FileView& file, const http::Request& request, bool head);
     Response serve_listing(const std::string& fs_path, std::string_view target);
     Response rich_listing(std::vector<RichEntry> entries, std::string_view target);

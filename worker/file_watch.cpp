@@ -39,6 +39,23 @@ bool FileWatch::watch(const std::string& path) {
     return watch_one(path, false);
 }
 
+bool FileWatch::watch_absent(const std::string& path) {
+    const size_t last = path.rfind('/');
+    if (!fd_ || path.empty() || path[0] != '/' || last + 1 == path.size()) return false;
+    if (!watch_one("/", true)) return false;
+    for (size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1)) {
+        if (!watch_one(path.substr(0, slash), true)) return false;
+    }
+    const std::string folder = last == 0 ? "/" : path.substr(0, last);
+    if (creations_.count(folder)) return true;
+    // The folder's watch gains IN_CREATE (only here: elsewhere a new entry changes no known path).
+    const int wd = ::inotify_add_watch(fd_.get(), folder.c_str(), folder_mask | IN_CREATE | IN_MASK_ADD);
+    if (wd < 0) return false;
+    if (watched_.at(folder) != wd) return false;  // replaced since it was watched: its event is queued
+    creations_.insert(folder);
+    return true;
+}
+
 bool FileWatch::watch_one(const std::string& path, bool directory) {
     if (watched_.count(path)) return true;
     // IN_DONT_FOLLOW watches a symlink itself; its target's changes would go unseen. So: none on the way.
@@ -80,7 +97,10 @@ void FileWatch::read_events(const std::function<void(const std::string& changed)
                 changed(path);
             }
             if (ev->mask & IN_IGNORED) {
-                for (const std::string& base : paths) watched_.erase(base);
+                for (const std::string& base : paths) {
+                    watched_.erase(base);
+                    creations_.erase(base);
+                }
                 paths_.erase(ev->wd);
             }
         }
@@ -94,6 +114,7 @@ void FileWatch::forget_below(const std::string& prefix) {
             continue;
         }
         const int wd = it->second;
+        creations_.erase(it->first);
         it = watched_.erase(it);
         auto p = paths_.find(wd);
         if (p == paths_.end()) continue;
@@ -112,6 +133,7 @@ void FileWatch::clear() {
     for (const auto& [wd, paths] : paths_) ::inotify_rm_watch(fd_.get(), wd);
     watched_.clear();
     paths_.clear();
+    creations_.clear();
 }
 
 }  // namespace httpserve

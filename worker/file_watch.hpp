@@ -11,6 +11,7 @@
 #include <functional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/unique_fd.hpp"
@@ -29,6 +30,10 @@ public:
     // Call it before reading what the path holds, so that no change slips in between.
     bool watch(const std::string& path);
 
+    // Watches the folders above `path`, a path that does not exist, so that its appearing is reported
+    // (its folder is watched for new entries as well). The same "before reading" rule applies.
+    bool watch_absent(const std::string& path);
+
     // Reads the queued events and calls `changed` with each path that may have changed: everything at
     // that path or below it is stale ("/" after an overflow of the queue). Watches below such a path
     // are dropped; watch() adds them again.
@@ -44,6 +49,7 @@ private:
     UniqueFd fd_;
     std::unordered_map<std::string, int> watched_;             // path -> watch descriptor
     std::unordered_map<int, std::vector<std::string>> paths_;  // descriptor -> paths (hard links share one)
+    std::unordered_set<std::string> creations_;                // watched folders that report new entries too
 };
 
 // True when `key` is `prefix` or lies below it ("/" is above everything).

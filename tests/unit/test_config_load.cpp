@@ -68,6 +68,7 @@ TEST_CASE("an empty file gives the documented defaults", "[config][load]") {
     CHECK(c.files.symlinks == SymlinkPolicy::Follow);
     CHECK(c.files.dotfiles == DotfilePolicy::Serve);
     CHECK(c.files.listing == ListingStyle::Python);
+    CHECK(c.files.precompressed.empty());
     CHECK(c.mime.types_file == "/etc/mime.types");
     CHECK(c.mime.default_type == "application/octet-stream");
     CHECK(c.mime.types.empty());
@@ -227,6 +228,9 @@ TEST_CASE("the other enum values and special strings", "[config][load]") {
     CHECK(load("[log]\nerror = \"stderr\"").log.error == "stderr");
     CHECK(load("[http]\nprotocol = \"HTTP/1.1\"").http.protocol == "HTTP/1.1");
     CHECK(load("[files]\nindex_pages = []").files.index_pages.empty());
+    CHECK(load("[files]\nprecompressed = []").files.precompressed.empty());
+    CHECK(load("[files]\nprecompressed = [\"gzip\", \"br\", \"zstd\"]").files.precompressed ==
+          std::vector<ContentCoding>{ContentCoding::Gzip, ContentCoding::Brotli, ContentCoding::Zstd});
     CHECK(load("[cgi]\ndirectories = []").cgi.directories.empty());
     CHECK(load("[mime]\ntypes_file = \"\"").mime.types_file.empty());
     CHECK(load("[http]\nmax_body = \"1024GiB\"").http.max_body == 1ull << 40);
@@ -412,6 +416,13 @@ TEST_CASE("[files]: type and range errors", "[config][load]") {
          "invalid value \"hide\": expected one of \"serve\", \"deny\""},
         {"[files]\nlisting = \"fancy\"", 2, "files.listing",
          "invalid value \"fancy\": expected one of \"python\", \"rich\""},
+        {"[files]\nprecompressed = \"gzip\"", 2, "files.precompressed", "expected an array of strings"},
+        {"[files]\nprecompressed = [\"br\", \"deflate\"]", 2, "files.precompressed[1]",
+         "invalid value \"deflate\": expected one of \"br\", \"zstd\", \"gzip\""},
+        {"[files]\nprecompressed = [\"br\", 1]", 2, "files.precompressed[1]",
+         "expected one of \"br\", \"zstd\", \"gzip\""},
+        {"[files]\nprecompressed = [\n  \"gzip\",\n  \"gzip\",\n]", 4, "files.precompressed[1]",
+         "\"gzip\" is listed twice"},
     });
 }
 

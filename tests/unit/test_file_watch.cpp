@@ -91,3 +91,44 @@ TEST_CASE("paths through a symlink are not watched", "[file_watch]") {
     CHECK_FALSE(w.watch((t.path / "missing.txt").string()));
     CHECK_FALSE(w.watch("relative/path"));
 }
+
+TEST_CASE("a watched absent path reports its appearing; other new entries report only themselves", "[file_watch]") {
+    TempDir t("watch");
+    FileWatch w;
+    REQUIRE(w.active());
+    const std::string plain = t.write("site/dir/app.js", "x");
+    const std::string sidecar = plain + ".gz";
+    REQUIRE(w.watch(plain));
+    REQUIRE(w.watch_absent(sidecar));
+    REQUIRE(w.watch_absent(sidecar));  // again: nothing new
+    CHECK(changes(w).empty());
+
+    SECTION("created") {
+        t.write("site/dir/app.js.gz", "z");
+        const auto changed = changes(w);
+        CHECK(reported(changed, sidecar));
+        CHECK_FALSE(reported(changed, plain));
+    }
+    SECTION("renamed into place") {
+        t.write("site/other.gz", "z");
+        changes(w);
+        fs::rename(t.path / "site/other.gz", sidecar);
+        CHECK(reported(changes(w), sidecar));
+    }
+    SECTION("a symlink created") {
+        fs::create_symlink(plain, sidecar);
+        CHECK(reported(changes(w), sidecar));
+    }
+    SECTION("an unrelated new file reports only itself") {
+        const std::string other = t.write("site/dir/unrelated.txt", "u");
+        for (const std::string& c : changes(w)) CHECK(c == other);
+    }
+    SECTION("its folder replaced: reported, and watching again works") {
+        fs::rename(t.path / "site/dir", t.path / "site/old");
+        CHECK(reported(changes(w), sidecar));
+        t.write("site/dir/app.js", "y");
+        REQUIRE(w.watch_absent(sidecar));
+        t.write("site/dir/app.js.gz", "z");
+        CHECK(reported(changes(w), sidecar));
+    }
+}
