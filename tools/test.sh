@@ -15,9 +15,10 @@ source tools/apt.sh
 # The system test; the package's own build dependencies are installed by packaging/build-deb.sh.
 ensure_packages debootstrap systemd-container
 # Real peers in the integration tests: HAProxy sending the PROXY protocol (test_proxy_protocol.py),
-# headless Chromium on the rich listing (test_browser_listing.py), brotli and zstd making
-# precompressed sidecars (test_precompressed.py).
-ensure_packages haproxy chromium brotli zstd
+# headless Chromium trusting a test CA through NSS on the rich listing (test_browser_listing.py),
+# testssl.sh judging the TLS set-up (test_testssl.py), brotli and zstd making precompressed
+# sidecars (test_precompressed.py).
+ensure_packages haproxy chromium libnss3-tools testssl.sh brotli zstd
 
 werror=false
 [ "${CI:-}" = "true" ] && werror=true

@@ -1,9 +1,10 @@
-"""The rich listing in a real browser: headless Chromium loads it from the real server at a phone's
+"""The rich listing in a real browser: headless Chromium loads it over HTTPS from the real server,
+trusting a test CA (an NSS database of its own, as a user's browser would hold it), at a phone's
 width (390 px), in light and in dark mode. A probe page served from the same origin measures the
 listing in an iframe (the listing itself has no JavaScript); screenshots are checked for a page that
 is not blank and whose background follows the colour scheme.
 
-Skipped when Chromium is not installed (tools/test.sh installs it).
+Skipped when Chromium or NSS's certutil is not installed (tools/test.sh installs both).
 Run: python3 tests/run_all.py --build plain=build --pattern test_browser_listing.py
 """
 import json
@@ -16,8 +17,10 @@ import unittest
 
 import png
 import servers
+import tls_certs
 
 CHROMIUM = shutil.which("chromium")
+CERTUTIL = shutil.which("certutil")
 PHONE = (390, 844)
 
 # Loads the listing at the phone's width and reports what a reader would meet: whether it scrolls
@@ -46,7 +49,8 @@ def luminance(rgb):
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
-@unittest.skipUnless(CHROMIUM, "chromium is not installed")
+@unittest.skipUnless(CHROMIUM and CERTUTIL and tls_certs.openssl_available(),
+                     "chromium, certutil (libnss3-tools) or openssl is not installed")
 class BrowserListingTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -67,9 +71,24 @@ class BrowserListingTest(unittest.TestCase):
         with open(os.path.join(root, "probe.html"), "w") as f:
             f.write(PROBE)
         os.chmod(os.path.join(root, "probe.html"), 0o644)
+        certs = os.path.join(cls.base, "certs")
+        os.mkdir(certs)
+        ca = tls_certs.TestCA(certs)
+        cert, key = ca.leaf("listing")
+        # The browser's home: an NSS database that trusts the test CA for web sites, nothing else.
+        cls.home = os.path.join(cls.base, "home")
+        nssdb = os.path.join(cls.home, ".pki", "nssdb")
+        os.makedirs(nssdb)
+        subprocess.run([CERTUTIL, "-d", "sql:" + nssdb, "-N", "--empty-password"], check=True)
+        subprocess.run([CERTUTIL, "-d", "sql:" + nssdb, "-A", "-n", "httpserve test CA", "-t", "C,,", "-i", ca.cert],
+                       check=True)
         conf = os.path.join(cls.base, "conf")
         os.mkdir(conf)
-        cls.server = servers.start_config_server(conf, root, workers=1, files='listing = "rich"\n')
+        port = servers.free_port()
+        text = servers.config_text(port, root, workers=1, files='listing = "rich"\n').replace(
+            "port = %d\n" % port, 'port = %d\ntls_cert = "%s"\ntls_key = "%s"\n' % (port, cert, key), 1)
+        path = servers.write_config(conf, text)
+        cls.server = servers.Server([servers.BINARY, "-c", path])
         cls.addClassCleanup(cls.server.stop)
         cls.profile = os.path.join(cls.base, "profile")
 
@@ -81,12 +100,13 @@ class BrowserListingTest(unittest.TestCase):
         argv = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                 "--hide-scrollbars", "--user-data-dir=" + self.profile,
                 "--window-size=%d,%d" % PHONE] + (["--force-dark-mode"] if dark else []) + list(args)
-        proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=90)
+        env = dict(os.environ, HOME=self.home)
+        proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=90, env=env)
         self.assertEqual(proc.returncode, 0, proc.stderr.decode(errors="replace")[-2000:])
         return proc.stdout.decode("utf-8", "replace")
 
     def url(self, path):
-        return "http://127.0.0.1:%d%s" % (self.server.port, path)
+        return "https://127.0.0.1:%d%s" % (self.server.port, path)
 
     def measure(self, dark):
         dom = self.chromium("--virtual-time-budget=5000", "--dump-dom", self.url("/probe.html"), dark=dark)
