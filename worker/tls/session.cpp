@@ -80,6 +80,9 @@ ssize_t TlsSession::receive(char* buf, size_t cap) {
         if (!handshake_done_ && SSL_is_init_finished(ssl_)) handshake_done_ = true;
         if (n > 0) {
             got += static_cast<size_t>(n);
+            // Nothing more read ahead: stop rather than pay a recv that finds the socket empty (what
+            // arrives later wakes the connection again).
+            if (!SSL_has_pending(ssl_)) break;
             continue;
         }
         const ssize_t result = fail(n, "read");
@@ -140,7 +143,8 @@ ssize_t TlsSession::send_file(int file, uint64_t offset, size_t want, std::span<
     return n > 0 ? n : fail(n, "write");
 }
 
-bool TlsSession::buffered_input() const { return started_ && !broken_ && SSL_pending(ssl_) > 0; }
+// Decrypted bytes not yet taken, or records read ahead and not yet decrypted.
+bool TlsSession::buffered_input() const { return started_ && !broken_ && SSL_has_pending(ssl_) == 1; }
 
 bool TlsSession::input_waiting() const {
     if (buffered_input()) return true;
