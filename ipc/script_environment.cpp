@@ -7,11 +7,11 @@ namespace httpserve {
 
 namespace {
 
-// RFC 3875 section 4.1, in its order.
-constexpr std::array<std::string_view, 17> kMetaVariables = {
-    "AUTH_TYPE",    "CONTENT_LENGTH", "CONTENT_TYPE", "GATEWAY_INTERFACE", "PATH_INFO",      "PATH_TRANSLATED",
-    "QUERY_STRING", "REMOTE_ADDR",    "REMOTE_HOST",  "REMOTE_IDENT",      "REMOTE_USER",    "REQUEST_METHOD",
-    "SCRIPT_NAME",  "SERVER_NAME",    "SERVER_PORT",  "SERVER_PROTOCOL",   "SERVER_SOFTWARE"};
+// RFC 3875 section 4.1, in its order, then the extras the worker documents: HTTPS ("on" over TLS).
+constexpr std::array<std::string_view, 18> kMetaVariables = {
+    "AUTH_TYPE",    "CONTENT_LENGTH", "CONTENT_TYPE", "GATEWAY_INTERFACE", "PATH_INFO",       "PATH_TRANSLATED",
+    "QUERY_STRING", "REMOTE_ADDR",    "REMOTE_HOST",  "REMOTE_IDENT",      "REMOTE_USER",     "REQUEST_METHOD",
+    "SCRIPT_NAME",  "SERVER_NAME",    "SERVER_PORT",  "SERVER_PROTOCOL",   "SERVER_SOFTWARE", "HTTPS"};
 
 constexpr std::string_view kHttpPrefix = "HTTP_";
 

@@ -8,7 +8,7 @@
 namespace httpserve {
 
 bool Connection::open_cgi(const http::Request& request, std::string_view line, unsigned redirects) {
-    cgi_ = CgiExchange::open(ctx_, *this, CgiPeer{client_, fd_.get()}, request, line, redirects);
+    cgi_ = CgiExchange::open(ctx_, *this, CgiPeer{client_, fd_.get(), tls_ != nullptr}, request, line, redirects);
     return static_cast<bool>(cgi_);
 }
 

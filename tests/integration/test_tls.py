@@ -19,6 +19,7 @@ import threading
 import time
 import unittest
 
+import client
 import procs
 import servers
 import tls_certs
@@ -411,6 +412,25 @@ class ConfigTest(TlsCase):
         found = procs.wait_until(lambda: re.search(r"tls: files go out with (SSL_sendfile \(kernel TLS\)|read and "
                                                    r"SSL_write)", server.stderr()), 5.0)
         self.assertTrue(found, server.stderr()[-2000:])
+
+    def test_cgi_scripts_get_https_on_over_tls_only(self):
+        cgi = os.path.join(self.root, "cgi-bin")
+        os.mkdir(cgi)
+        os.chmod(cgi, 0o755)
+        script = os.path.join(cgi, "env.sh")
+        with open(script, "w") as f:
+            f.write("#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\nHTTPS=[%s]\\n' \"$HTTPS\"\n")
+        os.chmod(script, 0o755)
+        cert, key = self.leaf("leaf")
+        tls_port, plain_port = servers.free_port(), servers.free_port()
+        path = self.config([(tls_port, cert, key, ""), (plain_port, None, None, "")],
+                           sections="[cgi]\nenabled = true\n")
+        self.start_config(path)
+        over_tls = Fetched(tls_port, client_context(self.ca.cert), path="/cgi-bin/env.sh")
+        self.assertEqual(over_tls.status, 200, over_tls.raw)
+        self.assertIn(b"HTTPS=[on]\n", over_tls.body)  # chunked: the script gave no length
+        plain = client.request(plain_port, "GET", "/cgi-bin/env.sh")
+        self.assertEqual((plain.status, plain.body), (200, b"HTTPS=[]\n"))
 
     def test_session_tickets_off(self):
         cert, key = self.leaf("leaf")

@@ -25,15 +25,15 @@ using Env = std::map<std::string, std::string>;
 // well formed: NAME=value entries, each name once.
 Env env_for(std::string_view head, std::string_view target = "/cgi-bin/env.py",
             std::optional<uint64_t> content_length = std::nullopt, std::string_view root = "/srv/www",
-            std::string_view protocol = "HTTP/1.1") {
+            std::string_view protocol = "HTTP/1.1", bool https = false) {
     const std::string buffer = std::string(head) + "\r\n";
     http::Request req;
     http::ParseError err;
     REQUIRE(http::parse_request(buffer, {}, req, err) == http::ParseStatus::Complete);
     const CgiDispatch d = dispatch_cgi(target, {"/cgi-bin"}, [](std::string_view rel) { return rel == "cgi-bin"; });
     REQUIRE(d.kind == CgiDispatchKind::Script);
-    const CgiEnvironmentInput in{req,         d.script, root,     "192.0.2.7",   "httpserve/0.1.0",
-                                 "localhost", 8000,     protocol, content_length};
+    const CgiEnvironmentInput in{req,         d.script, root,     "192.0.2.7",    "httpserve/0.1.0",
+                                 "localhost", 8000,     protocol, content_length, https};
     Env env;
     for (const std::string& entry : build_cgi_environment(in)) {
         const size_t eq = entry.find('=');
@@ -394,4 +394,11 @@ TEST_CASE("environment: the query and names reach the script unchanged", "[cgi]"
     CHECK(get(env, "SCRIPT_NAME") == "/cgi-bin/\xC3\xA9.py");
     CHECK(get(env, "PATH_INFO") == "/\xC3\xA9");
     CHECK(get(env, "PATH_TRANSLATED") == "/srv/www/\xC3\xA9");
+}
+
+TEST_CASE("cgi environment: HTTPS=on for a request that came over TLS, nothing otherwise", "[cgi][environment]") {
+    const std::string head = "GET /cgi-bin/env.py HTTP/1.1\r\nHost: h\r\n";
+    const Env tls = env_for(head, "/cgi-bin/env.py", std::nullopt, "/srv/www", "HTTP/1.1", true);
+    CHECK(tls.at("HTTPS") == "on");
+    CHECK(env_for(head).count("HTTPS") == 0);
 }

@@ -23,6 +23,7 @@ TEST_CASE("script environment: the RFC 3875 meta-variables and HTTP_* names", "[
                               "REQUEST_METHOD=GET",
                               "SCRIPT_NAME=/cgi-bin/x",
                               "SERVER_NAME=h",
+                              "HTTPS=on",
                               "SERVER_PORT=80",
                               "SERVER_PROTOCOL=HTTP/1.1",
                               "SERVER_SOFTWARE=httpserve",

@@ -226,6 +226,7 @@ std::vector<std::string> build_cgi_environment(const CgiEnvironmentInput& in) {
         }
     }
     for (const auto& [var, value] : extra) set(var, value);
+    if (in.https) set("HTTPS", "on");
     return env;
 }
 

@@ -25,6 +25,7 @@ struct CgiEnvironmentInput {
     std::string_view server_protocol;        // the server's protocol ("HTTP/1.1"), not the request's
     std::optional<uint64_t> content_length;  // bytes given to the script's stdin (de-chunked
                                              // length for a chunked body); nullopt: no body
+    bool https = false;                      // the request came over TLS
 };
 
 // "NAME=value" strings for execve, in a fixed order:
@@ -33,7 +34,9 @@ struct CgiEnvironmentInput {
 //   REQUEST_METHOD, PATH_INFO, PATH_TRANSLATED, SCRIPT_NAME, QUERY_STRING, REMOTE_ADDR,
 //   REMOTE_HOST (always "", as Python: no reverse lookups), AUTH_TYPE and REMOTE_USER (only when
 //   Python sets them), CONTENT_TYPE, CONTENT_LENGTH, HTTP_ACCEPT, HTTP_COOKIE, HTTP_USER_AGENT,
-//   HTTP_REFERER, then every other request header as HTTP_<NAME> in order of first appearance.
+//   HTTP_REFERER, then every other request header as HTTP_<NAME> in order of first appearance;
+//   last, HTTPS=on for a request that came over TLS (what Apache and nginx's fastcgi_params give;
+//   Python has no such variable and no TLS with CGI).
 // SERVER_NAME is the caller's: Python gives socket.getfqdn(bind address), computed once ("localhost"
 // for 127.0.0.1), never the client's Host header (which scripts still get as HTTP_HOST).
 // Header values are passed as the bytes received (Python re-encodes its Latin-1 view as UTF-8,

@@ -121,6 +121,7 @@ void CgiExchange::start() {
     cgi::ServerAddress server = cgi::local_server_address(peer_.socket, ctx_.server_names);
     start.server_name = std::move(server.name);
     start.server_port = server.port;
+    start.https = peer_.https;
     start.head_only = request.method == "HEAD";
     start.chunked_allowed = ctx_.settings.persistent && request.at_least_http11() && !request.http09;
 

@@ -24,6 +24,7 @@ struct WorkerContext;
 struct CgiPeer {
     const char* remote_addr = "";  // printable client address; the connection's, which outlives us
     int socket = -1;               // its local address names the server (SERVER_NAME, SERVER_PORT)
+    bool https = false;            // the connection is TLS: HTTPS=on
 };
 
 class CgiExchange {

@@ -72,7 +72,7 @@ bool CgiSession::start(CgiStart&& s, std::string& error) {
     }
     cgi::CgiEnvironmentInput env_in{*s.request,         s.script,      ctx_.config.files.root, s.remote_addr,
                                     ctx_.server_header, s.server_name, s.server_port,          ctx_.settings.protocol,
-                                    s.body_length};
+                                    s.body_length,      s.https};
     std::vector<std::string> env = cgi::build_cgi_environment(env_in);
     std::vector<std::string> argv = cgi::cgi_argv(s.script);
     if (!s.body && !ctx_.dev_null) ctx_.dev_null.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));

@@ -34,6 +34,7 @@ struct CgiStart {
     std::string remote_addr;
     std::string server_name;
     unsigned server_port = 0;
+    bool https = false;            // the request came over TLS
     bool head_only = false;        // HEAD: the script runs, its body is not sent
     bool chunked_allowed = false;  // HTTP/1.1 client on a persistent-capable server
 };
