@@ -4,6 +4,11 @@
 
 namespace httpserve {
 
+std::vector<Cidr> default_proxy_trusted() {
+    std::string problem;
+    return {*parse_cidr("127.0.0.0/8", problem), *parse_cidr("::1/128", problem)};
+}
+
 unsigned Config::effective_workers() const {
     if (workers != 0) return workers;
     const long cpus = sysconf(_SC_NPROCESSORS_ONLN);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/log_level.hpp"
+#include "config/cidr.hpp"
 
 namespace httpserve {
 
@@ -19,9 +20,17 @@ enum class DotfilePolicy { Serve, Deny };
 enum class ListingStyle { Python, Rich };
 enum class AccessLogFormat { Python, Common, Combined };
 
+// The PROXY protocol sources trusted by default: the loopback networks (a balancer on the same host).
+std::vector<Cidr> default_proxy_trusted();
+
 struct ListenAddress {
     std::string address = "::";  // "::" is dual-stack; may also be a host name
     uint16_t port = 8000;
+    // Every connection must begin with a PROXY v1 or v2 header (never guessed), sent from one of
+    // `proxy_trusted` within `proxy_timeout`; its source address is then the client's.
+    bool proxy_protocol = false;
+    std::vector<Cidr> proxy_trusted = default_proxy_trusted();
+    Duration proxy_timeout = std::chrono::seconds(5);
     bool operator==(const ListenAddress&) const = default;
 };
 

@@ -23,6 +23,7 @@
 #include "common/escape.hpp"
 #include "common/unique_fd.hpp"
 #include "common/utf8.hpp"
+#include "config/cidr.hpp"
 #include "config/enum_names.hpp"
 #include "config/prescan.hpp"
 #include "config/suggest.hpp"
@@ -56,6 +57,8 @@ namespace fs = std::filesystem;
 // A real config is a few KiB; the other bounds on what toml11 is handed are in config/prescan.hpp.
 constexpr size_t kMaxFileSize = 1u << 20;
 constexpr Duration kMaxDuration = std::chrono::hours(24 * 30);  // keeps deadline arithmetic far from overflow
+// A PROXY header comes in the balancer's first packet; under a second only invites spurious closes.
+constexpr Duration kMinProxyTimeout = std::chrono::seconds(1);
 
 // User text inside a one-line error: control bytes escaped, long values shortened.
 std::string printable(std::string_view text, size_t max_length = 80) {
@@ -375,6 +378,17 @@ private:
 
     std::string path(const toml::value& v, const std::string& key) const { return absolute(non_empty_string(v, key)); }
 
+    // CIDR networks ("10.0.0.0/8", "::1/128", or single addresses).
+    std::vector<Cidr> networks(const toml::value& v, const std::string& key) const {
+        std::vector<Cidr> out;
+        string_array(v, key, [&](const std::string& text) {
+            std::string problem;
+            if (auto network = parse_cidr(text, problem)) out.push_back(*network);
+            return problem;
+        });
+        return out;
+    }
+
     std::vector<ListenAddress> listen(const toml::value& v, const std::string& key) const {
         if (!v.is_array()) fail(v, key, "expected an array of tables ([[listen]])");
         const auto& entries = v.as_array();
@@ -384,15 +398,25 @@ private:
         for (size_t i = 0; i < entries.size(); ++i) {
             const std::string entry_key = key + "[" + std::to_string(i) + "]";
             ListenAddress address;
-            read_table(table(entries[i], entry_key), entry_key,
-                       {
-                           {"address", [&](const toml::value& a,
-                                           const std::string& k) { address.address = non_empty_string(a, k); }},
-                           {"port",
-                            [&](const toml::value& p, const std::string& k) {
-                                address.port = static_cast<uint16_t>(integer(p, k, 0, 65535));
-                            }},
-                       });
+            read_table(
+                table(entries[i], entry_key), entry_key,
+                {
+                    {"address",
+                     [&](const toml::value& a, const std::string& k) { address.address = non_empty_string(a, k); }},
+                    {"port",
+                     [&](const toml::value& p, const std::string& k) {
+                         address.port = static_cast<uint16_t>(integer(p, k, 0, 65535));
+                     }},
+                    {"proxy_protocol",
+                     [&](const toml::value& b, const std::string& k) { address.proxy_protocol = boolean(b, k); }},
+                    {"proxy_trusted",
+                     [&](const toml::value& a, const std::string& k) { address.proxy_trusted = networks(a, k); }},
+                    {"proxy_timeout",
+                     [&](const toml::value& d, const std::string& k) {
+                         address.proxy_timeout = duration(d, k);
+                         if (address.proxy_timeout < kMinProxyTimeout) fail(d, k, "must be at least 1s");
+                     }},
+                });
             // Two identical sockets cannot both be bound; say so here rather than at start-up.
             const auto [same, added] = seen.try_emplace({address.address, address.port}, i);
             if (!added)

@@ -12,8 +12,9 @@ cd "$(dirname "$0")/.."
 tools/setup.sh
 
 # For the system test; the package's own build dependencies are installed by packaging/build-deb.sh.
+# haproxy: a real PROXY protocol sender in front of the server (tests/integration/test_proxy_protocol.py).
 source tools/apt.sh
-ensure_packages debootstrap systemd-container
+ensure_packages debootstrap systemd-container haproxy
 # The browser test of the rich listing (tests/integration/test_browser_listing.py).
 ensure_packages chromium
 

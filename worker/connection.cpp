@@ -12,6 +12,9 @@
 #include <ctime>
 
 #include "worker/cgi/exchange.hpp"
+#include "worker/http/proxy_header.hpp"
+#include "worker/peer_address.hpp"
+#include "worker/proxy_gate.hpp"
 #include "worker/worker_context.hpp"
 
 namespace httpserve {
@@ -29,15 +32,6 @@ constexpr Duration shutdown_grace = std::chrono::seconds(1);
 timeval to_timeval(Duration d) {
     auto ms = d.count();
     return timeval{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
-}
-
-void format_peer(const sockaddr_storage& peer, char* out, size_t size) {
-    out[0] = '\0';
-    if (peer.ss_family == AF_INET) {
-        inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(peer).sin_addr, out, size);
-    } else if (peer.ss_family == AF_INET6) {
-        inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(peer).sin6_addr, out, size);
-    }
 }
 
 // The first line of raw input, for logging a request that did not parse.
@@ -68,6 +62,51 @@ void Connection::start(WorkerContext& ctx, int fd, const sockaddr_storage& peer)
     // (Connection: close) then never costs an epoll registration.
     c->handle_readable();
     end_step(c);
+}
+
+void Connection::start_proxied(WorkerContext& ctx, int fd, const sockaddr_storage& peer, Duration proxy_timeout) {
+    auto* c = new Connection(ctx, fd, peer);
+    c->state_ = State::ReadingProxy;
+    c->arm_timer(proxy_timeout);
+    // The header and the first request usually arrive together: one read takes both.
+    c->handle_readable();
+    end_step(c);
+}
+
+bool Connection::take_proxy_header(std::string_view& fresh) {
+    std::string_view data = fresh;
+    if (!pending_.empty()) {  // the header came in pieces (bounded by the parser)
+        pending_.append(fresh);
+        data = pending_;
+    }
+    proxy::Header header;
+    const char* why = "";
+    const proxy::Status status = proxy::parse_header(data, header, why);
+    if (status == proxy::Status::Incomplete) {
+        if (pending_.empty()) pending_.assign(fresh);
+        enable_reading(true);
+        return false;
+    }
+    if (status == proxy::Status::Error) {
+        ++ctx_.proxy.malformed;
+        log_proxy_refusal(ctx_, client_, why);
+        drop();
+        return false;
+    }
+    // LOCAL (the balancer's health check) and unknown families keep the connection's own address.
+    if (header.has_addresses) format_peer(header.source, client_, sizeof client_);
+    // What follows the header is the start of the HTTP input; it is all within the latest read.
+    const size_t after = data.size() - header.length;
+    fresh = fresh.substr(fresh.size() - after);
+    pending_.clear();
+    state_ = State::ReadingHead;
+    arm_timer(ctx_.settings.header_timeout);
+    head_timer_armed_ = true;
+    if (fresh.empty()) {
+        enable_reading(true);
+        return false;
+    }
+    return true;
 }
 
 template <void (Connection::*step)()>
@@ -179,6 +218,8 @@ void Connection::handle_readable() {
         enable_reading(true);
         return;
     }
+    std::string_view fresh(buf, static_cast<size_t>(n));
+    if (state_ == State::ReadingProxy && !take_proxy_header(fresh)) return;
 
     if (state_ == State::Idle) {
         state_ = State::ReadingHead;
@@ -190,12 +231,12 @@ void Connection::handle_readable() {
     if (pending_.empty()) {
         // Fast path: parse straight from the shared buffer; keep only what is left over.
         need_more_input_ = false;
-        std::string_view data(buf, static_cast<size_t>(n));
+        std::string_view data = fresh;
         size_t used = process(data);
         if (used < data.size()) pending_.assign(data.substr(used));
     } else {
         const size_t old_size = pending_.size();
-        pending_.append(buf, static_cast<size_t>(n));
+        pending_.append(fresh);
         if (state_ != State::ReadingHead || worth_parsing(old_size)) {
             need_more_input_ = false;
             size_t used = process(pending_);
@@ -232,6 +273,12 @@ bool Connection::worth_parsing(size_t old_size) const {
 void Connection::handle_writable() { drive(); }
 
 void Connection::handle_timeout() {
+    if (state_ == State::ReadingProxy) {
+        ++ctx_.proxy.timed_out;
+        log_proxy_refusal(ctx_, client_, "no complete PROXY header within proxy_timeout");
+        drop();
+        return;
+    }
     if (!out_.empty() || state_ == State::Lingering || state_ == State::Idle || state_ == State::ReadingBody) {
         drop();  // a client that does not read, an idle keep-alive, a stalled body: just close
         return;

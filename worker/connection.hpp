@@ -31,6 +31,9 @@ class Connection final : private ResponseSink {
 public:
     // Takes ownership of `fd` (already non-blocking).
     static void start(WorkerContext& ctx, int fd, const sockaddr_storage& peer);
+    // The same for a PROXY protocol listener's connection (its peer already checked as trusted): it
+    // must begin with a PROXY header within `proxy_timeout`, whose source is then the client.
+    static void start_proxied(WorkerContext& ctx, int fd, const sockaddr_storage& peer, Duration proxy_timeout);
 
     // Worker shutdown: idle connections close now (gently, after checking that no request has
     // arrived), busy ones after their current response.
@@ -43,11 +46,12 @@ public:
 
 private:
     enum class State {
-        Idle,         // keep-alive, nothing received yet
-        ReadingHead,  // part of a request head received
-        ReadingBody,  // discarding a request body before answering
-        Writing,      // output blocked on the socket
-        Lingering,    // response sent, write side shut, draining input before close
+        ReadingProxy,  // a PROXY protocol listener's connection, before its header is complete
+        Idle,          // keep-alive, nothing received yet
+        ReadingHead,   // part of a request head received
+        ReadingBody,   // discarding a request body before answering
+        Writing,       // output blocked on the socket
+        Lingering,     // response sent, write side shut, draining input before close
     };
 
     Connection(WorkerContext& ctx, int fd, const sockaddr_storage& peer);
@@ -64,6 +68,9 @@ private:
     void drop() { closing_ = true; }
 
     void handle_readable();
+    // ReadingProxy: takes the PROXY header from what has arrived (`fresh` is the latest read). True
+    // when `fresh` now holds the bytes after it, to be parsed as HTTP; false to wait or when dropped.
+    bool take_proxy_header(std::string_view& fresh);
     bool worth_parsing(size_t old_size) const;
     // Nagle off, once: a response sent in several writes must not hold its last piece back.
     void set_nodelay();
@@ -124,7 +131,7 @@ private:
     event write_event_;
     event timer_event_;
     event step_event_;  // activated by wake(): a step after a CGI event
-    char client_[48];   // printable peer address, for the access log
+    char client_[48];   // printable client address (a PROXY header's source), for the logs and CGI
 
     State state_ = State::Idle;
     std::string pending_;                        // received bytes not parsed yet

@@ -16,6 +16,7 @@
 #include "worker/file_handler.hpp"
 #include "worker/http/http_date.hpp"
 #include "worker/http/request_parser.hpp"
+#include "worker/proxy_counters.hpp"
 #include "worker/static/mime.hpp"
 #include "worker/worker_settings.hpp"
 
@@ -49,6 +50,8 @@ struct WorkerContext {
     std::unique_ptr<CgiRunner> cgi;  // set when CGI is enabled and a launcher channel exists
     UniqueFd dev_null;               // stdin of every script without a request body (opened once)
     std::unordered_map<std::string, std::string> server_names;  // local address -> CGI SERVER_NAME
+
+    ProxyCounters proxy;  // connections PROXY protocol listeners refused
 
     size_t open_connections = 0;
     Connection* connections = nullptr;  // intrusive list, for shutdown

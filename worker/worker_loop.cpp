@@ -12,6 +12,8 @@
 #include <memory>
 
 #include "worker/connection.hpp"
+#include "worker/peer_address.hpp"
+#include "worker/proxy_gate.hpp"
 #include "worker/worker_context.hpp"
 
 namespace httpserve {
@@ -45,8 +47,22 @@ struct AcceptPoint {
     const ListenAddress* entry = nullptr;  // the [[listen]] entry; null for an unmatched activated socket
 };
 
+// A PROXY protocol listener's connection: only trusted peers may say whose connection it is.
+void start_proxied(WorkerContext& ctx, const ListenAddress& entry, int fd, const sockaddr_storage& peer) {
+    if (!proxy_source_trusted(entry, peer)) {
+        ::close(fd);
+        ++ctx.proxy.untrusted;
+        char client[INET6_ADDRSTRLEN];
+        format_peer(peer, client, sizeof client);
+        log_proxy_refusal(ctx, client, "not in proxy_trusted");
+        return;
+    }
+    Connection::start_proxied(ctx, fd, peer, entry.proxy_timeout);
+}
+
 void on_accept(evutil_socket_t listen_fd, short, void* arg) {
-    auto& ctx = *static_cast<AcceptPoint*>(arg)->ctx;
+    const AcceptPoint& point = *static_cast<AcceptPoint*>(arg);
+    auto& ctx = *point.ctx;
     // Take a batch per wake-up; the other workers share the queue.
     struct Accepted {
         int fd;
@@ -74,7 +90,10 @@ void on_accept(evutil_socket_t listen_fd, short, void* arg) {
     // batch, or another worker taking the one that woke us): read them again before answering.
     // Their requests arrived before they were accepted (TCP_DEFER_ACCEPT), so before this read.
     ctx.files.read_file_changes();
-    for (int i = 0; i < count; ++i) Connection::start(ctx, batch[i].fd, batch[i].peer);
+    for (int i = 0; i < count; ++i) {
+        if (point.entry && point.entry->proxy_protocol) start_proxied(ctx, *point.entry, batch[i].fd, batch[i].peer);
+        else Connection::start(ctx, batch[i].fd, batch[i].peer);
+    }
     if (ctx.open_connections >= ctx.settings.max_connections) set_accepting(ctx, false);
 }
 

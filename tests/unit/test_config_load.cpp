@@ -1,6 +1,7 @@
 // The TOML loader: every key, its type and range checks, and errors that name file, line and key.
 #include <catch2/catch.hpp>
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -339,6 +340,56 @@ TEST_CASE("listen: type, range and shape errors", "[config][load]") {
         {"[[listen]]\nport = 1\n[[listen]]\naddress = \"\"", 4, "listen[1].address", "must not be empty"},
         {"[[listen]]\nport = 81\n\n[[listen]]\nport = 81\n", 4, "listen[1]", "same address and port as listen[0]"},
         {"[[listen]]\n[[listen]]\nprot = 80", 3, "listen[1].prot", "unknown key 'prot'; did you mean 'port'?"},
+    });
+}
+
+TEST_CASE("listen: PROXY protocol keys", "[config][load]") {
+    const Config defaults = load("[[listen]]\nport = 80\n");
+    CHECK_FALSE(defaults.listen[0].proxy_protocol);
+    CHECK(defaults.listen[0].proxy_timeout == 5s);
+    REQUIRE(defaults.listen[0].proxy_trusted.size() == 2);
+    CHECK(defaults.listen[0].proxy_trusted[0].family == AF_INET);
+    CHECK(defaults.listen[0].proxy_trusted[0].prefix == 8);
+    CHECK(defaults.listen[0].proxy_trusted[1].family == AF_INET6);
+    CHECK(defaults.listen[0].proxy_trusted[1].prefix == 128);
+
+    const Config c = load(R"toml(
+[[listen]]
+port = 80
+proxy_protocol = true
+proxy_trusted = ["10.0.0.0/8", "2001:db8::/32", "192.0.2.10"]
+proxy_timeout = "3s"
+[[listen]]
+port = 81
+)toml");
+    CHECK(c.listen[0].proxy_protocol);
+    CHECK(c.listen[0].proxy_timeout == 3s);
+    REQUIRE(c.listen[0].proxy_trusted.size() == 3);
+    CHECK(c.listen[0].proxy_trusted[2].prefix == 32);
+    CHECK_FALSE(c.listen[1].proxy_protocol);  // per listener
+    CHECK(load("[[listen]]\nproxy_trusted = []\n").listen[0].proxy_trusted.empty());
+
+    check_errors({
+        {"[[listen]]\nproxy_protocol = \"yes\"", 2, "listen[0].proxy_protocol", "expected true or false"},
+        {"[[listen]]\nproxy_trusted = \"10.0.0.0/8\"", 2, "listen[0].proxy_trusted", "expected an array of strings"},
+        {"[[listen]]\nproxy_trusted = [\"10.0.0.0/33\"]", 2, "listen[0].proxy_trusted[0]",
+         "prefix length must be a number from 0 to 32"},
+        {"[[listen]]\nproxy_trusted = [\"::1/128\", \"::/200\"]", 2, "listen[0].proxy_trusted[1]",
+         "prefix length must be a number from 0 to 128"},
+        {"[[listen]]\nproxy_trusted = [\"10.0.0.0/8\",\n  \"lb.example\"]", 3, "listen[0].proxy_trusted[1]",
+         "expected an address or a network like \"10.0.0.0/8\" or \"2001:db8::/32\""},
+        {"[[listen]]\nproxy_trusted = [\"10.1.0.0/8\"]", 2, "listen[0].proxy_trusted[0]",
+         "host bits are set after the prefix length (did you mean the network's first address?)"},
+        {"[[listen]]\nproxy_trusted = [\"::ffff:10.0.0.0/104\"]", 2, "listen[0].proxy_trusted[0]",
+         "an IPv4-mapped IPv6 network never matches: IPv4 peers are matched against IPv4 networks, so write it as "
+         "one (e.g. \"10.0.0.0/8\")"},
+        {"[[listen]]\nproxy_timeout = \"500ms\"", 2, "listen[0].proxy_timeout", "must be at least 1s"},
+        {"[[listen]]\nproxy_timeout = 0", 2, "listen[0].proxy_timeout", "must be more than 0"},
+        {"[[listen]]\nproxy_timeout = \"soon\"", 2, "listen[0].proxy_timeout",
+         "invalid duration \"soon\": "
+         "expected a duration like 30s, 500ms, 5m, 1h or an integer (seconds)"},
+        {"[[listen]]\nproxy_protcol = true", 2, "listen[0].proxy_protcol",
+         "unknown key 'proxy_protcol'; did you mean 'proxy_protocol'?"},
     });
 }
 
