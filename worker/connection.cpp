@@ -468,7 +468,7 @@ void Connection::answer_static(const http::Request& request, std::string_view li
     head_timer_armed_ = false;
     if (wants_status_page(ctx_, request)) {
         Response r = status_page(ctx_, request, client_);
-        queue_response(r, &request, line, false);
+        queue_response(r, &request, line, request.http09 || request.version_major == 0);
         return;
     }
     if (request.method == "GET" || request.method == "HEAD") {

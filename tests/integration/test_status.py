@@ -196,6 +196,32 @@ class StatusTest(unittest.TestCase):
         r = self.get(PATH)
         self.assertEqual((r.status, r.body), (200, b"just a file\n"))
 
+    def test_proxy_protocol_source_is_checked_and_refusals_counted(self):
+        proxied = servers.free_port()
+        plain = servers.free_port()
+        path = servers.write_config(self.tree.conf, (
+            'workers = 1\nuser = "nobody"\ngroup = "nogroup"\n'
+            '[[listen]]\naddress = "127.0.0.1"\nport = %d\nproxy_protocol = true\n'
+            '[[listen]]\naddress = "127.0.0.1"\nport = %d\n'
+            '[files]\nroot = "%s"\n%s' % (proxied, plain, self.tree.root, status_section())), name="proxy.toml")
+        os.chmod(path, 0o644)
+        server = servers.Server([servers.BINARY, "-c", path], cwd=self.tree.conf)
+        self.addCleanup(server.stop)
+        self.port = plain
+        self.wait_workers(server, 1)
+
+        def through_balancer(source):
+            header = b"PROXY TCP4 %s 127.0.0.1 4321 80\r\n" % source.encode()
+            return client.exchange(proxied, header + client.build_request("GET", PATH))
+        self.assertEqual(through_balancer("127.0.0.9").status, 200)  # a loopback client, named by the header
+        r = through_balancer("203.0.113.7")  # the balancer is on loopback, its client is not
+        self.assertEqual((r.status, r.reason), (404, "File not found"), r)
+        self.assertEqual(client.exchange(proxied, b"NOT A PROXY HEADER\r\n\r\n").raw, b"")
+        refused = procs.wait_until(
+            lambda: (lambda p: p if p["malformed"] == 1 else None)(self.json()["total"]["proxy_refused"]), 5)
+        self.assertTrue(refused, self.json()["total"]["proxy_refused"])
+        self.assertEqual(refused["untrusted"], 0)
+
     def test_cgi_counters(self):
         self.start(workers=1)
         before = self.json()["total"]["cgi"]
