@@ -36,13 +36,13 @@ class StatusTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.tree.cleanup()
 
-    def start(self, sections=None, workers=2, readable=True):
+    def start(self, sections=None, workers=2, readable=True, cgi=""):
         """`readable`: the status page answers this test's requests (then start-up waits for the workers
         to be on it too)."""
         if sections is None:
             sections = status_section()
         server = servers.start_config_server(self.tree.conf, self.tree.root, cwd=self.tree.conf, workers=workers,
-                                             sections="[cgi]\nenabled = true\n" + sections)
+                                             sections="[cgi]\nenabled = true\n" + cgi + sections)
         self.addCleanup(server.stop)
         self.port = server.port
         self.wait_workers(server, workers, board=readable)
@@ -223,17 +223,36 @@ class StatusTest(unittest.TestCase):
         self.assertEqual(refused["untrusted"], 0)
 
     def test_cgi_counters(self):
-        self.start(workers=1)
+        self.start(workers=1, cgi='timeout = "1s"\n')
         before = self.json()["total"]["cgi"]
         r = self.get("/cgi-bin/hello.sh")
         self.assertEqual(r.status, 200, r)
         r = self.get("/cgi-bin/no-interpreter.sh")
         self.assertEqual(r.status, 403, r)
-        after = procs.wait_until(lambda: (lambda c: c if c["running"] == 0 else None)(self.json()["total"]["cgi"]), 5)
+
+        def settled():
+            c = self.json()["total"]["cgi"]
+            return c if c["running"] == 0 else None
+        after = procs.wait_until(settled, 5)
         self.assertTrue(after)
         self.assertEqual(after["started"] - before["started"], 1)
         self.assertEqual(after["failed"] - before["failed"], 1)
         self.assertEqual(after["timed_out"], 0)
+        # A script that sends its head, then stays silent: running, its connection writing, then timed out.
+        with socket.create_connection(("127.0.0.1", self.port)) as s:
+            s.sendall(client.build_request("GET", "/cgi-bin/silent_after_head.sh?status"))
+
+            def running():
+                doc = self.json()["total"]
+                return doc if doc["cgi"]["running"] == 1 else None
+            doc = procs.wait_until(running, 5)
+            self.assertTrue(doc, self.json())
+            self.assertEqual(doc["connections"]["writing"], 1)
+            self.assertEqual(doc["cgi"]["started"] - before["started"], 2)
+            timed_out = procs.wait_until(lambda: (lambda c: c if c["timed_out"] == 1 else None)(
+                self.json()["total"]["cgi"]), 10)
+            self.assertTrue(timed_out, self.json())
+        self.assertTrue(procs.wait_until(settled, 5), self.json())
 
 
 if __name__ == "__main__":
