@@ -8,7 +8,7 @@
 
 using namespace httpserve::status;
 
-TEST_CASE("status board: a retired slot's counters stay in the totals", "[status]") {
+TEST_CASE("status board: a retired slot's counters stay in the totals", "[status_board]") {
     Board board(4);
     Slot* a = board.claim(1, 1);
     Slot* b = board.claim(2, 1);
@@ -49,7 +49,7 @@ TEST_CASE("status board: a retired slot's counters stay in the totals", "[status
     CHECK(again.workers[0].generation == 2);
 }
 
-TEST_CASE("status board: generation, reloads and uptime", "[status]") {
+TEST_CASE("status board: generation, reloads and uptime", "[status_board]") {
     Board board(2);
     board.set_generation(3);
     board.count_reload();
@@ -63,7 +63,7 @@ TEST_CASE("status board: generation, reloads and uptime", "[status]") {
     CHECK(s.workers.empty());
 }
 
-TEST_CASE("status board: beyond its slots a worker gets none, and foreign pointers are ignored", "[status]") {
+TEST_CASE("status board: beyond its slots a worker gets none, and foreign pointers are ignored", "[status_board]") {
     Board board(2);
     Slot* a = board.claim(1, 1);
     Slot* b = board.claim(2, 1);
@@ -79,7 +79,7 @@ TEST_CASE("status board: beyond its slots a worker gets none, and foreign pointe
     CHECK(board.claim(3, 1) == b);
 }
 
-TEST_CASE("status board: numbers a worker scribbled are only added, wrapping", "[status]") {
+TEST_CASE("status board: numbers a worker scribbled are only added, wrapping", "[status_board]") {
     Board board(2);
     Slot* a = board.claim(1, 1);
     a->counters[Requests].store(UINT64_MAX);
@@ -93,7 +93,7 @@ TEST_CASE("status board: numbers a worker scribbled are only added, wrapping", "
     CHECK(s.gauge_totals[Active] == 0);
 }
 
-TEST_CASE("status board: forked processes share it", "[status]") {
+TEST_CASE("status board: forked processes share it", "[status_board]") {
     Board board(2);
     Slot* a = board.claim(1, 1);
     const pid_t pid = ::fork();

@@ -40,7 +40,7 @@ bool has_line(const std::string& text, const std::string& line) {
 
 }  // namespace
 
-TEST_CASE("status page: Prometheus text", "[status]") {
+TEST_CASE("status page: Prometheus text", "[status_page]") {
     const std::string text = render_status_prometheus(sample());
     CHECK(has_line(text, "httpserve_uptime_seconds 12.500"));
     CHECK(has_line(text, "httpserve_start_time_seconds 1700000000"));
@@ -69,7 +69,7 @@ TEST_CASE("status page: Prometheus text", "[status]") {
     CHECK(text.back() == '\n');
 }
 
-TEST_CASE("status page: JSON", "[status]") {
+TEST_CASE("status page: JSON", "[status_page]") {
     const std::string json = render_status_json(sample());
     CHECK(json.rfind("{\"generation\":3,\"reloads\":2,\"uptime_seconds\":12.500,\"start_time\":1700000000,", 0) == 0);
     CHECK(json.find("\"total\":{\"connections\":{\"accepted\":0,\"handled\":0,\"active\":2,\"reading\":1,"
@@ -80,7 +80,7 @@ TEST_CASE("status page: JSON", "[status]") {
     CHECK(json.find("\"bytes_out\":1234") != std::string::npos);
 }
 
-TEST_CASE("status page: no workers", "[status]") {
+TEST_CASE("status page: no workers", "[status_page]") {
     status::Snapshot empty;
     CHECK(render_status_json(empty).find("\"workers\":[]}") != std::string::npos);
     const std::string text = render_status_prometheus(empty);
@@ -88,7 +88,7 @@ TEST_CASE("status page: no workers", "[status]") {
     CHECK(text.find("# TYPE httpserve_worker_requests_total counter") != std::string::npos);
 }
 
-TEST_CASE("status board: response classes", "[status]") {
+TEST_CASE("status board: response classes", "[status_board]") {
     CHECK(status::response_class(100) == status::Responses1xx);
     CHECK(status::response_class(204) == status::Responses2xx);
     CHECK(status::response_class(304) == status::Responses3xx);
