@@ -56,7 +56,7 @@ CgiSession::~CgiSession() {
         if (request_id_ != 0 || (pid_ > 0 && output_open)) ctx_.cgi->forget(request_id_, pid_, output_open);
         if (counted_) ctx_.cgi->session_ended();
     }
-    if (counted_) ctx_.stats->move(status::CgiRunning, -1);
+    if (running_shown_) ctx_.stats->move(status::CgiRunning, -1);
 }
 
 bool CgiSession::start(CgiStart&& s, std::string& error) {
@@ -87,7 +87,6 @@ bool CgiSession::start(CgiStart&& s, std::string& error) {
     // The launcher holds its own copies now; ours would keep the pipes open after the script exits.
     s.body.reset();
     ctx_.cgi->session_started();
-    ctx_.stats->move(status::CgiRunning, 1);
     counted_ = true;
 
     event_assign(&stdout_event_, ctx_.base, stdout_.get(), EV_READ | EV_PERSIST, &CgiSession::on_stdout, this);
@@ -105,7 +104,10 @@ void CgiSession::arm_timeout() {
 }
 
 void CgiSession::on_spawned(pid_t pid) {
+    // The status page counts a script from the launcher's answer: "running" never exceeds "started".
     ctx_.stats->count(status::CgiStarted);
+    ctx_.stats->move(status::CgiRunning, 1);
+    running_shown_ = true;
     pid_ = pid;
     request_id_ = 0;  // answered: nothing left to forget at the runner
     if (output_ended_early_) {
