@@ -24,7 +24,8 @@ enum class AccessLogFormat { Python, Common, Combined };
 // client gets them in this order of preference, whatever order the config lists them in.
 enum class ContentCoding { Brotli, Zstd, Gzip };
 
-// The PROXY protocol sources trusted by default: the loopback networks (a balancer on the same host).
+// The loopback networks: the PROXY protocol sources trusted by default (a balancer on the same host),
+// and who may read the status endpoint by default.
 std::vector<Cidr> default_proxy_trusted();
 
 struct ListenAddress {
@@ -115,6 +116,12 @@ struct LogConfig {
     LogLevel level = LogLevel::Info;
 };
 
+// The operators' status endpoint: answered by the workers themselves on the normal listeners.
+struct StatusConfig {
+    std::string path;  // "" = off; else an absolute URL path ("/.well-known/httpserve-status")
+    std::vector<Cidr> allow = default_proxy_trusted();  // who may read it; others get 404
+};
+
 struct Config {
     unsigned workers = 0;  // 0 = "auto": one per CPU
     std::string user = "httpserve";
@@ -131,6 +138,7 @@ struct Config {
     CgiConfig cgi;
     HttpConfig http;
     LogConfig log;
+    StatusConfig status;
 
     std::string source_file;         // the TOML file this came from; "" in command-line mode
     bool command_line_mode = false;  // no -c: behave like `python -m http.server`

@@ -575,6 +575,8 @@ private:
                          const std::string& key) { read_table(table(v, key), key, http_fields(c.http)); }},
             {"log",
              [&](const toml::value& v, const std::string& key) { read_table(table(v, key), key, log_fields(c.log)); }},
+            {"status", [&](const toml::value& v,
+                           const std::string& key) { read_table(table(v, key), key, status_fields(c.status)); }},
         };
     }
 
@@ -703,6 +705,27 @@ private:
              }},
             {"level",
              [&](const toml::value& v, const std::string& key) { l.level = enumeration(v, key, kLogLevelNames); }},
+        };
+    }
+
+    std::vector<Field> status_fields(StatusConfig& st) const {
+        return {
+            {"path",
+             [&](const toml::value& v, const std::string& key) {
+                 st.path = string(v, key);
+                 if (st.path.empty()) return;
+                 // Compared with the decoded request path: a query, fragment or "." segment could never match.
+                 if (st.path.front() != '/') fail(v, key, "must be empty (off) or start with '/'");
+                 if (st.path.find_first_of("?#") != std::string::npos) fail(v, key, "must not contain '?' or '#'");
+                 for (const char ch : st.path) {
+                     if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
+                         fail(v, key, "must not contain control characters");
+                 }
+                 if (st.path.find("/./") != std::string::npos || st.path.find("/../") != std::string::npos ||
+                     st.path.find("//") != std::string::npos)
+                     fail(v, key, "must be a plain path (no empty, '.' or '..' segments)");
+             }},
+            {"allow", [&](const toml::value& v, const std::string& key) { st.allow = networks(v, key); }},
         };
     }
 

@@ -15,6 +15,7 @@
 #include "config/config.hpp"
 #include "daemon/listeners.hpp"
 #include "daemon/privileges.hpp"
+#include "ipc/status_board.hpp"
 #include "tls/context.hpp"
 
 namespace httpserve {
@@ -28,6 +29,7 @@ struct WorkerSlot {
     Clock::time_point respawn_at{};  // when pid < 0
     unsigned failed_starts = 0;      // deaths in a row before being ready or within a second of starting
     std::string last_error;          // what the last failed start reported
+    status::Slot* status = nullptr;  // the current process's slot on the status board, if it got one
 };
 
 enum class GenerationState {

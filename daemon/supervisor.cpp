@@ -118,6 +118,9 @@ private:
     std::vector<std::string> certificate_warnings_;       // the newest configuration's: shown in STATUS=
     PidFile pid_file_;
     Notifier notifier_;
+    // Mapped before anything is forked, so that every worker shares it; the master gives out its slots
+    // and keeps the totals of workers that exited.
+    status::Board board_;
     unsigned last_number_ = 0;
     std::string last_reload_ = "none";
     bool command_line_mode_ = false;
@@ -144,6 +147,9 @@ void Master::start(Config config) {
     install_signal_handlers();
     setup_error_log(config.log.error, config.log.level);
     set_log_role("master");
+    try {
+        board_ = status::Board(status::Board::default_slots);
+    } catch (const std::exception& e) { spdlog::warn("{}; the status page stays empty", e.what()); }
     if (!config.pid_file.empty()) {
         if (std::optional<pid_t> other = running_master(config.pid_file)) {
             throw std::runtime_error("another httpserve master is running (pid " + std::to_string(*other) +
@@ -286,13 +292,21 @@ void Master::spawn(Generation& g, size_t index) {
     // The worker's own channel to the launcher; the master's copy closes when this function returns.
     UniqueFd cgi_channel;
     if (g.config->cgi.enabled && launcher_.pid > 0) cgi_channel = connect_worker(launcher_);
+    slot.status = board_.claim(static_cast<uint32_t>(index + 1), g.number);
+    if (!slot.status && board_) {
+        spdlog::warn("generation {}: worker {} gets no status board slot (all {} are taken); it is not counted",
+                     g.number, index + 1, board_.capacity());
+    }
     const pid_t pid = ::fork();
     if (pid < 0) {
         spdlog::error("fork: {}", std::strerror(errno));
+        board_.retire(slot.status);
+        slot.status = nullptr;
         slot.respawn_at = Clock::now() + 1s;
         return;
     }
     if (pid == 0) worker_main(g, index, std::move(cgi_channel));
+    if (slot.status) slot.status->pid.store(static_cast<int32_t>(pid), std::memory_order_relaxed);
     slot.pid = pid;
     slot.started = Clock::now();
     spdlog::debug("generation {}: worker {} started, pid {}", g.number, index + 1, pid);
@@ -355,6 +369,8 @@ void Master::worker_main(Generation& g, size_t index, UniqueFd cgi_channel) {
             start.listeners.push_back({g.listeners[i]->fd.get(), g.entries[i], g.tls_for(i)});
         start.access_log_fd = g.access_log_fd;
         start.cgi_channel_fd = cgi_channel.release();
+        start.status_board = board_ ? &board_ : nullptr;
+        start.status_slot = g.slots[index].status;
         start.ready = [&] {
             sigset_t none;
             sigemptyset(&none);
@@ -465,6 +481,8 @@ void Master::on_worker_exit(Generation& g, WorkerSlot& slot, int status) {
     const pid_t pid = slot.pid;
     const size_t index = static_cast<size_t>(&slot - g.slots.data());
     const bool was_ready = slot.ready;
+    board_.retire(slot.status);  // its counts join the totals, whatever it left on the board
+    slot.status = nullptr;
     slot.pid = -1;
     slot.ready = false;
     if (g.state == GenerationState::Draining) {
@@ -494,6 +512,8 @@ void Master::promote() {
     serving_ = starting_;
     starting_ = nullptr;
     serving_->state = GenerationState::Serving;
+    board_.set_generation(serving_->number);
+    if (old && serving_->reload) board_.count_reload();
     if (old) {
         drain(*old, SIGQUIT, Clock::now() + old->config->shutdown_timeout);
         if (serving_->reload) last_reload_ = "ok (generation " + std::to_string(serving_->number) + ")";

@@ -11,6 +11,7 @@
 
 #include "common/unique_fd.hpp"
 #include "ipc/launcher_settings.hpp"
+#include "ipc/status_board.hpp"
 
 namespace httpserve {
 
@@ -29,9 +30,11 @@ struct ListenSocket {
 struct WorkerStart {
     const Config* config = nullptr;
     std::vector<ListenSocket> listeners;
-    int access_log_fd = -1;       // -1: off
-    int cgi_channel_fd = -1;      // this worker's channel to the CGI launcher (owned from here on); -1: none
-    std::function<void()> ready;  // called once the loop is set up and about to accept (may be empty)
+    int access_log_fd = -1;   // -1: off
+    int cgi_channel_fd = -1;  // this worker's channel to the CGI launcher (owned from here on); -1: none
+    const status::Board* status_board = nullptr;  // shared with the master and the other workers
+    status::Slot* status_slot = nullptr;          // this worker's slot on it; null: none was free
+    std::function<void()> ready;                  // called once the loop is set up and about to accept (may be empty)
 };
 
 // A worker process's life: event loop over the inherited listeners until told to stop. Returns the

@@ -16,6 +16,7 @@
 #include "worker/http/proxy_header.hpp"
 #include "worker/peer_address.hpp"
 #include "worker/proxy_gate.hpp"
+#include "worker/status_endpoint.hpp"
 #include "worker/tls/session.hpp"
 #include "worker/worker_context.hpp"
 
@@ -127,7 +128,24 @@ void Connection::on_event(evutil_socket_t, short, void* self) {
 }
 
 void Connection::end_step(Connection* c) {
-    if (c->closing_) delete c;
+    if (c->closing_) {
+        delete c;
+        return;
+    }
+    c->note_phase();
+}
+
+void Connection::note_phase() {
+    status::Gauge now = status::Reading;
+    if (state_ == State::Lingering || writing_enabled_ || cgi_answering()) {
+        now = status::Writing;
+    } else if (state_ == State::Idle) {
+        now = status::Idle;
+    }
+    if (now == phase_) return;
+    ctx_.stats->move(phase_, -1);
+    ctx_.stats->move(now, 1);
+    phase_ = now;
 }
 
 Connection::Connection(WorkerContext& ctx, int fd, const sockaddr_storage& peer, const TlsContext* tls)
@@ -145,6 +163,9 @@ Connection::Connection(WorkerContext& ctx, int fd, const sockaddr_storage& peer,
     if (next) next->prev = this;
     ctx.connections = this;
     ++ctx.open_connections;
+    ctx.stats->count(status::Handled);
+    ctx.stats->move(status::Active, 1);
+    ctx.stats->move(phase_, 1);  // Reading, until its first step ends (note_phase)
 }
 
 Connection::~Connection() {
@@ -156,6 +177,8 @@ Connection::~Connection() {
     else ctx_.connections = next;
     if (next) next->prev = prev;
     --ctx_.open_connections;
+    ctx_.stats->move(status::Active, -1);
+    ctx_.stats->move(phase_, -1);
     if (ctx_.on_capacity_change) ctx_.on_capacity_change(ctx_);
 }
 
@@ -486,6 +509,11 @@ void Connection::answer(const http::Request& request, std::string_view line) {
 
 void Connection::answer_static(const http::Request& request, std::string_view line) {
     head_timer_armed_ = false;
+    if (wants_status_page(ctx_, request)) {
+        Response r = status_page(ctx_, request, client_);
+        queue_response(r, &request, line, request.http09 || request.version_major == 0);
+        return;
+    }
     if (request.method == "GET" || request.method == "HEAD") {
         Response r = ctx_.files.handle(request, request.method == "HEAD");
         // -H and [[headers]] go on the successful answers only, as Python's extra_response_headers do
@@ -560,6 +588,8 @@ void Connection::queue_response(Response& r, const http::Request* request, std::
         }
     }
 
+    ctx_.stats->count(status::Requests);
+    ctx_.stats->count(status::response_class(r.status));
     if (ctx_.access_log.enabled()) {
         AccessRecord rec;
         rec.client = client_;
@@ -598,6 +628,7 @@ bool Connection::write_some(bool& blocked) {
             return blocked;
         }
         const size_t sent = static_cast<size_t>(n);
+        ctx_.stats->count(status::BytesOut, sent);
         queued_bytes_ -= std::min(queued_bytes_, sent);
         if (memory) {
             consume_memory(sent);

@@ -16,6 +16,7 @@
 
 #include "common/unique_fd.hpp"
 #include "config/config.hpp"
+#include "ipc/status_board.hpp"
 #include "worker/cgi/response_sink.hpp"
 #include "worker/http/chunked.hpp"
 #include "worker/http/owned_request.hpp"
@@ -66,6 +67,8 @@ private:
     // Where every handler ends: a connection marked by drop() during the step is freed here, when
     // nothing of it (its CGI exchange included) is on the stack any more.
     static void end_step(Connection* c);
+    // The status board's reading/writing/idle gauges follow the connection as each step leaves it.
+    void note_phase();
     // Marks the connection to be freed when the current handler returns.
     void drop() { closing_ = true; }
 
@@ -158,7 +161,8 @@ private:
     bool head_timer_armed_ = false;  // header_timeout runs for the current request
     bool reading_enabled_ = false;
     bool writing_enabled_ = false;
-    bool closing_ = false;  // drop()ped: freed at the end of the current step
+    bool closing_ = false;                   // drop()ped: freed at the end of the current step
+    status::Gauge phase_ = status::Reading;  // the gauge counting this connection
 };
 
 }  // namespace httpserve

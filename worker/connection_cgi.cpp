@@ -3,11 +3,13 @@
 // exchange's ResponseSink. Everything else about CGI lives in worker/cgi/.
 #include "worker/cgi/exchange.hpp"
 #include "worker/connection.hpp"
+#include "worker/status_endpoint.hpp"
 #include "worker/worker_context.hpp"
 
 namespace httpserve {
 
 bool Connection::open_cgi(const http::Request& request, std::string_view line, unsigned redirects) {
+    if (wants_status_page(ctx_, request)) return false;  // answered before CGI, by answer_static()
     cgi_ = CgiExchange::open(ctx_, *this, CgiPeer{client_, fd_.get(), tls_ != nullptr}, request, line, redirects);
     return static_cast<bool>(cgi_);
 }

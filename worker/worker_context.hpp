@@ -11,6 +11,7 @@
 
 #include "common/unique_fd.hpp"
 #include "config/config.hpp"
+#include "ipc/status_board.hpp"
 #include "worker/access_log.hpp"
 #include "worker/cgi/runner.hpp"
 #include "worker/file_handler.hpp"
@@ -55,6 +56,12 @@ struct WorkerContext {
     std::unordered_map<std::string, std::string> server_names;  // local address -> CGI SERVER_NAME
 
     ProxyCounters proxy;  // connections PROXY protocol listeners refused
+
+    // The status board (ipc/status_board.hpp): `stats` is this worker's slot, or `unshown` when the
+    // board had none free, so that counting never needs a test.
+    const status::Board* status_board = nullptr;
+    status::Slot unshown{};
+    status::Slot* stats = &unshown;
 
     size_t open_connections = 0;
     Connection* connections = nullptr;  // intrusive list, for shutdown

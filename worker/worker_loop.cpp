@@ -87,6 +87,7 @@ void on_accept(evutil_socket_t listen_fd, short, void* arg) {
         batch[count++].fd = fd;
     }
     if (count == 0) return;
+    ctx.stats->count(status::Accepted, static_cast<uint64_t>(count));
     // These connections may have come after this loop turn's file-change reports were read (the
     // batch, or another worker taking the one that woke us): read them again before answering.
     // Their requests arrived before they were accepted (TCP_DEFER_ACCEPT), so before this read.
@@ -96,6 +97,13 @@ void on_accept(evutil_socket_t listen_fd, short, void* arg) {
         else Connection::start(ctx, batch[i].fd, batch[i].peer, point.tls);
     }
     if (ctx.open_connections >= ctx.settings.max_connections) set_accepting(ctx, false);
+}
+
+// The PROXY protocol listeners count their refusals in the context; the board gets them once per loop turn.
+void publish_proxy_counters(WorkerContext& ctx) {
+    ctx.stats->counters[status::ProxyUntrusted].store(ctx.proxy.untrusted, std::memory_order_relaxed);
+    ctx.stats->counters[status::ProxyMalformed].store(ctx.proxy.malformed, std::memory_order_relaxed);
+    ctx.stats->counters[status::ProxyTimedOut].store(ctx.proxy.timed_out, std::memory_order_relaxed);
 }
 
 void on_file_changes(evutil_socket_t, short, void* arg) { static_cast<WorkerContext*>(arg)->files.read_file_changes(); }
@@ -141,6 +149,11 @@ int run_worker(const WorkerStart& start) {
     WorkerContext ctx(config, start.access_log_fd);
     ctx.base = base.get();
     ctx.on_capacity_change = &on_capacity_change;
+    ctx.status_board = start.status_board;
+    if (start.status_slot) {
+        ctx.stats = start.status_slot;
+        ctx.stats->pid.store(static_cast<int32_t>(::getpid()), std::memory_order_relaxed);
+    }
     UniqueFd cgi_channel(start.cgi_channel_fd);
     if (config.cgi.enabled && cgi_channel) {
         ctx.cgi = std::make_unique<CgiRunner>(ctx.base, std::move(cgi_channel), config.cgi.max_processes);
@@ -174,6 +187,7 @@ int run_worker(const WorkerStart& start) {
     while (true) {
         int rc = event_base_loop(ctx.base, EVLOOP_ONCE);
         ctx.access_log.flush();
+        publish_proxy_counters(ctx);
         if (rc < 0 || event_base_got_break(ctx.base)) break;
         if (ctx.stopping && ctx.connections == nullptr) break;
     }

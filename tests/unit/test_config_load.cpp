@@ -95,6 +95,8 @@ TEST_CASE("an empty file gives the documented defaults", "[config][load]") {
     CHECK(c.log.access_format == AccessLogFormat::Combined);
     CHECK(c.log.error == "stderr");
     CHECK(c.log.level == LogLevel::Info);
+    CHECK(c.status.path.empty());
+    CHECK(c.status.allow == default_proxy_trusted());
     CHECK(c.source_file == "test.toml");
     CHECK_FALSE(c.command_line_mode);
 }
@@ -163,6 +165,10 @@ access = "/var/log/httpserve/access.log"
 access_format = "python"
 error = "/var/log/httpserve/error.log"
 level = "debug"
+
+[status]
+path = "/server-status"
+allow = ["192.0.2.0/24"]
 )toml");
     CHECK(c.workers == 4);
     CHECK(c.effective_workers() == 4);
@@ -207,6 +213,9 @@ level = "debug"
     CHECK(c.log.access_format == AccessLogFormat::Python);
     CHECK(c.log.error == "/var/log/httpserve/error.log");
     CHECK(c.log.level == LogLevel::Debug);
+    CHECK(c.status.path == "/server-status");
+    REQUIRE(c.status.allow.size() == 1);
+    CHECK(c.status.allow[0].prefix == 24);
 }
 
 TEST_CASE("the other enum values and special strings", "[config][load]") {
@@ -394,6 +403,32 @@ port = 81
          "expected a duration like 30s, 500ms, 5m, 1h or an integer (seconds)"},
         {"[[listen]]\nproxy_protcol = true", 2, "listen[0].proxy_protcol",
          "unknown key 'proxy_protcol'; did you mean 'proxy_protocol'?"},
+    });
+}
+
+TEST_CASE("[status]: path and allow", "[config][load]") {
+    const Config c = load("[status]\npath = \"/.well-known/httpserve-status\"\nallow = [\"10.0.0.0/8\", \"::1\"]\n");
+    CHECK(c.status.path == "/.well-known/httpserve-status");
+    REQUIRE(c.status.allow.size() == 2);
+    CHECK(c.status.allow[0].prefix == 8);
+    CHECK(c.status.allow[1].family == AF_INET6);
+    CHECK(c.status.allow[1].prefix == 128);
+    CHECK(load("[status]\npath = \"\"\n").status.path.empty());
+    CHECK(load("[status]\nallow = []\n").status.allow.empty());
+
+    check_errors({
+        {"status = 1", 1, "status", "expected a table"},
+        {"[status]\npath = 1", 2, "status.path", "expected a string"},
+        {"[status]\npath = \"status\"", 2, "status.path", "must be empty (off) or start with '/'"},
+        {"[status]\npath = \"/status?x=1\"", 2, "status.path", "must not contain '?' or '#'"},
+        {"[status]\npath = \"/a/../status\"", 2, "status.path",
+         "must be a plain path (no empty, '.' or '..' segments)"},
+        {"[status]\npath = \"//status\"", 2, "status.path", "must be a plain path (no empty, '.' or '..' segments)"},
+        {"[status]\npath = \"/st\\tatus\"", 2, "status.path", "must not contain control characters"},
+        {"[status]\nallow = \"127.0.0.1\"", 2, "status.allow", "expected an array of strings"},
+        {"[status]\nallow = [\"127.0.0.1\", \"10.0.0.0/33\"]", 2, "status.allow[1]",
+         "prefix length must be a number from 0 to 32"},
+        {"[status]\npaht = \"/s\"", 2, "status.paht", "unknown key 'paht'; did you mean 'path'?"},
     });
 }
 

@@ -91,6 +91,7 @@ void CgiExchange::start() {
     }
     if (!ctx_.cgi) {
         spdlog::error("cgi: no launcher channel; cannot run {}", script.script_name);
+        ctx_.stats->count(status::CgiFailed);
         respond(error_response(403, "CGI script could not be started"));
         return;
     }
@@ -130,6 +131,7 @@ void CgiExchange::start() {
     if (!session_->start(std::move(start), why)) {
         session_.reset();
         spdlog::error("cgi: {} could not be started: {}", script.script_name, why);
+        ctx_.stats->count(status::CgiFailed);
         respond(error_response(403, "CGI script could not be started"));
     }
 }

@@ -56,6 +56,7 @@ CgiSession::~CgiSession() {
         if (request_id_ != 0 || (pid_ > 0 && output_open)) ctx_.cgi->forget(request_id_, pid_, output_open);
         if (counted_) ctx_.cgi->session_ended();
     }
+    if (running_shown_) ctx_.stats->move(status::CgiRunning, -1);
 }
 
 bool CgiSession::start(CgiStart&& s, std::string& error) {
@@ -103,6 +104,10 @@ void CgiSession::arm_timeout() {
 }
 
 void CgiSession::on_spawned(pid_t pid) {
+    // The status page counts a script from the launcher's answer: "running" never exceeds "started".
+    ctx_.stats->count(status::CgiStarted);
+    ctx_.stats->move(status::CgiRunning, 1);
+    running_shown_ = true;
     pid_ = pid;
     request_id_ = 0;  // answered: nothing left to forget at the runner
     if (output_ended_early_) {
@@ -113,6 +118,7 @@ void CgiSession::on_spawned(pid_t pid) {
 
 void CgiSession::on_spawn_failed(int code, const std::string& message) {
     request_id_ = 0;
+    ctx_.stats->count(status::CgiFailed);
     spdlog::error("cgi: {} could not be started: {} ({})", script_name_, message, code);
     // Python's documented promise: a problem with the script is a 403, never a script run as root.
     fail(403, "CGI script could not be started");
@@ -124,6 +130,7 @@ void CgiSession::on_stderr(evutil_socket_t, short, void* self) { static_cast<Cgi
 
 void CgiSession::on_timeout(evutil_socket_t, short, void* self) {
     auto* s = static_cast<CgiSession*>(self);
+    s->ctx_.stats->count(status::CgiTimedOut);
     spdlog::error("cgi: {} (pid {}) silent for {} ms; stopping it", s->script_name_, s->pid_,
                   s->ctx_.config.cgi.timeout.count());
     if (s->pid_ > 0) s->ctx_.cgi->kill(s->pid_);

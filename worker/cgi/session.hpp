@@ -95,6 +95,7 @@ private:
     Phase phase_ = Phase::ReadingHead;
     bool head_sent_ = false;
     bool counted_ = false;
+    bool running_shown_ = false;       // counted as running on the status board (from on_spawned)
     bool output_ended_early_ = false;  // EOF without a header block before the launcher answered
 
     UniqueFd stdout_;
