@@ -130,7 +130,7 @@ done
 
 # One measurement: prints "<value>" (requests/s, connections/s or MiB/s), empty on failure.
 measure() {   # scenario port seconds
-    local s=$1 port=$2 secs=$3 url out i total
+    local s=$1 port=$2 secs=$3 url out i total n c
     case $s in
         ka | big)
             if [[ $s == ka ]]; then url="https://127.0.0.1:$port/1k.txt" c=50; else url="https://127.0.0.1:$port/64m.bin" c=4; fi
@@ -144,10 +144,12 @@ measure() {   # scenario port seconds
             local mode=full
             [[ $s == resumed ]] && mode=resume
             total=0
+            local clients=()
             for ((i = 0; i < HANDSHAKE_CLIENTS; i++)); do
                 taskset -c "$CLIENT_CPU" "$HANDSHAKES" "$port" /1k.txt "$secs" "$mode" >"$SCRATCH/hs.$i" 2>&1 &
+                clients+=($!)
             done
-            wait
+            wait "${clients[@]}"   # these only: the servers are this shell's children too
             for ((i = 0; i < HANDSHAKE_CLIENTS; i++)); do
                 # "<connections> <seconds> <resumed>"; a resumed run that did not resume is no result.
                 n=$(awk -v m="$mode" 'NF == 3 && $2 > 0 && (m == "full" || $3 * 10 >= $1 * 9) {printf "%.0f", $1 / $2}' "$SCRATCH/hs.$i")
