@@ -49,6 +49,15 @@ sleep "$QUERY_STRING" &
 setsid sleep "$QUERY_STRING" </dev/null >/dev/null 2>&1 &
 sleep "$QUERY_STRING"
 """,
+    # Tries to read, then to write, the memory of each pid in the query (a+b+c) through /proc, and
+    # to read its environment; prints what each attempt gave.
+    "cgi-bin/peek.sh": """#!/bin/sh
+printf 'Content-Type: text/plain\\r\\n\\r\\n'
+for pid in $(echo "$QUERY_STRING" | tr '+' ' '); do
+    if head -c 1 /proc/$pid/environ >/dev/null 2>&1; then echo "$pid environ readable"; else echo "$pid environ refused"; fi
+    if (exec 3<>/proc/$pid/mem) 2>/dev/null; then echo "$pid mem open"; else echo "$pid mem refused"; fi
+done
+""",
     # Prints the limits it runs under.
     "cgi-bin/limits.sh": """#!/bin/sh
 printf 'Content-Type: text/plain\\r\\n\\r\\n'
@@ -131,6 +140,23 @@ class ContainmentTest(unittest.TestCase):
     def assert_all_gone(self, marker, timeout=10.0):
         left = procs.wait_until(lambda: not marked(marker), timeout)
         self.assertTrue(left, "processes a script started are still running: %s" % marked(marker))
+
+    def test_a_script_cannot_reach_the_servers_memory_through_proc_when_they_share_an_account(self):
+        # Started without root, workers, the launcher and scripts are one account, and the PID
+        # namespace does not hide /proc. What keeps a script from /proc/<worker>/mem (another
+        # request's data, a TLS key) and from the server's environment is the launcher's user
+        # namespace: a process in it has no ptrace rights over one outside it, whatever its uid.
+        server = servers.start_httpserve_cgi(TREE.root, prefix=procs.setpriv_prefix())
+        self.addCleanup(server.stop)
+        self.assertEqual(client.request(server.port, "GET", "/a.txt").status, 200)
+        targets = [server.pid] + procs.children(server.pid)
+        self.assertGreaterEqual(len(targets), 3)  # master, worker, launcher
+        r = client.request(server.port, "GET", "/cgi-bin/peek.sh?" + "+".join(map(str, targets)))
+        self.assertEqual(r.status, 200, r)
+        lines = r.body.decode().split("\n")
+        for pid in targets:
+            self.assertIn("%d environ refused" % pid, lines, r.body)
+            self.assertIn("%d mem refused" % pid, lines, r.body)
 
     def test_a_script_cannot_signal_workers_launcher_or_master(self):
         # Finding: in command-line mode workers and scripts are both 'nobody', and a script's
