@@ -128,8 +128,20 @@ for name in $SERVERS; do
 done
 ((${#AVAILABLE[@]})) || die "no server available"
 
-# One measurement: prints "<value>" (requests/s, connections/s or MiB/s), empty on failure.
-measure() {   # scenario port seconds
+# CPU time (clock ticks, user + system) used so far by a server: its first process and its children.
+server_ticks() {   # pid
+    local total=0 p
+    for p in "$1" $(pgrep -P "$1"); do
+        total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$total"
+}
+TICKS_PER_SECOND=$(getconf CLK_TCK)
+
+# One measurement: prints "<value>" (requests/s, connections/s or MiB/s), empty on failure. For the
+# handshake scenarios also the connections per second of the server's CPU time (the clients, on one
+# CPU, may be the limit: then this says what the server itself can do), as "<value> <per CPU s>".
+measure() {   # scenario port seconds [server pid]
     local s=$1 port=$2 secs=$3 url out i total n c
     case $s in
         ka | big)
@@ -144,7 +156,8 @@ measure() {   # scenario port seconds
             local mode=full
             [[ $s == resumed ]] && mode=resume
             total=0
-            local clients=()
+            local clients=() before=0 after=0
+            [[ -n ${4:-} ]] && before=$(server_ticks "$4")
             for ((i = 0; i < HANDSHAKE_CLIENTS; i++)); do
                 taskset -c "$CLIENT_CPU" "$HANDSHAKES" "$port" /1k.txt "$secs" "$mode" >"$SCRATCH/hs.$i" 2>&1 &
                 clients+=($!)
@@ -156,13 +169,18 @@ measure() {   # scenario port seconds
                 [[ -n $n ]] || { log "$s: a client failed: $(head -c 200 "$SCRATCH/hs.$i")"; return 0; }
                 total=$((total + n))
             done
-            ((total > 0)) && echo "$total"
+            [[ -n ${4:-} ]] && after=$(server_ticks "$4")
+            if ((total > 0 && after > before)); then
+                echo "$total $((total * secs * TICKS_PER_SECOND / (after - before)))"
+            elif ((total > 0)); then
+                echo "$total"
+            fi
             ;;
     esac
 }
 
 RAW=$SCRATCH/raw.tsv
-printf 'scenario\tround\tserver\tvalue\n' >"$RAW"
+printf 'scenario\tround\tserver\tvalue\tper_cpu\n' >"$RAW"
 n=${#AVAILABLE[@]}
 for s in $SCENARIOS; do
     case $s in ka | full | resumed | big) ;; *) die "unknown scenario '$s'" ;; esac
@@ -171,9 +189,10 @@ for s in $SCENARIOS; do
             name=${AVAILABLE[$(((k + r) % n))]}   # rotate the order each round
             kill -0 "${PID[$name]}" 2>/dev/null || { log "$s: $name is no longer running"; continue; }
             ((WARMUP > 0)) && measure "$s" "${PORT[$name]}" "$WARMUP" >/dev/null
-            v=$(measure "$s" "${PORT[$name]}" "$DURATION")
+            v=$(measure "$s" "${PORT[$name]}" "$DURATION" "${PID[$name]}")
             [[ -n $v ]] || { log "$s round $((r + 1)) $name: no result"; continue; }
-            printf '%s\t%s\t%s\t%s\n' "$s" "$((r + 1))" "$name" "$v" >>"$RAW"
+            read -r value per_cpu <<<"$v"
+            printf '%s\t%s\t%s\t%s\t%s\n' "$s" "$((r + 1))" "$name" "$value" "${per_cpu:-}" >>"$RAW"
             log "$s round $((r + 1)) $name: $v"
         done
     done
@@ -207,9 +226,11 @@ TITLES = {"ka": ("1 KiB, keep-alive (wrk -t1 -c50)", "req/s"),
           "full": ("new connections, full handshake (%s clients)" % clients, "conn/s"),
           "resumed": ("new connections, resumed session (%s clients)" % clients, "conn/s"),
           "big": ("64 MiB file (wrk -t1 -c4)", "MiB/s")}
-runs = {}
+runs, per_cpu = {}, {}
 for r in csv.DictReader(open(raw), delimiter="\t"):
     runs.setdefault((r["scenario"], r["server"]), []).append((r["round"], float(r["value"])))
+    if r.get("per_cpu"):
+        per_cpu.setdefault((r["scenario"], r["server"]), []).append(float(r["per_cpu"]))
 facts, status = [], {}
 for line in open(facts_path):
     parts = line.rstrip("\n").split("\t")
@@ -237,6 +258,20 @@ for s in scenarios:
         a, b = m.get("httpserve"), m[srv]
         ratios.append("n/a" if a is None or not b else f"{a / b:.2f}×")
     out.append(f"| {title} | {unit} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+if per_cpu:
+    out += ["", "Handshakes per second of the server's own CPU time (user + system, all its processes; "
+            "what one CPU of the server can do when the clients are the limit):", "",
+            "| scenario | " + " | ".join(servers) + " | " +
+            " | ".join(f"httpserve/{s}" for s in servers if s != "httpserve") + " |",
+            "|---|" + "---:|" * (2 * len(servers) - 1)]
+    for s in ("full", "resumed"):
+        m = {srv: statistics.median(per_cpu[(s, srv)]) if (s, srv) in per_cpu else None for srv in servers}
+        if all(v is None for v in m.values()):
+            continue
+        cells = ["n/a" if m[srv] is None else f"{m[srv]:,.0f}" for srv in servers]
+        ratios = ["n/a" if not m.get("httpserve") or not m[srv] else f"{m['httpserve'] / m[srv]:.2f}×"
+                  for srv in servers if srv != "httpserve"]
+        out.append(f"| {s} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
 out += ["", "## Servers and machine", ""]
 out += [f"- {s}: {status.get(s, 'not run')}" for s in ORDER]
 out += [f"- {k}: {chr(9).join(v)}" for k, *v in facts]

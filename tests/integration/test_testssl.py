@@ -41,15 +41,20 @@ class TestsslTest(trees.RootAndTmpCase):
             "port = %d\n" % port, 'port = %d\ntls_cert = "%s"\ntls_key = "%s"\n' % (port, cert, key), 1)
         server = servers.Server([servers.BINARY, "-c", servers.write_config(self.tmp, text)])
         self.addCleanup(server.stop)
-        report = os.path.join(self.tmp, "testssl.json")
-        proc = subprocess.run(
-            [TESTSSL, "--quiet", "--color", "0", "--warnings", "batch", "--add-ca", ca.cert, "--jsonfile", report,
-             "-p", "-s", "-f", "-P", "-S", "-U", "127.0.0.1:%d" % port],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
-        output = proc.stdout.decode("utf-8", "replace")
-        self.assertTrue(os.path.exists(report), output[-3000:])
-        with open(report) as f:
-            findings = json.load(f)
+        # testssl.sh reports a check it could not finish ("check failed because of connect problem",
+        # seen against nginx too on a loaded machine) as a WARN: such a scan is run once more.
+        for attempt in range(2):
+            report = os.path.join(self.tmp, "testssl-%d.json" % attempt)
+            proc = subprocess.run(
+                [TESTSSL, "--quiet", "--color", "0", "--warnings", "batch", "--add-ca", ca.cert, "--jsonfile",
+                 report, "-p", "-s", "-f", "-P", "-S", "-U", "127.0.0.1:%d" % port],
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600)
+            output = proc.stdout.decode("utf-8", "replace")
+            self.assertTrue(os.path.exists(report), output[-3000:])
+            with open(report) as f:
+                findings = json.load(f)
+            if not any(f["severity"] == "WARN" and "connect problem" in f["finding"] for f in findings):
+                break
         by_id = {f["id"]: f for f in findings}
         # It really talked TLS to the server: 1.3 and 1.2 offered, nothing older.
         self.assertIn("offered", by_id["TLS1_3"]["finding"], output[-3000:])
